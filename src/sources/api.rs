@@ -1,0 +1,1 @@
+//! The randomuser.me API client. (stub: being written)
