@@ -1,7 +1,20 @@
 //! duckpipe: randomuser.me users → de-identified, flat, encrypted Parquet on S3/MinIO.
 //!
-//! The data's path is the module layout: `sources` → `engine` (DuckDB: flatten → mask → export,
-//! with the `masking` functions registered in it) → `store` (object store or local directory) →
-//! `report` (analytics SQL).
+//! The data's path is the module layout:
+//! `sources` (api, file, synthetic) → `load` drives `engine` (DuckDB running `sql/`: stage →
+//! flatten → mask with the Rust `masking` functions → export) → `store` (S3 or local directory)
+//! → `report` (the analytics SQL). `keys` and `config` hold the secrets and settings; `cli` and
+//! `app` are the command line.
 
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod keys;
+pub mod load;
+pub mod masking;
+pub mod report;
 pub mod sources;
+pub mod store;
+pub mod timefmt;

@@ -1,1 +1,33 @@
-fn main() {}
+//! `duckpipe` binary: parse the command line, set up logging, run, map errors to exit codes.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use duckpipe::{app, cli::Cli, config, error};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Only duckpipe's own events are shown in detail: other crates' trace output could carry
+    // request data, so they stay at warn whatever the verbosity.
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn,duckpipe=info",
+        (false, 1) => "warn,duckpipe=debug",
+        (false, _) => "warn,duckpipe=trace",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new(level))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+
+    let result = config::load_dotenv().map_err(anyhow::Error::from).and_then(|()| app::run(cli.command));
+    match result {
+        Ok(()) => ExitCode::from(error::OK),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(error::exit_code(&err))
+        }
+    }
+}

@@ -1,0 +1,9 @@
+-- Question 2a — gender distribution.
+-- Input:  view users.
+-- Output: gender, users — most users first, then by gender.
+SELECT
+    gender,
+    count(*) AS users
+FROM users
+GROUP BY gender
+ORDER BY users DESC, gender ASC NULLS LAST;

@@ -1,0 +1,149 @@
+//! Command-line interface: what the user can ask for, with help texts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "duckpipe",
+    version,
+    about = "Load randomuser.me users into a data lake safely: de-identified, flat, encrypted Parquet on S3/MinIO or a local directory",
+    long_about = "duckpipe reads users from the randomuser.me API, a file or an offline generator, \
+de-identifies them inside an embedded DuckDB (keyed HMAC pseudonyms, ages instead of birth dates, \
+no names, contacts or credentials), writes encrypted Parquet (AES-256, Parquet Modular Encryption) \
+to s3://bucket/prefix or a local directory, and answers: average time since registration, the age \
+and gender distribution, and where users come from.\n\n\
+Keys come from DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY (environment or ./.env); `duckpipe keygen` \
+makes them. S3 access uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL.",
+    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys), \
+3 source error (API, input file, incomplete records), 4 storage or engine error (S3, DuckDB, decryption)."
+)]
+pub struct Cli {
+    /// More log detail on stderr (-v debug, -vv trace). Logs never contain personal data or keys.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch users, de-identify them, write encrypted Parquet, then print the answers.
+    Load(LoadArgs),
+    /// Print the answers computed from all data stored at the destination.
+    Report(ReportArgs),
+    /// Print fresh random keys in .env form (e.g. `duckpipe keygen >> .env`).
+    Keygen,
+    /// Write synthetic users in the API's exact response shape (offline, deterministic per seed).
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceKind {
+    /// The randomuser.me API (version pinned to 1.4).
+    Api,
+    /// A saved API response, a JSON array of users, or NDJSON.
+    File,
+    /// The offline generator (no network).
+    Synthetic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable tables.
+    Text,
+    /// One JSON object on stdout (logs stay on stderr).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DestArgs {
+    /// Where the data lives: s3://bucket/prefix or a local directory.
+    #[arg(long, env = "DUCKPIPE_DEST", default_value = crate::store::DEFAULT_DEST)]
+    pub dest: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportOptions {
+    /// How many countries and (country, city) pairs to list.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub top: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Where users come from.
+    #[arg(long, value_enum, default_value_t = SourceKind::Api)]
+    pub source: SourceKind,
+    /// Input file for --source file.
+    #[arg(long, required_if_eq("source", "file"))]
+    pub input: Option<PathBuf>,
+    /// Number of users to fetch or generate (api, synthetic).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+    pub count: u64,
+    /// Seed for reproducible users (api, synthetic). A random one is generated and recorded when absent.
+    #[arg(long)]
+    pub seed: Option<String>,
+    /// Nationalities, comma-separated (e.g. GB,FR,DK): AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US.
+    #[arg(long)]
+    pub nat: Option<String>,
+    /// API base URL, version included (for mirrors and tests).
+    #[arg(long, env = "DUCKPIPE_API_URL", default_value = "https://randomuser.me/api/1.4/")]
+    pub api_url: String,
+    /// Users per API request (at most 5000, the API's limit).
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=5000))]
+    pub page_size: u32,
+    /// Per-request timeout for the API, in seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// Attempts per API page before giving up (retries on timeouts, 429 and 5xx).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub attempts: u32,
+    /// Reference time for ages (RFC 3339, default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub dest: DestArgs,
+    #[command(flatten)]
+    pub report: ReportOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// Reference time for durations such as time since registration (RFC 3339, default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub report: ReportOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of users.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+    pub count: u64,
+    /// Seed (same seed, same users).
+    #[arg(long, default_value = "duckpipe")]
+    pub seed: String,
+    /// Nationalities, comma-separated.
+    #[arg(long)]
+    pub nat: Option<String>,
+    /// Reference time ("today" for registrations and ages; RFC 3339, default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Write NDJSON (one user per line) instead of an API response object.
+    #[arg(long)]
+    pub ndjson: bool,
+    /// Output file (default stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}

@@ -1,0 +1,164 @@
+//! The embedded DuckDB: opened offline, with the signed httpfs extension, the Parquet key, an S3
+//! secret when needed, and the Rust masking functions registered. The data work itself is the SQL
+//! in `sql/` (see [`sql`]).
+
+pub mod sql;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use duckdb::{Config, Connection};
+
+use crate::keys::{HmacKey, ParquetKey};
+use crate::masking;
+
+/// Name under which the Parquet key is registered inside DuckDB (`footer_key: 'duckpipe'`).
+pub const PARQUET_KEY_NAME: &str = "duckpipe";
+
+/// An engine failure. The message has passed through [`sanitize`], so it holds no data values.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct EngineError(pub String);
+
+/// Where the signed httpfs extension is: `DUCKPIPE_HTTPFS_EXTENSION`, else the file that
+/// `scripts/fetch-duckdb.sh` provided at build time.
+pub fn httpfs_path() -> PathBuf {
+    std::env::var_os("DUCKPIPE_HTTPFS_EXTENSION")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("DUCKPIPE_BUILD_HTTPFS")))
+}
+
+pub struct Engine {
+    conn: Connection,
+    /// Keeps the empty extension directory alive: nothing is ever installed into it.
+    _ext_dir: tempfile::TempDir,
+}
+
+impl Engine {
+    /// Opens an in-memory DuckDB that never touches the network for extensions: autoload and
+    /// autoinstall off, an empty private extension directory, signature checks left on; then
+    /// loads the signed httpfs (needed for s3:// and for *writing* encrypted Parquet), pins the
+    /// time zone to UTC and registers the Parquet key and the masking functions.
+    pub fn open(parquet_key: &ParquetKey, hmac_key: Option<&HmacKey>) -> anyhow::Result<Self> {
+        let ext_dir = tempfile::tempdir().context("could not create a temporary directory")?;
+        let config = Config::default()
+            .enable_autoload_extension(false)
+            .and_then(|c| c.with("autoinstall_known_extensions", "false"))
+            .and_then(|c| c.with("extension_directory", &ext_dir.path().to_string_lossy()))
+            .map_err(|e| EngineError(format!("could not configure DuckDB: {}", sanitize(&e.to_string()))))?;
+        let conn = Connection::open_in_memory_with_flags(config)
+            .map_err(|e| EngineError(format!("could not open DuckDB: {}", sanitize(&e.to_string()))))?;
+        let engine = Self { conn, _ext_dir: ext_dir };
+        engine.load_httpfs(&httpfs_path())?;
+        engine.execute_batch("SET TimeZone = 'UTC';")?;
+        // The key is validated base64 (no quotes possible); the statement is never logged and a
+        // failure is reported without the statement text.
+        let pragma = format!("PRAGMA add_parquet_key({}, {});", sql::quote(PARQUET_KEY_NAME), sql::quote(parquet_key.expose_base64()));
+        engine
+            .conn
+            .execute_batch(&pragma)
+            .map_err(|_| EngineError("DuckDB refused the Parquet key (DUCKPIPE_PARQUET_KEY)".into()))?;
+        if let Some(key) = hmac_key {
+            masking::functions::register(&engine.conn, key)
+                .map_err(|e| EngineError(format!("could not register the masking functions: {}", sanitize(&e.to_string()))))?;
+        }
+        Ok(engine)
+    }
+
+    fn load_httpfs(&self, path: &Path) -> anyhow::Result<()> {
+        if !path.is_file() {
+            return Err(EngineError(format!(
+                "the DuckDB httpfs extension is missing at {} (run scripts/fetch-duckdb.sh, or set DUCKPIPE_HTTPFS_EXTENSION)",
+                path.display()
+            ))
+            .into());
+        }
+        self.conn
+            .execute_batch(&format!("LOAD {};", sql::quote(&path.to_string_lossy())))
+            .map_err(|e| EngineError(format!("could not load httpfs from {}: {}", path.display(), e)))?;
+        Ok(())
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs one or more statements; errors are sanitized.
+    pub fn execute_batch(&self, sql: &str) -> anyhow::Result<()> {
+        self.conn.execute_batch(sql).map_err(|e| EngineError(sanitize(&e.to_string())).into())
+    }
+
+    /// `SET VARIABLE name = <expr>`; `expr` is a SQL expression built by the caller from
+    /// validated values (e.g. `TIMESTAMP '2026-11-25 00:00:00'`).
+    pub fn set_variable(&self, name: &str, expr: &str) -> anyhow::Result<()> {
+        debug_assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        self.execute_batch(&format!("SET VARIABLE {name} = {expr};"))
+    }
+
+    /// One BIGINT from a query (e.g. a count).
+    pub fn query_i64(&self, sql: &str) -> anyhow::Result<i64> {
+        self.conn.query_row(sql, [], |r| r.get(0)).map_err(|e| EngineError(sanitize(&e.to_string())).into())
+    }
+}
+
+/// Makes a DuckDB error message safe to show: known messages become clear sentences, and any
+/// quoted fragment (where DuckDB echoes values — possibly personal data) is replaced by `'…'`.
+/// Object paths are kept where DuckDB names the file, because they say *which* object failed.
+pub fn sanitize(message: &str) -> String {
+    let first_line = message.lines().next().unwrap_or("").trim();
+    if first_line.contains("Computed AES tag differs from read AES tag")
+        || first_line.contains("Failed decryption finalization")
+    {
+        return "decryption failed: wrong DUCKPIPE_PARQUET_KEY, or the object was altered or truncated".into();
+    }
+    if first_line.contains("is encrypted, but 'encryption_config' was not set") {
+        return "the data is encrypted and no key was given".into();
+    }
+    if first_line.contains("No files found that match the pattern") {
+        return "no data found at the destination (run `duckpipe load` first)".into();
+    }
+    if first_line.contains("read-only crypto module") {
+        return "DuckDB cannot write encrypted Parquet without httpfs loaded".into();
+    }
+    redact_quoted(first_line)
+}
+
+/// Replaces the content of every single- or double-quoted fragment by `…`.
+fn redact_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_quote: Option<char> = None;
+    for c in text.chars() {
+        match in_quote {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                in_quote = None;
+            }
+            Some(_) => {}
+            None if c == '\'' || c == '"' => {
+                out.push(c);
+                in_quote = Some(c);
+            }
+            None => out.push(c),
+        }
+    }
+    if in_quote.is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_hides_values_and_names_known_errors() {
+        let msg = "Conversion Error: Could not convert string 'jane.doe@example.com' to INT32";
+        let clean = sanitize(msg);
+        assert!(!clean.contains("jane"), "{clean}");
+        assert_eq!(clean, "Conversion Error: Could not convert string '…' to INT32");
+        assert!(sanitize("Invalid Input Error: Computed AES tag differs from read AES tag").contains("wrong DUCKPIPE_PARQUET_KEY"));
+        assert_eq!(redact_quoted("a \"b\" 'unterminated"), "a \"…\" '…");
+    }
+}

@@ -1,0 +1,157 @@
+//! The masking functions registered in DuckDB as vectorised scalar functions.
+//!
+//! | SQL                               | Rust                          |
+//! |-----------------------------------|-------------------------------|
+//! | `pseudonym(VARCHAR) → VARCHAR`    | [`Pseudonymizer::pseudonym`]  |
+//! | `mask_email(VARCHAR) → VARCHAR`   | [`super::mask_email`]         |
+//! | `mask_phone(VARCHAR) → VARCHAR`   | [`super::mask_phone`]         |
+//! | `age_years(TIMESTAMP, TIMESTAMP) → INTEGER` | [`super::age_years`] |
+//! | `age_band(BIGINT) → VARCHAR`      | [`super::age_band`]           |
+//!
+//! NULL in → NULL out. The HMAC key lives in the function's state, so it never appears in SQL.
+
+use std::error::Error;
+
+use duckdb::{
+    Connection,
+    core::{DataChunkHandle, Inserter, LogicalTypeHandle, LogicalTypeId},
+    ffi::duckdb_string_t,
+    types::DuckString,
+    vscalar::{ScalarFunctionSignature, VScalar},
+    vtab::arrow::WritableVector,
+};
+
+use super::Pseudonymizer;
+use crate::keys::HmacKey;
+
+type Res = Result<(), Box<dyn Error>>;
+
+/// Registers every masking function on `conn`.
+pub fn register(conn: &Connection, hmac_key: &HmacKey) -> duckdb::Result<()> {
+    conn.register_scalar_function_with_state::<PseudonymFn>("pseudonym", &Pseudonymizer::new(hmac_key))?;
+    conn.register_scalar_function::<MaskEmailFn>("mask_email")?;
+    conn.register_scalar_function::<MaskPhoneFn>("mask_phone")?;
+    conn.register_scalar_function::<AgeYearsFn>("age_years")?;
+    conn.register_scalar_function::<AgeBandFn>("age_band")?;
+    Ok(())
+}
+
+fn varchar() -> LogicalTypeHandle {
+    LogicalTypeId::Varchar.into()
+}
+
+/// Applies `f` to every non-NULL string of column 0 and writes its result to the same row.
+/// `f` gets the bytes (DuckDB strings are UTF-8, but this never assumes so) and a reusable buffer.
+fn map_strings(input: &mut DataChunkHandle, output: &mut dyn WritableVector, mut f: impl FnMut(&[u8], &mut String)) -> Res {
+    let len = input.len();
+    let column = input.flat_vector(0);
+    // SAFETY: column 0 is VARCHAR by the signature, and we read only rows 0..len.
+    let values = unsafe { column.as_slice_with_len::<duckdb_string_t>(len) };
+    let mut out = output.flat_vector();
+    let mut buf = String::new();
+    for (row, value) in values.iter().enumerate() {
+        if column.row_is_null(row as u64) {
+            out.set_null(row);
+            continue;
+        }
+        // Copy the string header: short strings (≤ 12 bytes) live inline in it.
+        let mut value = *value;
+        let bytes = DuckString::new(&mut value).as_bytes();
+        f(bytes, &mut buf);
+        out.insert(row, buf.as_str());
+    }
+    Ok(())
+}
+
+pub struct PseudonymFn;
+impl VScalar for PseudonymFn {
+    type State = Pseudonymizer;
+    fn invoke(state: &Pseudonymizer, input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
+        map_strings(input, output, |bytes, buf| state.pseudonym_into(bytes, buf))
+    }
+    fn signatures() -> Vec<ScalarFunctionSignature> {
+        vec![ScalarFunctionSignature::exact(vec![varchar()], varchar())]
+    }
+}
+
+pub struct MaskEmailFn;
+impl VScalar for MaskEmailFn {
+    type State = ();
+    fn invoke(_: &(), input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
+        map_strings(input, output, |bytes, buf| {
+            buf.clear();
+            buf.push_str(&super::mask_email(&String::from_utf8_lossy(bytes)));
+        })
+    }
+    fn signatures() -> Vec<ScalarFunctionSignature> {
+        vec![ScalarFunctionSignature::exact(vec![varchar()], varchar())]
+    }
+}
+
+pub struct MaskPhoneFn;
+impl VScalar for MaskPhoneFn {
+    type State = ();
+    fn invoke(_: &(), input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
+        map_strings(input, output, |bytes, buf| {
+            buf.clear();
+            buf.push_str(&super::mask_phone(&String::from_utf8_lossy(bytes)));
+        })
+    }
+    fn signatures() -> Vec<ScalarFunctionSignature> {
+        vec![ScalarFunctionSignature::exact(vec![varchar()], varchar())]
+    }
+}
+
+pub struct AgeYearsFn;
+impl VScalar for AgeYearsFn {
+    type State = ();
+    fn invoke(_: &(), input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
+        let len = input.len();
+        let births = input.flat_vector(0);
+        let as_ofs = input.flat_vector(1);
+        // SAFETY: both columns are TIMESTAMP (i64 microseconds) by the signature.
+        let (b, a) = unsafe { (births.as_slice_with_len::<i64>(len), as_ofs.as_slice_with_len::<i64>(len)) };
+        let mut out = output.flat_vector();
+        for row in 0..len {
+            let age = if births.row_is_null(row as u64) || as_ofs.row_is_null(row as u64) {
+                None
+            } else {
+                super::age_years(b[row], a[row])
+            };
+            match age {
+                // SAFETY: the output is INTEGER by the signature; row < len ≤ its capacity.
+                Some(age) => unsafe { out.as_mut_slice_with_len::<i32>(len)[row] = age },
+                None => out.set_null(row),
+            }
+        }
+        Ok(())
+    }
+    fn signatures() -> Vec<ScalarFunctionSignature> {
+        vec![ScalarFunctionSignature::exact(
+            vec![LogicalTypeId::Timestamp.into(), LogicalTypeId::Timestamp.into()],
+            LogicalTypeId::Integer.into(),
+        )]
+    }
+}
+
+pub struct AgeBandFn;
+impl VScalar for AgeBandFn {
+    type State = ();
+    fn invoke(_: &(), input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
+        let len = input.len();
+        let ages = input.flat_vector(0);
+        // SAFETY: column 0 is BIGINT by the signature (smaller integers are cast up by DuckDB).
+        let values = unsafe { ages.as_slice_with_len::<i64>(len) };
+        let mut out = output.flat_vector();
+        for (row, &age) in values.iter().enumerate() {
+            match (!ages.row_is_null(row as u64)).then(|| super::age_band(age)).flatten() {
+                Some(band) => out.insert(row, band.as_str()),
+                None => out.set_null(row),
+            }
+        }
+        Ok(())
+    }
+    fn signatures() -> Vec<ScalarFunctionSignature> {
+        vec![ScalarFunctionSignature::exact(vec![LogicalTypeId::Bigint.into()], varchar())]
+    }
+}
