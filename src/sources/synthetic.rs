@@ -15,8 +15,22 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+/// The JSON text of one user while it is written. Bytes rather than a `String` so that digits and
+/// ASCII punctuation are single pushes; it only ever receives whole `&str`s and ASCII bytes, so it
+/// is valid UTF-8, which the one check at the end confirms.
+struct Buf(Vec<u8>);
+
+impl Buf {
+    fn push_str(&mut self, s: &str) {
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn push(&mut self, c: char) {
+        let mut utf8 = [0u8; 4];
+        self.push_str(c.encode_utf8(&mut utf8));
+    }
+}
 
 /// One name with the ASCII spelling used in e-mail addresses.
 struct Name {
@@ -127,14 +141,14 @@ impl Generator {
         let mut rng = ChaCha8Rng::from_seed(hasher.finalize().into());
         (0..results)
             .map(|i| {
-                let mut out = String::with_capacity(1400);
+                let mut out = Buf(Vec::with_capacity(1200));
                 self.write_user(&mut rng, page, i, &mut out);
-                out
+                String::from_utf8(out.0).expect("the writer only writes UTF-8")
             })
             .collect()
     }
 
-    fn write_user(&self, rng: &mut ChaCha8Rng, page: u32, index: u32, out: &mut String) {
+    fn write_user(&self, rng: &mut ChaCha8Rng, page: u32, index: u32, out: &mut Buf) {
         let t = &self.tables[rng.random_range(0..self.tables.len())];
         let d = t.data;
         let male = rng.random_bool(0.5);
@@ -153,7 +167,9 @@ impl Generator {
 
         // location
         let (city, state) = *pick(rng, &t.cities);
-        let _ = write!(out, "}},\"location\":{{\"street\":{{\"number\":{},\"name\":", rng.random_range(1..10000u32));
+        out.push_str("},\"location\":{\"street\":{\"number\":");
+        push_uint(out, rng.random_range(1..10000u64));
+        out.push_str(",\"name\":");
         push_str(out, *pick(rng, &t.streets));
         out.push_str("},\"city\":");
         push_str(out, city);
@@ -164,7 +180,7 @@ impl Generator {
         out.push_str(",\"postcode\":");
         match d.postcode {
             Postcode::Int(lo, hi) => {
-                let _ = write!(out, "{}", rng.random_range(lo..=hi));
+                push_uint(out, rng.random_range(lo..=hi).into());
             }
             Postcode::Text(_) => {
                 out.push('"');
@@ -189,18 +205,20 @@ impl Generator {
         out.push_str(if first.ascii.is_empty() { "user" } else { &first.ascii });
         out.push('.');
         out.push_str(if last.ascii.is_empty() { "user" } else { &last.ascii });
-        let _ = write!(out, ".p{page}i{index}@example.com\"");
+        out.push_str(".p");
+        push_uint(out, page.into());
+        out.push('i');
+        push_uint(out, index.into());
+        out.push_str("@example.com\"");
 
         // login
         out.push_str(",\"login\":{\"uuid\":\"");
         push_uuid(rng, out);
-        let _ = write!(
-            out,
-            "\",\"username\":\"{}{}{}\",\"password\":",
-            pick(rng, &data::ADJECTIVES),
-            pick(rng, &data::ANIMALS),
-            rng.random_range(100..1000u32)
-        );
+        out.push_str("\",\"username\":\"");
+        out.push_str(*pick(rng, &data::ADJECTIVES));
+        out.push_str(*pick(rng, &data::ANIMALS));
+        push_uint(out, rng.random_range(100..1000u64));
+        out.push_str("\",\"password\":");
         let password = *pick(rng, &data::PASSWORDS);
         push_str(out, password);
         let mut salt = [0u8; 8];
@@ -230,12 +248,14 @@ impl Generator {
         let registered = from_ms(reg_ms);
         out.push_str("\"},\"dob\":{\"date\":\"");
         push_date(out, dob);
-        let _ = write!(out, "\",\"age\":{}}}", age(dob, self.now));
-        out.push_str(",\"registered\":{\"date\":\"");
+        out.push_str("\",\"age\":");
+        push_uint(out, age(dob, self.now).into());
+        out.push_str("},\"registered\":{\"date\":\"");
         push_date(out, registered);
-        let _ = write!(out, "\",\"age\":{}}}", age(registered, self.now));
+        out.push_str("\",\"age\":");
+        push_uint(out, age(registered, self.now).into());
 
-        out.push_str(",\"phone\":\"");
+        out.push_str("},\"phone\":\"");
         push_pattern(rng, out, d.phone);
         out.push_str("\",\"cell\":\"");
         push_pattern(rng, out, d.cell);
@@ -252,14 +272,20 @@ impl Generator {
         }
 
         let folder = if male { "men" } else { "women" };
-        let n = rng.random_range(0..100u32);
-        let _ = write!(
-            out,
-            "}},\"picture\":{{\"large\":\"https://randomuser.me/api/portraits/{folder}/{n}.jpg\",\
-             \"medium\":\"https://randomuser.me/api/portraits/med/{folder}/{n}.jpg\",\
-             \"thumbnail\":\"https://randomuser.me/api/portraits/thumb/{folder}/{n}.jpg\"}},\"nat\":\"{}\"}}",
-            d.code
-        );
+        let n = rng.random_range(0..100u64);
+        for (i, (key, size)) in [("large", ""), ("medium", "med/"), ("thumbnail", "thumb/")].iter().enumerate() {
+            out.push_str(if i == 0 { "},\"picture\":{\"" } else { "\",\"" });
+            out.push_str(key);
+            out.push_str("\":\"https://randomuser.me/api/portraits/");
+            out.push_str(size);
+            out.push_str(folder);
+            out.push('/');
+            push_uint(out, n);
+            out.push_str(".jpg");
+        }
+        out.push_str("\"},\"nat\":\"");
+        out.push_str(d.code);
+        out.push_str("\"}");
     }
 }
 
@@ -292,57 +318,93 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
-/// A JSON string literal. The built-in lists need no escaping, but stay correct if they ever do.
-fn push_str(out: &mut String, s: &str) {
+/// A JSON string literal of a built-in table word. Those never need escaping (a unit test checks
+/// every table), so the text is copied as is: scanning for escapes was a measurable cost.
+fn push_str(out: &mut Buf, s: &str) {
+    debug_assert!(!needs_escape(s), "{s:?}");
     out.push('"');
-    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if (c as u32) < 0x20 => {
-                    let _ = write!(out, "\\u{:04x}", c as u32);
-                }
-                c => out.push(c),
-            }
-        }
-    } else {
-        out.push_str(s);
-    }
+    out.push_str(s);
     out.push('"');
 }
 
+fn needs_escape(s: &str) -> bool {
+    s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+}
+
 /// Fill a pattern: `9` any digit, `1` a digit 1-9, `A` a capital letter, anything else literal.
-fn push_pattern(rng: &mut ChaCha8Rng, out: &mut String, pattern: &str) {
+///
+/// Digits and letters come from one 64-bit draw split by repeated division (one RNG call per
+/// pattern instead of one per character); the draw is renewed while at least 2^32 choices remain,
+/// so the bias stays below 2^-32.
+fn push_pattern(rng: &mut ChaCha8Rng, out: &mut Buf, pattern: &str) {
+    let mut pool = rng.next_u64();
+    let mut left = u64::MAX;
+    let mut draw = |base: u64| {
+        if left < base << 32 {
+            pool = rng.next_u64();
+            left = u64::MAX;
+        }
+        let v = pool % base;
+        pool /= base;
+        left /= base;
+        v as u8
+    };
     for c in pattern.chars() {
         match c {
-            '9' => out.push((b'0' + rng.random_range(0..10u8)) as char),
-            '1' => out.push((b'0' + rng.random_range(1..10u8)) as char),
-            'A' => out.push((b'A' + rng.random_range(0..26u8)) as char),
+            '9' => out.push((b'0' + draw(10)) as char),
+            '1' => out.push((b'1' + draw(9)) as char),
+            'A' => out.push((b'A' + draw(26)) as char),
             c => out.push(c),
         }
     }
 }
 
+/// Decimal digits of `v` (no `core::fmt`: formatting machinery was the main cost per user).
+fn push_uint(out: &mut Buf, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.0.extend_from_slice(&buf[i..]);
+}
+
+/// `v` zero-padded to `width` digits.
+fn push_padded(out: &mut Buf, mut v: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    for b in buf[..width].iter_mut().rev() {
+        *b = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    out.0.extend_from_slice(&buf[..width]);
+}
+
 /// `v / 10000` with exactly four decimals, like the API's coordinates ("-86.2097").
-fn push_fixed4(out: &mut String, v: i32) {
+fn push_fixed4(out: &mut Buf, v: i32) {
     if v < 0 {
         out.push('-');
     }
     let a = v.unsigned_abs();
-    let _ = write!(out, "{}.{:04}", a / 10000, a % 10000);
+    push_uint(out, (a / 10000).into());
+    out.push('.');
+    push_padded(out, a % 10000, 4);
 }
 
-fn push_hex(out: &mut String, bytes: &[u8]) {
+fn push_hex(out: &mut Buf, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
+        out.0.push(HEX[(b >> 4) as usize]);
+        out.0.push(HEX[(b & 15) as usize]);
     }
 }
 
 /// A random version-4 UUID, 8-4-4-4-12 lowercase hex.
-fn push_uuid(rng: &mut ChaCha8Rng, out: &mut String) {
+fn push_uuid(rng: &mut ChaCha8Rng, out: &mut Buf) {
     let mut b = [0u8; 16];
     rng.fill_bytes(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
@@ -356,8 +418,13 @@ fn push_uuid(rng: &mut ChaCha8Rng, out: &mut String) {
 }
 
 /// National id values in the usual shape of each country's number (not valid check digits).
-fn push_id_value(rng: &mut ChaCha8Rng, out: &mut String, code: &str, male: bool, dob: OffsetDateTime) {
-    let (dd, mm, yy) = (dob.day(), u8::from(dob.month()), dob.year().rem_euclid(100));
+fn push_id_value(rng: &mut ChaCha8Rng, out: &mut Buf, code: &str, male: bool, dob: OffsetDateTime) {
+    let (y, m, d) = dob.to_calendar_date();
+    let ddmmyy = |out: &mut Buf| {
+        push_padded(out, d.into(), 2);
+        push_padded(out, u8::from(m).into(), 2);
+        push_padded(out, y.rem_euclid(100) as u32, 2);
+    };
     match code {
         "AU" => push_pattern(rng, out, "999999999"),
         "BR" => push_pattern(rng, out, "999.999.999-99"),
@@ -365,21 +432,24 @@ fn push_id_value(rng: &mut ChaCha8Rng, out: &mut String, code: &str, male: bool,
         "CH" => push_pattern(rng, out, "756.9999.9999.99"),
         "DE" => {
             push_pattern(rng, out, "99 ");
-            let _ = write!(out, "{dd:02}{mm:02}{yy:02} ");
-            push_pattern(rng, out, "A 999");
+            ddmmyy(out);
+            push_pattern(rng, out, " A 999");
         }
         "DK" => {
-            let _ = write!(out, "{dd:02}{mm:02}{yy:02}-");
-            push_pattern(rng, out, "9999");
+            ddmmyy(out);
+            push_pattern(rng, out, "-9999");
         }
         "ES" => push_pattern(rng, out, "99999999-A"),
         "FI" => {
-            let sign = if dob.year() >= 2000 { 'A' } else { '-' };
-            let _ = write!(out, "{dd:02}{mm:02}{yy:02}{sign}");
+            // Finnish century sign: '-' for the 1900s, 'A' for the 2000s.
+            ddmmyy(out);
+            out.push(if y >= 2000 { 'A' } else { '-' });
             push_pattern(rng, out, "999A");
         }
         "FR" => {
-            let _ = write!(out, "{}{yy:02}{mm:02}", if male { 1 } else { 2 });
+            out.push(if male { '1' } else { '2' });
+            push_padded(out, y.rem_euclid(100) as u32, 2);
+            push_padded(out, u8::from(m).into(), 2);
             push_pattern(rng, out, "99999999 99");
         }
         "GB" => push_pattern(rng, out, "AA 99 99 99 A"),
@@ -388,7 +458,7 @@ fn push_id_value(rng: &mut ChaCha8Rng, out: &mut String, code: &str, male: bool,
         "MX" => push_pattern(rng, out, "99 99 99 9999 9"),
         "NL" => push_pattern(rng, out, "199999999"),
         "NO" => {
-            let _ = write!(out, "{dd:02}{mm:02}{yy:02}");
+            ddmmyy(out);
             push_pattern(rng, out, "99999");
         }
         "RS" => push_pattern(rng, out, "1999999999999"),
@@ -415,29 +485,33 @@ fn add_years(t: OffsetDateTime, years: i32) -> OffsetDateTime {
 }
 
 /// Completed years from `then` to `now` (both UTC).
-fn age(then: OffsetDateTime, now: OffsetDateTime) -> i32 {
+fn age(then: OffsetDateTime, now: OffsetDateTime) -> u32 {
     let mut years = now.year() - then.year();
     let key = |t: OffsetDateTime| (u8::from(t.month()), t.day(), t.time());
     if key(now) < key(then) {
         years -= 1;
     }
-    years.max(0)
+    years.max(0) as u32
 }
 
 /// "YYYY-MM-DDTHH:MM:SS.mmmZ", the API's date format.
-fn push_date(out: &mut String, t: OffsetDateTime) {
+fn push_date(out: &mut Buf, t: OffsetDateTime) {
+    let (y, m, d) = t.to_calendar_date();
     let time: Time = t.time();
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        time.hour(),
-        time.minute(),
-        time.second(),
-        time.millisecond()
-    );
+    push_padded(out, y as u32, 4);
+    out.push('-');
+    push_padded(out, u8::from(m).into(), 2);
+    out.push('-');
+    push_padded(out, d.into(), 2);
+    out.push('T');
+    push_padded(out, time.hour().into(), 2);
+    out.push(':');
+    push_padded(out, time.minute().into(), 2);
+    out.push(':');
+    push_padded(out, time.second().into(), 2);
+    out.push('.');
+    push_padded(out, time.millisecond().into(), 3);
+    out.push('Z');
 }
 
 /// Lower-case ASCII for e-mail local parts: Latin diacritics and Ukrainian Cyrillic are
