@@ -170,7 +170,7 @@ impl Generator {
         out.push_str("},\"location\":{\"street\":{\"number\":");
         push_uint(out, rng.random_range(1..10000u64));
         out.push_str(",\"name\":");
-        push_str(out, *pick(rng, &t.streets));
+        push_str(out, pick::<&str>(rng, &t.streets));
         out.push_str("},\"city\":");
         push_str(out, city);
         out.push_str(",\"state\":");
@@ -215,8 +215,8 @@ impl Generator {
         out.push_str(",\"login\":{\"uuid\":\"");
         push_uuid(rng, out);
         out.push_str("\",\"username\":\"");
-        out.push_str(*pick(rng, &data::ADJECTIVES));
-        out.push_str(*pick(rng, &data::ANIMALS));
+        out.push_str(pick::<&str>(rng, &data::ADJECTIVES));
+        out.push_str(pick::<&str>(rng, &data::ANIMALS));
         push_uint(out, rng.random_range(100..1000u64));
         out.push_str("\",\"password\":");
         let password = *pick(rng, &data::PASSWORDS);
