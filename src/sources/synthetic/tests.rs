@@ -354,3 +354,13 @@ fn synthetic_speed() {
         );
     }
 }
+
+/// Prints a few users for eyeballing: `cargo test --release --lib -- --ignored --nocapture print_sample`
+#[test]
+#[ignore]
+fn print_sample() {
+    for nat in ["GB", "IR", "UA", "NL"] {
+        let g = Generator::new("sample", Some(&[nat.to_string()]), NOW).unwrap();
+        println!("{}", g.page(1, 1)[0]);
+    }
+}
