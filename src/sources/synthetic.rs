@@ -24,7 +24,7 @@ impl Generator {
 
 /// Generate `count` users in pages of `page_size` (pages 1, 2, … of the generator), handing each
 /// page to `sink`.
-pub fn generate(gen: &Generator, count: u64, page_size: u32, sink: &mut BatchSink<'_>) -> anyhow::Result<SourceSummary> {
-    let _ = (gen, count, page_size, sink);
+pub fn generate(generator: &Generator, count: u64, page_size: u32, sink: &mut BatchSink<'_>) -> anyhow::Result<SourceSummary> {
+    let _ = (generator, count, page_size, sink);
     unimplemented!("synthetic generator")
 }
