@@ -35,7 +35,12 @@ def _forbidden(users, secrets_: dict[str, str]):
     return out
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
 def _assert_clean(text: str, forbidden) -> None:
+    # Colour codes would hide a name from the whole-word match ("\x1b[0mBates"): strip them first.
+    text = ANSI.sub("", text)
     hits = sorted({(kind, value) for kind, value, rx in forbidden if rx.search(text)})
     assert not hits, f"{len(hits)} secret/PII values in duckpipe's output: {hits[:10]}"
 
