@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# THE test command: builds duckpipe and runs every test (Rust unit/integration + end-to-end against MinIO).
+#
+#   bash scripts/test.sh [extra pytest args...]
+#
+# Works on a fresh machine: installs what it needs from package registries.
+#   DUCKPIPE_VENV      Python venv for the test tools (default ~/.cache/duckpipe/venv)
+#   CARGO_TARGET_DIR   cargo's target dir (default ~/.cache/duckpipe/target, outside the clone so reruns are incremental)
+#   MINIO_BIN          an existing minio binary (else scripts/minio.sh install finds or builds one)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+section() { printf '\n==================== %s ====================\n' "$*"; }
+t0=$(date +%s)
+elapsed() { echo "($(( $(date +%s) - t0 ))s elapsed)"; }
+
+section "1/6 DuckDB v1.5.5 (libduckdb.so + signed httpfs extension)"
+bash scripts/fetch-duckdb.sh
+export DUCKPIPE_DEPS_DIR="${DUCKPIPE_DEPS_DIR:-$HOME/.cache/duckpipe/duckdb-v1.5.5}"
+ls -l "$DUCKPIPE_DEPS_DIR"
+elapsed
+
+section "2/6 Python venv with the pinned test tools"
+VENV="${DUCKPIPE_VENV:-$HOME/.cache/duckpipe/venv}"
+if [[ ! -x "$VENV/bin/python" ]]; then
+  echo "creating venv $VENV"
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
+"$VENV/bin/python" -m pip list --disable-pip-version-check 2>/dev/null | grep -E -i '^(duckdb|minio|pytest) ' || true
+elapsed
+
+section "3/6 MinIO server binary"
+MINIO_BIN="$(bash scripts/minio.sh install)"
+export MINIO_BIN
+echo "minio: $MINIO_BIN"
+"$MINIO_BIN" --version 2>/dev/null | head -1 || true
+elapsed
+
+section "4/6 cargo build --release --all-targets"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duckpipe/target}"
+echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
+cargo build --release --all-targets
+elapsed
+
+section "5/6 cargo test --release"
+cargo test --release
+elapsed
+
+section "6/6 end-to-end tests (pytest tests/e2e)"
+export DUCKPIPE_BIN="$CARGO_TARGET_DIR/release/duckpipe"
+[[ -x "$DUCKPIPE_BIN" ]] || { echo "test.sh: $DUCKPIPE_BIN was not built" >&2; exit 1; }
+echo "DUCKPIPE_BIN=$DUCKPIPE_BIN"
+"$VENV/bin/python" -m pytest tests/e2e -ra "$@"
+elapsed
+
+section "all tests passed"
