@@ -89,7 +89,7 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
     let outcome = load::run(&engine, &options)?;
 
     report::open_users_view(&engine, &dest)?;
-    let report = report::compute(&engine, OffsetDateTime::now_utc(), args.report.top)?;
+    let report = report::compute(&engine, as_of, args.report.top)?;
     match args.report.format {
         Format::Json => print_json(&LoadJson { run: &outcome, report: &report })?,
         Format::Text => {

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         .with_env_filter(EnvFilter::new(level))
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
     let result = config::load_dotenv().map_err(anyhow::Error::from).and_then(|()| app::run(cli.command));
