@@ -579,10 +579,8 @@ async fn mock_normalises_params_like_the_real_server() {
     assert_eq!(mock.request_count(), 2);
 }
 
-/// End to end with the project's synthetic generator behind the mock. Ignored until the generator
-/// lands (it is `unimplemented!()` for now): `cargo test --release --test api_client -- --ignored`.
+/// End to end with the project's synthetic generator behind the mock.
 #[tokio::test]
-#[ignore = "needs the synthetic generator (src/sources/synthetic.rs)"]
 async fn pull_from_mock_backed_by_synthetic_generator() {
     let now = time::macros::datetime!(2026-01-15 12:00 UTC);
     let mock = MockApi::new(mock_api::synthetic_provider(now));

@@ -41,12 +41,27 @@ fn micros(s: &str) -> i64 {
     (t.unix_timestamp_nanos() / 1000) as i64
 }
 
+fn synthetic_users(count: u32) -> Vec<Value> {
+    let now = time::macros::datetime!(2026-11-25 00:00 UTC);
+    let generator = duckpipe::sources::synthetic::Generator::new("flatten-test", None, now).unwrap();
+    generator.page(1, count).iter().map(|u| serde_json::from_str(u).unwrap()).collect()
+}
+
 #[test]
 fn flatten_keeps_every_field_typed_one_row_per_user() {
-    let users = fixture_users();
-    let engine = staged_engine(&users);
+    check_flatten(&fixture_users());
+}
+
+#[test]
+fn flatten_handles_synthetic_v14_users() {
+    let users = synthetic_users(2000);
+    check_flatten(&users);
+}
+
+fn check_flatten(users: &[Value]) {
+    let engine = staged_engine(users);
     let conn = engine.conn();
-    assert_eq!(engine.query_i64("SELECT count(*) FROM flat_users").unwrap(), 50);
+    assert_eq!(engine.query_i64("SELECT count(*) FROM flat_users").unwrap(), users.len() as i64);
     // No nested type left.
     let nested = engine
         .query_i64("SELECT count(*) FROM (DESCRIBE flat_users) WHERE column_type LIKE '%STRUCT%' OR column_type LIKE '%[]%' OR column_type LIKE '%MAP%'")
