@@ -36,6 +36,16 @@ fn staged_engine(users: &[Value]) -> Engine {
     engine
 }
 
+/// Staged, flattened and masked with run id `run-1`, ages as of 2026-11-25.
+fn masked_engine(users: &[Value]) -> Engine {
+    let engine = staged_engine(users);
+    engine.set_variable("run_id", "'run-1'").unwrap();
+    engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
+    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
+    engine.execute_batch(sql::MASK).unwrap();
+    engine
+}
+
 fn micros(s: &str) -> i64 {
     let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap();
     (t.unix_timestamp_nanos() / 1000) as i64
@@ -96,11 +106,7 @@ fn check_flatten(users: &[Value]) {
 #[test]
 fn mask_projects_only_allowed_columns_with_correct_values() {
     let users = fixture_users();
-    let engine = staged_engine(&users);
-    engine.set_variable("run_id", "'run-1'").unwrap();
-    engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
-    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
-    engine.execute_batch(sql::MASK).unwrap();
+    let engine = masked_engine(&users);
     let conn = engine.conn();
 
     let mut stmt = conn.prepare("SELECT column_name, column_type FROM (DESCRIBE masked_users)").unwrap();
@@ -199,11 +205,7 @@ fn masking_functions_handle_null_and_odd_input_in_sql() {
 #[test]
 fn export_is_encrypted_and_reads_back_only_with_the_key() {
     let users = fixture_users();
-    let engine = staged_engine(&users);
-    engine.set_variable("run_id", "'run-1'").unwrap();
-    engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
-    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
-    engine.execute_batch(sql::MASK).unwrap();
+    let engine = masked_engine(&users);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("part-0.parquet").to_string_lossy().to_string();
     engine.execute_batch(&sql::EXPORT.replace("{{output_path}}", &sql::quote(&path))).unwrap();
