@@ -63,6 +63,14 @@ fn map_strings(input: &mut DataChunkHandle, output: &mut dyn WritableVector, mut
     Ok(())
 }
 
+/// [`map_strings`] for a text → text function (invalid UTF-8 is read lossily).
+fn map_text(input: &mut DataChunkHandle, output: &mut dyn WritableVector, f: fn(&str) -> String) -> Res {
+    map_strings(input, output, |bytes, buf| {
+        buf.clear();
+        buf.push_str(&f(&String::from_utf8_lossy(bytes)));
+    })
+}
+
 pub struct PseudonymFn;
 impl VScalar for PseudonymFn {
     type State = Pseudonymizer;
@@ -78,10 +86,7 @@ pub struct MaskEmailFn;
 impl VScalar for MaskEmailFn {
     type State = ();
     fn invoke(_: &(), input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
-        map_strings(input, output, |bytes, buf| {
-            buf.clear();
-            buf.push_str(&super::mask_email(&String::from_utf8_lossy(bytes)));
-        })
+        map_text(input, output, super::mask_email)
     }
     fn signatures() -> Vec<ScalarFunctionSignature> {
         vec![ScalarFunctionSignature::exact(vec![varchar()], varchar())]
@@ -92,10 +97,7 @@ pub struct MaskPhoneFn;
 impl VScalar for MaskPhoneFn {
     type State = ();
     fn invoke(_: &(), input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
-        map_strings(input, output, |bytes, buf| {
-            buf.clear();
-            buf.push_str(&super::mask_phone(&String::from_utf8_lossy(bytes)));
-        })
+        map_text(input, output, super::mask_phone)
     }
     fn signatures() -> Vec<ScalarFunctionSignature> {
         vec![ScalarFunctionSignature::exact(vec![varchar()], varchar())]
