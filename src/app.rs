@@ -25,10 +25,11 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Generate(args) => generate_cmd(args),
+        Command::Sql(args) => crate::sql_shell::run(args),
     }
 }
 
-fn as_of(text: Option<&str>) -> Result<OffsetDateTime, UsageError> {
+pub(crate) fn as_of(text: Option<&str>) -> Result<OffsetDateTime, UsageError> {
     match text {
         Some(t) => timefmt::parse_rfc3339(t).map_err(|e| UsageError(format!("--as-of: {e}"))),
         None => Ok(OffsetDateTime::now_utc()),
@@ -41,7 +42,7 @@ fn nat_list(text: Option<&str>) -> Result<Option<Vec<String>>, UsageError> {
 
 /// Opens the engine with the Parquet key (and the HMAC key for loads) and S3 access when the
 /// destination needs it.
-fn open_engine(dest: &Destination, parquet: &ParquetKey, hmac: Option<&crate::keys::HmacKey>) -> anyhow::Result<Engine> {
+pub(crate) fn open_engine(dest: &Destination, parquet: &ParquetKey, hmac: Option<&crate::keys::HmacKey>) -> anyhow::Result<Engine> {
     // Validate S3 settings before doing any work.
     let s3 = if dest.is_s3() { Some(S3Settings::from_env(|k| std::env::var(k).ok())?) } else { None };
     let engine = Engine::open(parquet, hmac)?;
@@ -158,7 +159,7 @@ fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     print_text(&text)
 }
 
-fn print_text(text: &str) -> anyhow::Result<()> {
+pub(crate) fn print_text(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (e.g. `| head`) is not an error worth a message.
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {

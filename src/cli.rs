@@ -40,6 +40,9 @@ pub enum Command {
     Keygen,
     /// Write synthetic users in the API's exact response shape (offline, deterministic per seed).
     Generate(GenerateArgs),
+    /// Query the stored data with SQL: a file, -c "…", piped statements, or an interactive prompt.
+    #[command(long_about = SQL_LONG_ABOUT)]
+    Sql(SqlArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -146,4 +149,55 @@ pub struct GenerateArgs {
     /// Output file (default stdout).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+const SQL_LONG_ABOUT: &str = "Query the stored data with SQL in an embedded DuckDB that already holds the Parquet key, \
+the S3 secret (s3:// destinations), the masking functions (when DUCKPIPE_HMAC_KEY is set), the view `users` over \
+the stored data (what `duckpipe report` reads) and the variables `as_of` and `top_n` that sql/analytics/*.sql use.\n\n\
+Runs FILE, or -c \"…\", or statements piped on stdin; with none of these and a terminal on stdin, an interactive \
+prompt (line editing, history for the session only — never saved, since typed SQL can hold values). \
+Errors are shown without data values; exit codes as for the other commands.\n\n\
+Refused, because they would break duckpipe's guarantees (nothing downloaded at run time, only signed extensions, \
+no secret on disk): INSTALL, FORCE INSTALL, UPDATE EXTENSIONS, LOAD from a URL, CREATE PERSISTENT SECRET, and \
+SET/RESET/PRAGMA of extension, secret and external-access settings (autoinstall_known_extensions, \
+autoload_known_extensions, allow_unsigned_extensions, allow_community_extensions, extension_directory, \
+custom_extension_repository, secret_directory, enable_external_access, lock_configuration, …).\n\n\
+--print-setup prints the statements that give a stock DuckDB 1.5.5 shell the same view: they read \
+DUCKPIPE_PARQUET_KEY and the AWS_* credentials with getenv() inside DuckDB, so no key or secret is printed.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlFormat {
+    /// Aligned columns with a row count.
+    Table,
+    /// CSV with a header row (one block per statement that returns rows).
+    Csv,
+    /// One JSON array of row objects per statement that returns rows, one per line.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// A SQL file to run, e.g. sql/analytics/q3_top_countries.sql.
+    #[arg(conflicts_with = "sql")]
+    pub file: Option<PathBuf>,
+    /// SQL to run (one or more statements separated by ';').
+    #[arg(short = 'c', long = "command", value_name = "SQL")]
+    pub sql: Option<String>,
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// The variable as_of: reference time for durations such as time since registration (RFC 3339, default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// The variable top_n: how many countries and (country, city) pairs the analytics list.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub top: u32,
+    /// Output format for query results.
+    #[arg(long, value_enum, default_value_t = SqlFormat::Table)]
+    pub format: SqlFormat,
+    /// Print the setup statements for a stock DuckDB shell (secrets via getenv(), never printed) and exit.
+    #[arg(long, conflicts_with_all = ["file", "sql"])]
+    pub print_setup: bool,
+    /// With --print-setup: LOAD this httpfs extension file (offline shells) instead of `LOAD httpfs`.
+    #[arg(long, value_name = "PATH", requires = "print_setup")]
+    pub httpfs: Option<PathBuf>,
 }

@@ -16,5 +16,6 @@ pub mod load;
 pub mod masking;
 pub mod report;
 pub mod sources;
+pub mod sql_shell;
 pub mod store;
 pub mod timefmt;

@@ -153,6 +153,24 @@ impl S3Settings {
         Ok(Self { key_id, secret, session_token: get("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()), region, endpoint, use_ssl })
     }
 
+    /// The region (not secret; for `duckpipe sql --print-setup`).
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// host[:port] of a custom endpoint (MinIO), `None` for AWS.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    pub fn use_ssl(&self) -> bool {
+        self.use_ssl
+    }
+
+    pub fn has_session_token(&self) -> bool {
+        self.session_token.is_some()
+    }
+
     /// Creates the DuckDB S3 secret. The statement holds the secret; it is never logged and a
     /// failure is reported without it.
     pub fn install(&self, engine: &Engine) -> anyhow::Result<()> {
