@@ -181,7 +181,7 @@ pub struct SqlArgs {
     #[arg(conflicts_with = "sql")]
     pub file: Option<PathBuf>,
     /// SQL to run (one or more statements separated by ';').
-    #[arg(short = 'c', long = "command", value_name = "SQL")]
+    #[arg(short = 'c', long = "command", value_name = "SQL", allow_hyphen_values = true)]
     pub sql: Option<String>,
     #[command(flatten)]
     pub dest: DestArgs,
