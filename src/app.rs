@@ -105,6 +105,8 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
             out.push_str(&report::render_text(&report));
             print_text(&out)?;
         }
+        Format::Html => print_text(&crate::report_page::Page::gather(&engine, &report)?.html()?)?,
+        Format::Md => print_text(&crate::report_page::Page::gather(&engine, &report)?.markdown())?,
     }
     Ok(())
 }
@@ -116,10 +118,13 @@ fn report_cmd(args: ReportArgs) -> anyhow::Result<()> {
     let engine = open_engine(&dest, &parquet, None)?;
     report::open_users_view(&engine, &dest)?;
     let report = report::compute(&engine, as_of, args.report.top)?;
-    match args.report.format {
-        Format::Json => print_json(&report),
-        Format::Text => print_text(&report::render_text(&report)),
-    }
+    let text = match args.report.format {
+        Format::Json => format!("{}\n", serde_json::to_string(&report)?),
+        Format::Text => report::render_text(&report),
+        Format::Html => crate::report_page::Page::gather(&engine, &report)?.html()?,
+        Format::Md => crate::report_page::Page::gather(&engine, &report)?.markdown(),
+    };
+    crate::report_page::emit(&text, args.out.as_deref())
 }
 
 fn generate_cmd(args: GenerateArgs) -> anyhow::Result<()> {

@@ -61,6 +61,10 @@ pub enum Format {
     Text,
     /// One JSON object on stdout (logs stay on stderr).
     Json,
+    /// One self-contained HTML page with charts (inline SVG; no scripts or external files).
+    Html,
+    /// Markdown tables, for pasting into tickets.
+    Md,
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +126,9 @@ pub struct LoadArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub dest: DestArgs,
+    /// Write the report to this file instead of stdout (e.g. --format html --out report.html).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// Reference time for durations such as time since registration (RFC 3339, default now).
     #[arg(long)]
     pub as_of: Option<String>,

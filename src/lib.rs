@@ -15,6 +15,7 @@ pub mod keys;
 pub mod load;
 pub mod masking;
 pub mod report;
+pub mod report_page;
 pub mod sources;
 pub mod sql_shell;
 pub mod store;

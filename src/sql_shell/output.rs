@@ -173,7 +173,7 @@ mod tests {
     fn renders_tables_csv_and_json() {
         assert_eq!(
             sample().render(SqlFormat::Table),
-            "country     users  share\n----------  -----  -----\nDenmark         9    0.5\nCôte, \"d\"      10   NULL\n(2 rows)\n"
+            "country    users  share\n---------  -----  -----\nDenmark        9    0.5\nCôte, \"d\"     10   NULL\n(2 rows)\n"
         );
         assert_eq!(sample().render(SqlFormat::Csv), "country,users,share\nDenmark,9,0.5\n\"Côte, \"\"d\"\"\",10,\n");
         let json: serde_json::Value = serde_json::from_str(&sample().render(SqlFormat::Json)).unwrap();
