@@ -14,6 +14,7 @@ pub mod error;
 pub mod keys;
 pub mod load;
 pub mod masking;
+pub mod progress;
 pub mod report;
 pub mod report_page;
 pub mod sources;

@@ -36,6 +36,12 @@ fn axis_max(series: &[Series<'_>], n: usize) -> i64 {
     (total + (total / 10).max(1)).max(1)
 }
 
+/// The end of a segmented axis for `n` categories: such an axis has one segment per value of
+/// `0..=end`, and with a single segment plotters draws no labels, so there are at least two.
+fn last_segment(n: usize) -> u32 {
+    (n.max(2) - 1) as u32
+}
+
 /// Vertical bars, one per category, series stacked bottom-up, with a legend when asked.
 pub fn columns(title: &str, x_desc: &str, labels: &[String], series: &[Series<'_>], legend: bool) -> anyhow::Result<String> {
     let mut svg = String::new();
@@ -48,8 +54,7 @@ pub fn columns(title: &str, x_desc: &str, labels: &[String], series: &[Series<'_
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(48)
-            // Segmented integer axes have one segment per value of start..=end.
-            .build_cartesian_2d((0..n as u32 - 1).into_segmented(), 0i64..axis_max(series, labels.len()))?;
+            .build_cartesian_2d((0..last_segment(n)).into_segmented(), 0i64..axis_max(series, labels.len()))?;
         let label_of = |v: &SegmentValue<u32>| match v {
             SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
@@ -116,7 +121,7 @@ pub fn bars(title: &str, labels: &[String], values: &[i64]) -> anyhow::Result<St
             .margin(12)
             .x_label_area_size(30)
             .y_label_area_size((longest * 7 + 16).clamp(60, 300))
-            .build_cartesian_2d(0i64..(max + (max / 10).max(1)), (0..n - 1).into_segmented())?;
+            .build_cartesian_2d(0i64..(max + (max / 10).max(1)), (0..last_segment(n as usize)).into_segmented())?;
         // The first label is drawn at the top.
         let label_of = |v: &SegmentValue<u32>| match v {
             SegmentValue::CenterOf(i) if *i < n => labels.get((n - 1 - i) as usize).cloned().unwrap_or_default(),
@@ -162,7 +167,7 @@ mod tests {
         assert_eq!(svg.matches(&fill(FEMALE)).count(), 3, "{svg}");
 
         let svg = bars("Top", &["Côte <d'Ivoire> & co".to_string()], &[7]).unwrap();
-        assert!(svg.contains("&lt;d") && svg.contains("&amp; co"), "labels are escaped");
+        assert!(svg.contains("&lt;d") && svg.contains("&amp; co"), "labels are escaped: {svg}");
         assert_eq!(svg.matches(&fill(BAR)).count(), 1);
     }
 }
