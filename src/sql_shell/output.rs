@@ -26,6 +26,18 @@ pub enum Kind {
     Text,
 }
 
+/// TIMESTAMPTZ values arrive tagged with the session's zone name ("UTC"), which Arrow's
+/// formatter cannot resolve without a zone database; the same instants are re-tagged with the
+/// offset `+00:00` (no value changes), so they print in UTC, duckpipe's session zone.
+fn utc_offset(array: &ArrayRef) -> Result<ArrayRef, duckdb::arrow::error::ArrowError> {
+    match array.data_type() {
+        DataType::Timestamp(unit, Some(tz)) if tz.as_ref() != "+00:00" => {
+            duckdb::arrow::compute::cast(array, &DataType::Timestamp(*unit, Some("+00:00".into())))
+        }
+        _ => Ok(array.clone()),
+    }
+}
+
 fn kind(t: &DataType) -> Kind {
     match t {
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16
@@ -40,11 +52,14 @@ impl ResultSet {
     pub fn from_arrow(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Self, duckdb::arrow::error::ArrowError> {
         let columns = schema.fields().iter().map(|f| f.name().clone()).collect();
         let kinds = schema.fields().iter().map(|f| kind(f.data_type())).collect();
-        let options = FormatOptions::default();
+        // Timestamps as DuckDB prints them (a space, not ISO's `T`).
+        let options = FormatOptions::default()
+            .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"))
+            .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.f%:z"));
         let mut rows = Vec::new();
         for batch in batches {
-            let formatters: Vec<(ArrayFormatter<'_>, &ArrayRef)> = batch
-                .columns()
+            let arrays: Vec<ArrayRef> = batch.columns().iter().map(utc_offset).collect::<Result<_, _>>()?;
+            let formatters: Vec<(ArrayFormatter<'_>, &ArrayRef)> = arrays
                 .iter()
                 .map(|a| ArrayFormatter::try_new(a.as_ref(), &options).map(|f| (f, a)))
                 .collect::<Result<_, _>>()?;

@@ -144,6 +144,12 @@ def test_sql_statement_file_and_stdin_agree_with_the_input(dp, local_lake):
     out = dp.ok("sql", "--dest", "lake", "--top", "7", "--format", "json", str(f)).stdout.splitlines()
     assert [json.loads(line) for line in out] == [[{"top_n": 7}], [{"n": sum(u["gender"] == "female" for u in users)}]]
 
+    # Every column type of the table prints (TIMESTAMPTZ in UTC).
+    r = dp.ok("sql", "--dest", "lake", "--format", "json", "-c", "SELECT * FROM users LIMIT 3").stdout
+    rows = json.loads(r)
+    assert len(rows) == 3 and [c for c, _ in support.EXPECTED_COLUMNS] == list(rows[0])
+    assert all(row["loaded_at"].endswith("+00:00") for row in rows), rows
+
     # Piped stdin (not a terminal): statements are read from it, no prompt.
     p = subprocess.run([dp.binary, "sql", "--dest", "lake", "--format", "json"], input="SELECT count(*) AS n FROM users;",
                        cwd=dp.cwd, env=dp.env(), capture_output=True, text=True, timeout=120)
