@@ -134,23 +134,24 @@ impl ResultSet {
         out
     }
 
-    /// One JSON array of row objects on one line; numbers and booleans bare, NULL as null.
+    /// One JSON array of row objects on one line; numbers and booleans bare, NULL as null. Keys
+    /// keep the column order (written by hand: serde_json's map would sort them).
     fn json(&self) -> String {
-        let rows: Vec<serde_json::Value> = self
+        let keys: Vec<String> = self.columns.iter().map(|c| serde_json::Value::String(c.clone()).to_string()).collect();
+        let rows: Vec<String> = self
             .rows
             .iter()
             .map(|row| {
-                let object = self
-                    .columns
+                let fields: Vec<String> = keys
                     .iter()
                     .zip(&self.kinds)
                     .zip(row)
-                    .map(|((name, kind), v)| (name.clone(), json_value(*kind, v.as_deref())))
+                    .map(|((key, kind), v)| format!("{key}:{}", json_value(*kind, v.as_deref())))
                     .collect();
-                serde_json::Value::Object(object)
+                format!("{{{}}}", fields.join(","))
             })
             .collect();
-        format!("{}\n", serde_json::Value::Array(rows))
+        format!("[{}]\n", rows.join(","))
     }
 }
 
@@ -193,6 +194,7 @@ mod tests {
         assert_eq!(sample().render(SqlFormat::Csv), "country,users,share\nDenmark,9,0.5\n\"Côte, \"\"d\"\"\",10,\n");
         let json: serde_json::Value = serde_json::from_str(&sample().render(SqlFormat::Json)).unwrap();
         assert_eq!(json, serde_json::json!([{"country": "Denmark", "users": 9, "share": 0.5}, {"country": "Côte, \"d\"", "users": 10, "share": null}]));
+        assert!(sample().render(SqlFormat::Json).starts_with("[{\"country\":\"Denmark\",\"users\":9,"), "column order kept");
         assert_eq!(ResultSet::default().render(SqlFormat::Table), "");
     }
 }
