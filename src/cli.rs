@@ -23,7 +23,7 @@ pub struct Cli {
     /// More log detail on stderr (-v debug, -vv trace). Logs never contain personal data or keys.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
-    /// Only errors on stderr.
+    /// Only errors on stderr (no load progress line either).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     #[command(subcommand)]
@@ -34,7 +34,7 @@ pub struct Cli {
 pub enum Command {
     /// Fetch users, de-identify them, write encrypted Parquet, then print the answers.
     Load(LoadArgs),
-    /// Print the answers computed from all data stored at the destination.
+    /// Print the answers computed from all data stored at the destination (text, JSON, an HTML page with charts, or Markdown).
     Report(ReportArgs),
     /// Print fresh random keys in .env form (e.g. `duckpipe keygen >> .env`).
     Keygen,
