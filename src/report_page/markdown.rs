@@ -58,6 +58,7 @@ pub fn render(page: &Page<'_>) -> String {
     out.push_str(&table(&["country", "city", "users"], &[false, false, true], &rows));
 
     // OPTIONAL SLOT: risk summary (`duckpipe risk`, another branch).
+    out.push_str("\n<!-- OPTIONAL SLOT: risk summary from `duckpipe risk` -->\n");
     if let Some(risk) = &page.risk {
         out.push_str(&format!("\n### Re-identification risk\n\n{}\n\n", cell(&risk.title)));
         let rows: Vec<Vec<String>> = risk.rows.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();

@@ -104,7 +104,7 @@ impl Session {
         let users = self.engine.query_i64("SELECT count(*) FROM users").unwrap_or(-1);
         eprintln!(
             "duckpipe sql — view `users` ({users} rows), variables as_of and top_n; end statements with ';'. \
-             .quit or Ctrl-D to leave. Refused: INSTALL, extension and secret settings (see --help)."
+             .read FILE runs a file; .quit or Ctrl-D to leave. Refused: INSTALL, extension and secret settings (see --help)."
         );
         let mut buffer = String::new();
         loop {
@@ -113,6 +113,19 @@ impl Session {
                 Ok(line) => {
                     if buffer.is_empty() && matches!(line.trim(), ".quit" | ".exit" | "\\q") {
                         return Ok(());
+                    }
+                    // `.read FILE` as in the DuckDB shell, e.g. `.read sql/analytics/q1_tenure.sql`.
+                    if let Some(path) = line.trim().strip_prefix(".read ").filter(|_| buffer.is_empty()) {
+                        let _ = editor.add_history_entry(line.trim());
+                        match std::fs::read_to_string(path.trim()) {
+                            Ok(text) => {
+                                if let Err(e) = self.run_script(&text, format) {
+                                    eprintln!("error: {e:#}");
+                                }
+                            }
+                            Err(e) => eprintln!("error: cannot read {}: {e}", path.trim()),
+                        }
+                        continue;
                     }
                     buffer.push_str(&line);
                     buffer.push('\n');

@@ -86,6 +86,12 @@ def test_stock_duckdb_shell_after_print_setup_matches_report(dp_s3, minio, bucke
     env = dp_s3.env(HOME=str(home))
     got = {f.stem: run_stock(setup, f, env, REPO) for f in ANALYTICS}
 
+    # The shell really loaded the signed httpfs with signature checks on (nothing unsigned allowed).
+    probe = tmp_path / "probe.sql"
+    probe.write_text("SELECT current_setting('allow_unsigned_extensions') AS unsigned_ok, "
+                     "(SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'httpfs') AS httpfs;\n")
+    assert run_stock(setup, probe, env, REPO) == [{"unsigned_ok": False, "httpfs": True}]
+
     # Every analytics file is checked: a new file must be added here.
     assert set(got) == {"q1_registration", "q1_tenure", "q2_age", "q2_age_bands", "q2_gender",
                         "q3_top_countries", "q3_top_locations"}, sorted(got)
@@ -240,6 +246,8 @@ def test_sql_prompt_on_a_terminal(dp, local_lake):
         read_until(b"refused")
         os.write(master, b"SELECT 40 + 2 AS answer;\r")
         read_until(b"42")
+        os.write(master, f".read {REPO / 'sql/analytics/q1_registration.sql'}\r".encode())
+        read_until(b"avg_years")
         os.write(master, b".quit\r")
         assert p.wait(timeout=30) == 0
     finally:
