@@ -173,7 +173,6 @@ pub fn render(page: &Page<'_>) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{page, sample};
-    use super::*;
 
     #[test]
     fn page_is_self_contained_with_five_charts_and_escaped_data() {

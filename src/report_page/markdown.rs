@@ -70,7 +70,6 @@ pub fn render(page: &Page<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{page, sample};
-    use super::*;
 
     #[test]
     fn markdown_tables_escape_pipes() {
