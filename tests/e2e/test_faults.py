@@ -182,6 +182,7 @@ def test_minio_killed_during_upload_leaves_no_record_and_a_rerun_succeeds(dp, pr
     # The same command, now that the store is back, succeeds and is counted once.
     again = dp.ok(*_load_args(big, dest, "--run-id", "big-1"), env=env).json()
     assert again["skipped"] is False and again["run"]["counts"]["written"] == 60000
+    support.assert_counts_balanced(again["run"])
     assert again["report"]["users"] == len(users) + 60000
     assert first["run_id"] != "big-1"
 
@@ -222,6 +223,7 @@ def test_api_timeouts_mid_pagination(dp, duckpipe_bin, tmp_path, faults, ok):
             assert r.returncode == 0, r.describe()
             run = r.json()["run"]
             assert run["counts"] == {"received": 3000, "written": 3000, "quarantined": 0, "suppressed": 0}
+            support.assert_counts_balanced(run)
             assert r.json()["report"]["users"] == 3000
         else:
             assert r.returncode == 3, r.describe()

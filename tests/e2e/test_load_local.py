@@ -34,6 +34,7 @@ def test_load_to_local_dir_then_report(kind, dp, fixture_users, tmp_path):
     run = out["run"]
     run_id = run["run_id"]
     assert run["counts"]["received"] == run["counts"]["written"] == len(users), run
+    support.assert_counts_balanced(run)
 
     # One data object, named (relative to the lake) with its size and rows by the run record,
     # which is the last thing written.
@@ -113,6 +114,7 @@ def test_synthetic_source_load(dp, tmp_path):
                 "--as-of", AS_OF, "--format", "json").json()
     run = out["run"]
     assert run["counts"]["received"] == run["counts"]["written"] == 37, run
+    support.assert_counts_balanced(run)
     assert out["report"]["users"] == 37
     f = lake / run["objects"][0]["path"]
     reader = support.ParquetReader(str(f), dp.keys["DUCKPIPE_PARQUET_KEY"])

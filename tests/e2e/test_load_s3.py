@@ -45,6 +45,7 @@ def test_load_to_minio_writes_one_encrypted_flat_parquet(kind, dp_s3, minio, buc
     assert isinstance(run_id, str) and run_id, f"bad run_id {run_id!r}"
     assert run["counts"]["received"] == len(users), run
     assert run["counts"]["written"] == len(users), run
+    support.assert_counts_balanced(run)
 
     key = _single_parquet(minio, bucket, run_id)
     assert re.fullmatch(rf"lake/users/{run_id}/part-[0-9a-f]{{8}}-0\.parquet", key), key

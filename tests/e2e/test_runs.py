@@ -21,13 +21,6 @@ def _load(dp, path, lake, *extra, ok=True):
     return dp.ok(*args) if ok else dp(*args)
 
 
-def _assert_balanced(run):
-    c = run["counts"]
-    assert c["received"] == c["written"] + c["quarantined"] + c["suppressed"], c
-    assert sum(o["rows"] for o in run["objects"] if o["kind"] == "data") == c["written"], run["objects"]
-    assert sum(o["rows"] for o in run["objects"] if o["kind"] == "quarantine") == c["quarantined"], run["objects"]
-
-
 def _with_bad_records(dp, good: int, seed: str):
     """NDJSON: `good` synthetic users, then four records that cannot be processed, each for a
     known reason. Returns (path, good users, expected reasons by position)."""
@@ -61,7 +54,7 @@ def test_bad_records_are_quarantined_encrypted_and_counted(dp, tmp_path):
     out = _load(dp, path, lake, "--max-bad-ratio", "0.05").json()
     run = out["run"]
     assert run["counts"] == {"received": 304, "written": 300, "quarantined": 4, "suppressed": 0}
-    _assert_balanced(run)
+    support.assert_counts_balanced(run)
     assert {r["reason"]: r["records"] for r in run["rejections"]} == reasons
 
     # The quarantine object: encrypted, no plaintext PII, holds each bad record as received.
@@ -103,6 +96,7 @@ def test_response_without_whole_fields_loads_and_says_what_cannot_be_answered(dp
     out = _load(dp, path, lake).json()
     run = out["run"]
     assert run["counts"] == {"received": 120, "written": 120, "quarantined": 0, "suppressed": 0}
+    support.assert_counts_balanced(run)
     assert run["absent_fields"] == ["dob"]
     assert run["unanswerable"] == ["Q2 age distribution"]
     rep = out["report"]
