@@ -231,3 +231,33 @@ def test_api_timeouts_mid_pagination(dp, duckpipe_bin, tmp_path, faults, ok):
             assert not (lake.exists() and [p for p in lake.rglob("*") if p.is_file()])
     finally:
         proc.kill()
+
+
+def test_object_altered_or_truncated_in_the_bucket_is_named(dp_s3, minio, bucket, fixture_users):
+    import io
+
+    path, _ = fixture_users
+    dest = f"s3://{bucket}/lake"
+    keep = dp_s3.ok(*_load_args(path, dest)).json()["run"]
+    hit = dp_s3.ok(*_load_args(path, dest)).json()["run"]
+    key = "lake/" + hit["objects"][0]["path"]
+    original = minio.get(bucket, key)
+
+    def put(data: bytes):
+        minio.client.put_object(bucket, key, io.BytesIO(data), len(data))
+
+    altered = bytearray(original)
+    altered[-30] ^= 0x01  # inside the encrypted footer
+    put(bytes(altered))
+    r = dp_s3("report", "--dest", dest, "--as-of", AS_OF)
+    assert r.returncode == 4 and hit["objects"][0]["path"] in r.output and "altered" in r.output, r.describe()
+    assert keep["objects"][0]["path"] not in r.output
+
+    put(original[:-100])
+    r = dp_s3("report", "--dest", dest, "--as-of", AS_OF)
+    assert r.returncode == 4 and "truncated" in r.output and hit["objects"][0]["path"] in r.output, r.describe()
+
+    put(original)
+    dp_s3.ok("report", "--dest", dest, "--as-of", AS_OF)
+    v = dp_s3.ok("runs", "--verify", "--dest", dest, "--format", "json")
+    assert v.json()["damaged"] == 0
