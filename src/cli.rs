@@ -16,8 +16,8 @@ to s3://bucket/prefix or a local directory, and answers: average time since regi
 and gender distribution, and where users come from.\n\n\
 Keys come from DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY (environment or ./.env); `duckpipe keygen` \
 makes them. S3 access uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL.",
-    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys), \
-3 source error (API, input file, incomplete records), 4 storage or engine error (S3, DuckDB, decryption)."
+    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys, S3 credentials, missing bucket), \
+3 source error (API, input file, too many bad records), 4 storage or engine error (S3, DuckDB, a damaged object)."
 )]
 pub struct Cli {
     /// More log detail on stderr (-v debug, -vv trace). Logs never contain personal data or keys.
@@ -34,8 +34,11 @@ pub struct Cli {
 pub enum Command {
     /// Fetch users, de-identify them, write encrypted Parquet, then print the answers.
     Load(LoadArgs),
-    /// Print the answers computed from all data stored at the destination (text, JSON, an HTML page with charts, or Markdown).
+    /// Print the answers computed from the data of every complete run at the destination (text, JSON, an HTML page with charts, or Markdown).
     Report(ReportArgs),
+    /// List the complete runs at the destination (from their run records), or with --orphans the
+    /// objects no run record names (left by failed or killed loads).
+    Runs(RunsArgs),
     /// Print fresh random keys in .env form (e.g. `duckpipe keygen >> .env`).
     Keygen,
     /// Write synthetic users in the API's exact response shape (offline, deterministic per seed).
@@ -61,6 +64,15 @@ pub enum Format {
     Text,
     /// One JSON object on stdout (logs stay on stderr).
     Json,
+}
+
+/// Formats of the answers (`report`, and `load`'s closing report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable tables.
+    Text,
+    /// One JSON object on stdout (logs stay on stderr).
+    Json,
     /// One self-contained HTML page with charts (inline SVG; no scripts or external files).
     Html,
     /// Markdown tables, for pasting into tickets.
@@ -80,8 +92,8 @@ pub struct ReportOptions {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub top: u32,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]
@@ -116,10 +128,45 @@ pub struct LoadArgs {
     /// Reference time for ages (RFC 3339, default now).
     #[arg(long)]
     pub as_of: Option<String>,
+    /// Run id (letters, digits, - _ .; at most 64). A run id already recorded at the destination
+    /// is skipped, so a retried job never loads twice. Default: a fresh time-based id.
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// Fail the run when more than this share of the received users cannot be processed (they
+    /// are quarantined, encrypted, with their reason, as long as the share stays below this).
+    #[arg(long, default_value_t = 0.01, value_parser = parse_ratio)]
+    pub max_bad_ratio: f64,
+    /// Create the S3 bucket when it does not exist (else a missing bucket is an error).
+    #[arg(long)]
+    pub create_bucket: bool,
     #[command(flatten)]
     pub dest: DestArgs,
     #[command(flatten)]
     pub report: ReportOptions,
+}
+
+fn parse_ratio(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a ratio between 0 and 1 (e.g. 0.01 for 1 %)")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// List objects that no complete run record names, instead of the runs (safe to delete
+    /// when no load is running).
+    #[arg(long, conflicts_with = "verify")]
+    pub orphans: bool,
+    /// Decrypt and authenticate every object of every complete run (needs DUCKPIPE_PARQUET_KEY):
+    /// finds objects that were altered or damaged anywhere, also in columns no query reads.
+    #[arg(long)]
+    pub verify: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

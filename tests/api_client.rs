@@ -617,3 +617,32 @@ async fn panicking_provider_is_a_500_not_a_dropped_connection() {
     assert!(msg.contains("HTTP 500"), "{msg}");
     assert_eq!(mock.request_count(), 2);
 }
+
+/// Hostile response bodies (issue 4): random bytes and JSON-like text from a seeded generator,
+/// served with HTTP 200, give a clean error or a page — never a panic.
+#[tokio::test]
+async fn arbitrary_response_bodies_never_panic() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, TestRunner};
+    let (mock, server) = start().await;
+    let mut runner = TestRunner::new_with_rng(Config::default(), proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha));
+    let json_like = "[\\[\\]{}\":,0-9a-z \\\\]{0,300}";
+    let mut bodies: Vec<String> = (0..60)
+        .map(|_| json_like.new_tree(&mut runner).unwrap().current())
+        .collect();
+    bodies.extend((0..40).map(|_| {
+        let bytes = proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300).new_tree(&mut runner).unwrap().current();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }));
+    bodies.push(r#"{"results": [1, "x", null, {"a": 1}], "info": {"seed": 5, "results": "3", "page": []}}"#.to_string());
+    bodies.push(r#"{"results": {"not": "a list"}, "info": null}"#.to_string());
+    for body in bodies {
+        mock.push_fault(Fault::Status(200, body));
+        let mut opts = options(&server, 4, 4);
+        opts.max_attempts = 1;
+        let (result, _) = run(&opts).await;
+        if let Err(e) = result {
+            assert!(!e.to_string().is_empty());
+        }
+    }
+}

@@ -63,7 +63,7 @@ impl Session {
                 None
             }
         };
-        let engine = crate::app::open_engine(dest, parquet, hmac.as_ref())?;
+        let engine = crate::app::open_engine(dest, parquet, hmac.as_ref(), false)?;
         report::open_users_view(&engine, dest)?;
         engine.set_variable("as_of", &timefmt::sql_timestamp(as_of))?;
         engine.set_variable("top_n", &top.to_string())?;

@@ -20,7 +20,7 @@ use crate::timefmt;
 /// read back from DuckDB's catalog, so the shell reads exactly the objects duckpipe reads.
 pub fn render(dest: &Destination, parquet: &ParquetKey, as_of: OffsetDateTime, top: u32, httpfs: Option<&Path>) -> anyhow::Result<String> {
     let s3 = if dest.is_s3() { Some(S3Settings::from_env(|k| std::env::var(k).ok())?) } else { None };
-    let engine = crate::app::open_engine(dest, parquet, None)?;
+    let engine = crate::app::open_engine(dest, parquet, None, false)?;
     report::open_users_view(&engine, dest)?;
     let view: String = engine
         .conn()

@@ -463,3 +463,12 @@ def assert_unreadable_without_key(path: str) -> None:
         assert "encrypt" in str(e).lower(), f"reading without the key failed, but not because of encryption: {e}"
     else:
         raise AssertionError(f"{path} is readable without the key: it is not encrypted")
+
+
+def assert_counts_balanced(run: dict) -> None:
+    """The accounting invariant of every load: received = written + quarantined + suppressed, and
+    the objects named by the run record hold exactly the written and quarantined rows."""
+    c = run["counts"]
+    assert c["received"] == c["written"] + c["quarantined"] + c["suppressed"], c
+    assert sum(o["rows"] for o in run["objects"] if o["kind"] == "data") == c["written"], run["objects"]
+    assert sum(o["rows"] for o in run["objects"] if o["kind"] == "quarantine") == c["quarantined"], run["objects"]
