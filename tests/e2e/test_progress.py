@@ -54,7 +54,7 @@ def test_progress_on_a_terminal_stderr_while_stdout_json_stays_clean(dp):
     text = err.decode(errors="replace")
     assert "loading:" in text and "30,000 users" in text and "users/s" in text, text
     doc = json.loads(out)
-    assert doc["run"]["written"] == 30000
+    assert doc["run"]["counts"]["written"] == 30000
     assert b"users/s" not in out
 
     # --quiet: nothing but errors, even on a terminal.
