@@ -7,6 +7,7 @@
 #   DUCKPIPE_VENV      Python venv for the test tools (default ~/.cache/duckpipe/venv)
 #   CARGO_TARGET_DIR   cargo's target dir (default ~/.cache/duckpipe/target, outside the clone so reruns are incremental)
 #   MINIO_BIN          an existing minio binary (else scripts/minio.sh install finds or builds one)
+#   CHROMIUM_BIN       a Chromium binary (else Debian's `chromium` package is installed with apt-get)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +38,17 @@ MINIO_BIN="$(bash scripts/minio.sh install)"
 export MINIO_BIN
 echo "minio: $MINIO_BIN"
 "$MINIO_BIN" --version 2>/dev/null | head -1 || true
+elapsed
+
+section "3b/6 headless Chromium (renders the HTML report in tests/e2e/test_report_page.py)"
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's chromium package"
+  if [[ $(id -u) -eq 0 ]]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
+  "${apt_get[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq chromium >/dev/null
+fi
+export CHROMIUM_BIN="${CHROMIUM_BIN:-$(command -v chromium)}"
+"$CHROMIUM_BIN" --version 2>/dev/null | head -1 || true
 elapsed
 
 section "4/6 cargo build --release --all-targets"

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cli::{Command, Format, GenerateArgs, LoadArgs, ReportArgs, RunsArgs};
+use crate::cli::{Command, Format, GenerateArgs, LoadArgs, ReportArgs, ReportFormat, RunsArgs};
 use crate::config::{self, UsageError};
 use crate::engine::Engine;
 use crate::keys::ParquetKey;
@@ -27,10 +27,11 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Generate(args) => generate_cmd(args),
+        Command::Sql(args) => crate::sql_shell::run(args),
     }
 }
 
-fn as_of(text: Option<&str>) -> Result<OffsetDateTime, UsageError> {
+pub(crate) fn as_of(text: Option<&str>) -> Result<OffsetDateTime, UsageError> {
     match text {
         Some(t) => timefmt::parse_rfc3339(t).map_err(|e| UsageError(format!("--as-of: {e}"))),
         None => Ok(OffsetDateTime::now_utc()),
@@ -43,7 +44,7 @@ fn nat_list(text: Option<&str>) -> Result<Option<Vec<String>>, UsageError> {
 
 /// Opens the engine with the Parquet key (and the HMAC key for loads) and, when the destination
 /// is on S3, checks the credentials and the bucket first (creating it only when asked).
-fn open_engine(dest: &Destination, parquet: &ParquetKey, hmac: Option<&crate::keys::HmacKey>, create_bucket: bool) -> anyhow::Result<Engine> {
+pub(crate) fn open_engine(dest: &Destination, parquet: &ParquetKey, hmac: Option<&crate::keys::HmacKey>, create_bucket: bool) -> anyhow::Result<Engine> {
     let s3 = match dest {
         Destination::S3 { bucket, .. } => {
             let settings = S3Settings::from_env(|k| std::env::var(k).ok())?;
@@ -139,8 +140,8 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
 
     let report = compute_report(&engine, &dest, as_of, args.report.top)?;
     match args.report.format {
-        Format::Json => print_json(&LoadJson { run: &record, skipped, report: &report })?,
-        Format::Text => {
+        ReportFormat::Json => print_json(&LoadJson { run: &record, skipped, report: &report })?,
+        ReportFormat::Text => {
             let mut out = if skipped {
                 format!("Run {} is already recorded at {dest}: nothing loaded (a retried job never loads twice)
 
@@ -181,6 +182,8 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
             out.push_str(&report::render_text(&report));
             print_text(&out)?;
         }
+        ReportFormat::Html => print_text(&crate::report_page::Page::gather(&engine, &report)?.html()?)?,
+        ReportFormat::Md => print_text(&crate::report_page::Page::gather(&engine, &report)?.markdown())?,
     }
     Ok(())
 }
@@ -197,10 +200,13 @@ fn report_cmd(args: ReportArgs) -> anyhow::Result<()> {
     let parquet = config::parquet_key()?;
     let engine = open_engine(&dest, &parquet, None, false)?;
     let report = compute_report(&engine, &dest, as_of, args.report.top)?;
-    match args.report.format {
-        Format::Json => print_json(&report),
-        Format::Text => print_text(&report::render_text(&report)),
-    }
+    let text = match args.report.format {
+        ReportFormat::Json => format!("{}\n", serde_json::to_string(&report)?),
+        ReportFormat::Text => report::render_text(&report),
+        ReportFormat::Html => crate::report_page::Page::gather(&engine, &report)?.html()?,
+        ReportFormat::Md => crate::report_page::Page::gather(&engine, &report)?.markdown(),
+    };
+    crate::report_page::emit(&text, args.out.as_deref())
 }
 
 #[derive(Serialize)]
@@ -338,7 +344,7 @@ fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     print_text(&text)
 }
 
-fn print_text(text: &str) -> anyhow::Result<()> {
+pub(crate) fn print_text(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (e.g. `| head`) is not an error worth a message.
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {

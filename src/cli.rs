@@ -23,7 +23,7 @@ pub struct Cli {
     /// More log detail on stderr (-v debug, -vv trace). Logs never contain personal data or keys.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
-    /// Only errors on stderr.
+    /// Only errors on stderr (no load progress line either).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     #[command(subcommand)]
@@ -34,7 +34,7 @@ pub struct Cli {
 pub enum Command {
     /// Fetch users, de-identify them, write encrypted Parquet, then print the answers.
     Load(LoadArgs),
-    /// Print the answers computed from the data of every complete run at the destination.
+    /// Print the answers computed from the data of every complete run at the destination (text, JSON, an HTML page with charts, or Markdown).
     Report(ReportArgs),
     /// List the complete runs at the destination (from their run records), or with --orphans the
     /// objects no run record names (left by failed or killed loads).
@@ -43,6 +43,9 @@ pub enum Command {
     Keygen,
     /// Write synthetic users in the API's exact response shape (offline, deterministic per seed).
     Generate(GenerateArgs),
+    /// Query the stored data with SQL: a file, -c "…", piped statements, or an interactive prompt.
+    #[command(long_about = SQL_LONG_ABOUT)]
+    Sql(SqlArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +66,19 @@ pub enum Format {
     Json,
 }
 
+/// Formats of the answers (`report`, and `load`'s closing report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable tables.
+    Text,
+    /// One JSON object on stdout (logs stay on stderr).
+    Json,
+    /// One self-contained HTML page with charts (inline SVG; no scripts or external files).
+    Html,
+    /// Markdown tables, for pasting into tickets.
+    Md,
+}
+
 #[derive(Debug, Args)]
 pub struct DestArgs {
     /// Where the data lives: s3://bucket/prefix or a local directory.
@@ -76,8 +92,8 @@ pub struct ReportOptions {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub top: u32,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +173,9 @@ pub struct RunsArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub dest: DestArgs,
+    /// Write the report to this file instead of stdout (e.g. --format html --out report.html).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// Reference time for durations such as time since registration (RFC 3339, default now).
     #[arg(long)]
     pub as_of: Option<String>,
@@ -184,4 +203,55 @@ pub struct GenerateArgs {
     /// Output file (default stdout).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+const SQL_LONG_ABOUT: &str = "Query the stored data with SQL in an embedded DuckDB that already holds the Parquet key, \
+the S3 secret (s3:// destinations), the masking functions (when DUCKPIPE_HMAC_KEY is set), the view `users` over \
+the stored data (what `duckpipe report` reads) and the variables `as_of` and `top_n` that sql/analytics/*.sql use.\n\n\
+Runs FILE, or -c \"…\", or statements piped on stdin; with none of these and a terminal on stdin, an interactive \
+prompt (line editing, history for the session only — never saved, since typed SQL can hold values). \
+Errors are shown without data values; exit codes as for the other commands.\n\n\
+Refused, because they would break duckpipe's guarantees (nothing downloaded at run time, only signed extensions, \
+no secret on disk): INSTALL, FORCE INSTALL, UPDATE EXTENSIONS, LOAD from a URL, CREATE PERSISTENT SECRET, and \
+SET/RESET/PRAGMA of extension, secret and external-access settings (autoinstall_known_extensions, \
+autoload_known_extensions, allow_unsigned_extensions, allow_community_extensions, extension_directory, \
+custom_extension_repository, secret_directory, enable_external_access, lock_configuration, …).\n\n\
+--print-setup prints the statements that give a stock DuckDB 1.5.5 shell the same view: they read \
+DUCKPIPE_PARQUET_KEY and the AWS_* credentials with getenv() inside DuckDB, so no key or secret is printed.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlFormat {
+    /// Aligned columns with a row count.
+    Table,
+    /// CSV with a header row (one block per statement that returns rows).
+    Csv,
+    /// One JSON array of row objects per statement that returns rows, one per line.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// A SQL file to run, e.g. sql/analytics/q3_top_countries.sql.
+    #[arg(conflicts_with = "sql")]
+    pub file: Option<PathBuf>,
+    /// SQL to run (one or more statements separated by ';').
+    #[arg(short = 'c', long = "command", value_name = "SQL", allow_hyphen_values = true)]
+    pub sql: Option<String>,
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// The variable as_of: reference time for durations such as time since registration (RFC 3339, default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// The variable top_n: how many countries and (country, city) pairs the analytics list.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub top: u32,
+    /// Output format for query results.
+    #[arg(long, value_enum, default_value_t = SqlFormat::Table)]
+    pub format: SqlFormat,
+    /// Print the setup statements for a stock DuckDB shell (secrets via getenv(), never printed) and exit.
+    #[arg(long, conflicts_with_all = ["file", "sql"])]
+    pub print_setup: bool,
+    /// With --print-setup: LOAD this httpfs extension file (offline shells) instead of `LOAD httpfs`.
+    #[arg(long, value_name = "PATH", requires = "print_setup")]
+    pub httpfs: Option<PathBuf>,
 }

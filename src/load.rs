@@ -261,7 +261,9 @@ fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_size: 
     let conn = engine.conn();
     let mut appender = conn.appender("raw_users").map_err(|e| EngineError(sanitize(&e.to_string())))?;
     let mut received: u64 = 0;
+    let mut progress = crate::progress::Progress::for_stderr();
     let mut sink = |users: Vec<String>| -> anyhow::Result<()> {
+        progress.batch(&users);
         for user in users {
             appender.append_row(params![received as i64, user]).map_err(|e| EngineError(sanitize(&e.to_string())))?;
             received += 1;
@@ -288,6 +290,7 @@ fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_size: 
         }
     };
     drop(sink);
+    progress.finish();
     appender.flush().map_err(|e| EngineError(sanitize(&e.to_string())))?;
     Ok((summary, received))
 }

@@ -8,6 +8,7 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    duckpipe::progress::configure(cli.quiet, cli.verbose);
     // Only duckpipe's own events are shown in detail: other crates' trace output could carry
     // request data, so they stay at warn whatever the verbosity.
     let level = match (cli.quiet, cli.verbose) {

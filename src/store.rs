@@ -197,6 +197,24 @@ impl S3Settings {
         Ok(Self { key_id, secret, session_token: get("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()), region, endpoint, use_ssl })
     }
 
+    /// The region (not secret; for `duckpipe sql --print-setup`).
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// host[:port] of a custom endpoint (MinIO), `None` for AWS.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    pub fn use_ssl(&self) -> bool {
+        self.use_ssl
+    }
+
+    pub fn has_session_token(&self) -> bool {
+        self.session_token.is_some()
+    }
+
     /// The endpoint as a URL without a trailing slash (AWS's regional endpoint when none is set).
     pub fn endpoint_url(&self) -> String {
         let scheme = if self.use_ssl { "https" } else { "http" };

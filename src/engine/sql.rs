@@ -8,8 +8,9 @@ pub const EXPORT: &str = include_str!("../../sql/04_export.sql");
 pub const QUARANTINE: &str = include_str!("../../sql/05_quarantine.sql");
 
 /// The analytics, one file per answer table: (name, SQL).
-pub const ANALYTICS: [(&str, &str); 6] = [
+pub const ANALYTICS: [(&str, &str); 7] = [
     ("q1_registration", include_str!("../../sql/analytics/q1_registration.sql")),
+    ("q1_tenure", include_str!("../../sql/analytics/q1_tenure.sql")),
     ("q2_gender", include_str!("../../sql/analytics/q2_gender.sql")),
     ("q2_age", include_str!("../../sql/analytics/q2_age.sql")),
     ("q2_age_bands", include_str!("../../sql/analytics/q2_age_bands.sql")),

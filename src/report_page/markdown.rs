@@ -1,0 +1,83 @@
+//! The report as Markdown (GitHub-flavoured tables) for pasting into tickets.
+
+use super::{Page, count, name, opt};
+
+/// A cell: pipes escaped and line breaks flattened, so a value cannot break the table.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn table(headers: &[&str], numeric: &[bool], rows: &[Vec<String>]) -> String {
+    let mut out = format!("| {} |\n|", headers.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
+    for i in 0..headers.len() {
+        out.push_str(if numeric.get(i).copied().unwrap_or(false) { " ---: |" } else { " --- |" });
+    }
+    out.push('\n');
+    for row in rows {
+        out.push_str(&format!("| {} |\n", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
+    }
+    out
+}
+
+pub fn render(page: &Page<'_>) -> String {
+    let r = page.report;
+    let mut out = format!(
+        "## duckpipe report\n\n**{}** users, as of `{}`. Runs ({}): {}\n\n",
+        count(r.users),
+        cell(&r.as_of),
+        page.run_ids.len(),
+        page.run_ids.iter().map(|id| format!("`{}`", cell(id))).collect::<Vec<_>>().join(", ")
+    );
+    out.push_str(&format!(
+        "### 1. Time since registration\n\nAverage: **{} days** ({} years).\n\n",
+        opt(&r.registration.avg_days),
+        opt(&r.registration.avg_years)
+    ));
+    let rows: Vec<Vec<String>> = page.tenure.iter().map(|t| vec![t.years.to_string(), count(t.users)]).collect();
+    out.push_str(&table(&["years since registration", "users"], &[true, true], &rows));
+
+    out.push_str("\n### 2. Gender and age\n\n");
+    let rows: Vec<Vec<String>> = r.gender.iter().map(|g| vec![name(&g.gender), count(g.users)]).collect();
+    out.push_str(&table(&["gender", "users"], &[false, true], &rows));
+    out.push_str(&format!(
+        "\nAge (completed years at load time): min {}, max {}, average {}, median {}.\n\n",
+        opt(&r.age.min),
+        opt(&r.age.max),
+        opt(&r.age.avg),
+        opt(&r.age.median)
+    ));
+    let rows: Vec<Vec<String>> =
+        r.age_bands.iter().map(|b| vec![b.band.clone(), count(b.female), count(b.male), count(b.users)]).collect();
+    out.push_str(&table(&["age band", "female", "male", "users"], &[false, true, true, true], &rows));
+
+    out.push_str("\n### 3. Where users come from\n\n");
+    let rows: Vec<Vec<String>> = r.top_countries.iter().map(|c| vec![name(&c.country), count(c.users)]).collect();
+    out.push_str(&table(&["country", "users"], &[false, true], &rows));
+    out.push('\n');
+    let rows: Vec<Vec<String>> = r.top_locations.iter().map(|l| vec![name(&l.country), name(&l.city), count(l.users)]).collect();
+    out.push_str(&table(&["country", "city", "users"], &[false, false, true], &rows));
+
+    // OPTIONAL SLOT: risk summary (`duckpipe risk`, another branch).
+    out.push_str("\n<!-- OPTIONAL SLOT: risk summary from `duckpipe risk` -->\n");
+    if let Some(risk) = &page.risk {
+        out.push_str(&format!("\n### Re-identification risk\n\n{}\n\n", cell(&risk.title)));
+        let rows: Vec<Vec<String>> = risk.rows.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
+        out.push_str(&table(&["measure", "value"], &[false, true], &rows));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{page, sample};
+
+    #[test]
+    fn markdown_tables_escape_pipes() {
+        let report = sample();
+        let md = page(&report).markdown();
+        assert!(md.contains("| Norway | Ål \\| x | 2 |"), "{md}");
+        assert!(md.contains("| age band | female | male | users |\n| --- | ---: | ---: | ---: |\n| 20-29 | 100 | 90 | 190 |"), "{md}");
+        assert!(md.contains("**1,234** users"));
+        assert!(md.contains("| 4 | 0 |"), "empty tenure years are listed");
+    }
+}

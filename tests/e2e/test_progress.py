@@ -1,0 +1,67 @@
+"""The load progress line: on a terminal only, never on pipes, never on stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import threading
+
+import support
+
+ARGS = ["load", "--source", "synthetic", "--count", "30000", "--page-size", "1000", "--dest", "lake",
+        "--as-of", support.AS_OF, "--format", "json"]
+
+
+def drain(master: int) -> bytes:
+    """Everything written to the pty until the writer closed it (EIO/empty read = closed)."""
+    data = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 1)
+        if not ready:
+            return data
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def test_piped_load_prints_no_progress(dp):
+    r = dp.ok(*ARGS)
+    json.loads(r.stdout)
+    assert "users/s" not in r.stderr and "\r" not in r.stderr, r.stderr[-2000:]
+
+
+def test_progress_on_a_terminal_stderr_while_stdout_json_stays_clean(dp):
+    master, slave = pty.openpty()
+    p = subprocess.Popen([dp.binary, *ARGS], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                         cwd=dp.cwd, env=dp.env())
+    os.close(slave)
+    # Read stdout on a thread while draining the terminal, so neither side can block the other.
+    box: list[bytes] = []
+    reader = threading.Thread(target=lambda: box.append(p.stdout.read()))
+    reader.start()
+    err = drain(master)
+    reader.join(timeout=120)
+    out = box[0]
+    assert p.wait(timeout=120) == 0, err.decode(errors="replace")
+    os.close(master)
+    text = err.decode(errors="replace")
+    assert "loading:" in text and "30,000 users" in text and "users/s" in text, text
+    doc = json.loads(out)
+    assert doc["run"]["counts"]["written"] == 30000
+    assert b"users/s" not in out
+
+    # --quiet: nothing but errors, even on a terminal.
+    master, slave = pty.openpty()
+    p = subprocess.run([dp.binary, "--quiet", *ARGS], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                       cwd=dp.cwd, env=dp.env(), timeout=120)
+    os.close(slave)
+    quiet = drain(master)
+    os.close(master)
+    assert p.returncode == 0 and b"users/s" not in quiet, quiet
