@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cli::{Command, Format, GenerateArgs, LoadArgs, ReportArgs};
+use crate::cli::{Command, Format, GenerateArgs, LoadArgs, ReportArgs, RiskArgs};
 use crate::config::{self, UsageError};
 use crate::engine::Engine;
 use crate::keys::ParquetKey;
@@ -20,6 +20,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Load(args) => load_cmd(args),
         Command::Report(args) => report_cmd(args),
+        Command::Risk(args) => risk_cmd(args),
         Command::Keygen => {
             print!("{}", crate::keys::keygen_env());
             Ok(())
@@ -85,7 +86,8 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
     let engine = open_engine(&dest, &keys.parquet, Some(&keys.hmac))?;
     let run_id = load::new_run_id(OffsetDateTime::now_utc());
     tracing::info!(run_id = %run_id, dest = %dest, parquet_key = %keys.parquet.fingerprint(), hmac_key = %keys.hmac.fingerprint(), "load started");
-    let options = LoadOptions { source, dest: dest.clone(), as_of, run_id, batch_size: args.page_size as usize };
+    let privacy = crate::privacy::LoadPrivacy { strict: args.strict, min_k: args.min_k };
+    let options = LoadOptions { source, dest: dest.clone(), as_of, run_id, batch_size: args.page_size as usize, privacy };
     let outcome = load::run(&engine, &options)?;
 
     report::open_users_view(&engine, &dest)?;
@@ -101,6 +103,7 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
                 outcome.source.seed.as_deref().unwrap_or("-"),
                 outcome.objects.join(", ")
             );
+            out.push_str(&privacy_summary(&outcome));
             out.push_str(&report::render_text(&report));
             print_text(&out)?;
         }
@@ -118,6 +121,37 @@ fn report_cmd(args: ReportArgs) -> anyhow::Result<()> {
     match args.report.format {
         Format::Json => print_json(&report),
         Format::Text => print_text(&report::render_text(&report)),
+    }
+}
+
+/// The run's privacy lines: unknown input fields and k-anonymity (empty when neither applies).
+fn privacy_summary(outcome: &load::LoadOutcome) -> String {
+    let mut out = String::new();
+    if !outcome.unknown_fields.is_empty() {
+        out.push_str(&format!(
+            "  unknown input fields (dropped, not written): {}\n",
+            crate::privacy::unknown::describe(&outcome.unknown_fields)
+        ));
+    }
+    if let Some(k) = outcome.min_k {
+        out.push_str(&format!("  k-anonymity: --min-k {k}, {} records suppressed\n", outcome.suppressed));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+fn risk_cmd(args: RiskArgs) -> anyhow::Result<()> {
+    let qi = crate::privacy::risk::parse_qi(&args.qi)?;
+    let dest = Destination::parse(&args.dest.dest)?;
+    let parquet = config::parquet_key()?;
+    let engine = open_engine(&dest, &parquet, None)?;
+    report::open_users_view(&engine, &dest)?;
+    let risk = crate::privacy::risk::compute(&engine, &qi)?;
+    match args.format {
+        Format::Json => print_json(&risk),
+        Format::Text => print_text(&crate::privacy::risk::render_text(&risk)),
     }
 }
 

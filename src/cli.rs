@@ -36,6 +36,9 @@ pub enum Command {
     Load(LoadArgs),
     /// Print the answers computed from all data stored at the destination.
     Report(ReportArgs),
+    /// Print the re-identification risk of the stored data: equivalence classes over
+    /// quasi-identifiers, the smallest class size k, records in small classes (see docs/privacy.md).
+    Risk(RiskArgs),
     /// Print fresh random keys in .env form (e.g. `duckpipe keygen >> .env`).
     Keygen,
     /// Write synthetic users in the API's exact response shape (offline, deterministic per seed).
@@ -109,10 +112,32 @@ pub struct LoadArgs {
     /// Reference time for ages (RFC 3339, default now).
     #[arg(long)]
     pub as_of: Option<String>,
+    /// Refuse the load (exit 3, nothing written) when the input holds fields that duckpipe does
+    /// not classify (docs/privacy.md). Without it such fields are dropped and reported.
+    #[arg(long)]
+    pub strict: bool,
+    /// k-anonymity: before writing, generalise (exact age removed, wider age bands, small cities
+    /// and then countries become "(other)") until every (gender, age_band, country, city) class
+    /// holds at least K records; suppress records only as the last resort, and count them.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    pub min_k: Option<u32>,
     #[command(flatten)]
     pub dest: DestArgs,
     #[command(flatten)]
     pub report: ReportOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// Quasi-identifiers, comma-separated, from: gender, age, age_band, country, city, nat,
+    /// registered_date.
+    #[arg(long, default_value = "gender,age_band,country,city")]
+    pub qi: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ pub mod error;
 pub mod keys;
 pub mod load;
 pub mod masking;
+pub mod privacy;
 pub mod report;
 pub mod sources;
 pub mod store;

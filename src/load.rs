@@ -35,6 +35,8 @@ pub struct LoadOptions {
     pub run_id: String,
     /// Users per batch handed from the source to DuckDB (file and synthetic sources).
     pub batch_size: usize,
+    /// Unknown-field strictness and k-anonymity (see `privacy`).
+    pub privacy: crate::privacy::LoadPrivacy,
 }
 
 /// What a load did. No user data; safe to print and to log.
@@ -49,6 +51,12 @@ pub struct LoadOutcome {
     pub as_of: String,
     pub started_at: String,
     pub finished_at: String,
+    /// Input fields the classification does not know: dropped, named here (never their values).
+    pub unknown_fields: Vec<crate::privacy::unknown::UnknownField>,
+    /// `--min-k` when given.
+    pub min_k: Option<u32>,
+    /// Records removed by `--min-k` because no generalisation made their class large enough.
+    pub suppressed: u64,
 }
 
 /// Required input fields: a user without a usable value here cannot be loaded correctly.
@@ -77,12 +85,14 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<LoadOutcome> {
 
     engine.execute_batch(sql::FLATTEN)?;
     check_required(engine)?;
+    let unknown_fields = crate::privacy::unknown::check(engine, opts.privacy.strict)?;
 
     engine.set_variable("run_id", &sql::quote(&opts.run_id))?;
     engine.set_variable("as_of", &timefmt::sql_timestamp(opts.as_of))?;
     engine.set_variable("loaded_at", &timefmt::sql_timestamptz(started_at))?;
     engine.execute_batch(sql::MASK)?;
     tracing::debug!("masked");
+    let suppressed = crate::privacy::kanon::apply(engine, opts.privacy.min_k.unwrap_or(1))?.suppressed;
 
     let object = opts.dest.users_object(&opts.run_id);
     opts.dest
@@ -96,8 +106,8 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<LoadOutcome> {
         "SELECT count(*) FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}})",
         sql::quote(&object)
     ))? as u64;
-    if written != received {
-        return Err(EngineError(format!("{object} holds {written} rows, expected {received}")).into());
+    if written != received - suppressed {
+        return Err(EngineError(format!("{object} holds {written} rows, expected {}", received - suppressed)).into());
     }
     tracing::info!(object = %object, rows = written, "written");
 
@@ -111,6 +121,9 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<LoadOutcome> {
         as_of: timefmt::rfc3339(opts.as_of),
         started_at: timefmt::rfc3339(started_at),
         finished_at: timefmt::rfc3339(OffsetDateTime::now_utc()),
+        unknown_fields,
+        min_k: opts.privacy.min_k,
+        suppressed,
     })
 }
 
