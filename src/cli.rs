@@ -13,7 +13,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 de-identifies them inside an embedded DuckDB (keyed HMAC pseudonyms, ages instead of birth dates, \
 no names, contacts or credentials), writes encrypted Parquet (AES-256, Parquet Modular Encryption) \
 to s3://bucket/prefix or a local directory, and answers: average time since registration, the age \
-and gender distribution, and where users come from.\n\n\
+and gender distribution, and where users come from. `duckpipe risk` measures the re-identification \
+risk of the stored data and `load --min-k K` makes it k-anonymous; docs/privacy.md classifies every \
+input field.\n\n\
 Keys come from DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY (environment or ./.env); `duckpipe keygen` \
 makes them. S3 access uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL.",
     after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys), \
