@@ -76,6 +76,8 @@ fn unknown_fields_are_dropped_and_reported_or_refused_with_strict() {
     users[3]["hobby"] = json!("secret-value-3");
     users[4]["hobby"] = json!(["a", "b"]);
     users[4]["login"]["totp_seed"] = json!("secret-value-4");
+    // A dropped field holding a structure: dropped like any other value.
+    users[5]["picture"]["large"] = json!({"url": "secret-value-5"});
     let dir = tempfile::tempdir().unwrap();
     let input = write_ndjson(dir.path(), &users);
 
@@ -83,6 +85,7 @@ fn unknown_fields_are_dropped_and_reported_or_refused_with_strict() {
     let outcome = load(&engine(), &input, &lake, LoadPrivacy::default()).unwrap();
     let got: Vec<(String, u64)> = outcome.unknown_fields.iter().map(|u| (u.path.clone(), u.records)).collect();
     assert_eq!(got, vec![("hobby".into(), 2), ("location.foo".into(), 3), ("login.totp_seed".into(), 1)]);
+    assert!(outcome.unknown_fields.iter().all(|u| u.shape.is_none()));
     assert_eq!(outcome.written, users.len() as u64);
     let json = serde_json::to_string(&outcome).unwrap();
     assert!(json.contains(r#""unknown_fields":[{"path":"hobby","records":2}"#), "{json}");
@@ -107,6 +110,28 @@ fn unknown_fields_are_dropped_and_reported_or_refused_with_strict() {
     assert!(msg.contains("location.foo") && msg.contains("--strict"), "{msg}");
     assert!(!msg.contains("secret-value"), "{msg}");
     assert!(parquet_files(&strict_lake).is_empty(), "strict wrote data");
+}
+
+#[test]
+fn a_kept_field_holding_a_structure_is_refused_even_without_strict() {
+    let cases = [("location.city", json!({"name": "secret-city"})), ("email", json!(["secret-city"])), ("nat", json!({"x": "secret-city"}))];
+    for (i, (field, value)) in cases.into_iter().enumerate() {
+        let mut users = fixture_users();
+        match field {
+            "location.city" => users[7]["location"]["city"] = value,
+            _ => users[7][field] = value,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let input = write_ndjson(dir.path(), &users);
+        let lake = dir.path().join("lake");
+        let err = load(&engine(), &input, &lake, LoadPrivacy::default()).unwrap_err();
+        assert_eq!(duckpipe::error::exit_code(&err), duckpipe::error::SOURCE);
+        let msg = format!("{err:#}");
+        let shape = if i == 1 { "array" } else { "object" };
+        assert!(msg.contains(&format!("{field} (holds an {shape}, 1 user)")), "{msg}");
+        assert!(!msg.contains("secret-city"), "{msg}");
+        assert!(parquet_files(&lake).is_empty());
+    }
 }
 
 trait TapMkdir {

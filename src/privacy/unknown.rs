@@ -12,11 +12,14 @@ use super::fields;
 
 const SQL: &str = include_str!("../../sql/checks/unknown_fields.sql");
 
-/// A field some users hold that is not classified: its path and how many users hold it.
+/// A field some users hold that is not classified — or a classified field that holds a
+/// structure (`shape` "object" or "array") instead of a value — and how many users hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct UnknownField {
     pub path: String,
     pub records: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<String>,
 }
 
 /// Longest field name shown: a field *name* is not a value, but a file could put anything in
@@ -39,10 +42,14 @@ fn sql_list(items: &[&str]) -> String {
 pub fn detect(engine: &Engine) -> anyhow::Result<Vec<UnknownField>> {
     engine.set_variable("known_objects", &sql_list(&fields::object_paths()))?;
     engine.set_variable("known_paths", &sql_list(&fields::known_paths()))?;
+    let kept: Vec<&str> = fields::FIELDS.iter().filter(|f| f.treatment != fields::Treatment::Dropped).map(|f| f.path).collect();
+    engine.set_variable("kept_leaves", &sql_list(&kept))?;
     let err = |e: duckdb::Error| -> anyhow::Error { EngineError(format!("checking input fields: {}", sanitize(&e.to_string()))).into() };
     let mut stmt = engine.conn().prepare(SQL).map_err(err)?;
     let rows = stmt
-        .query_map([], |r| Ok(UnknownField { path: printable(&r.get::<_, String>(0)?), records: r.get::<_, i64>(1)? as u64 }))
+        .query_map([], |r| {
+            Ok(UnknownField { path: printable(&r.get::<_, String>(0)?), records: r.get::<_, i64>(1)? as u64, shape: r.get(2)? })
+        })
         .and_then(Iterator::collect)
         .map_err(err)?;
     Ok(rows)
@@ -57,6 +64,17 @@ pub fn check(engine: &Engine, strict: bool) -> anyhow::Result<Vec<UnknownField>>
         return Ok(unknown);
     }
     let list = describe(&unknown);
+    // A kept field holding a structure would carry the structure's contents into the output as
+    // text: never acceptable, strict or not.
+    let written: Vec<&UnknownField> = unknown.iter().filter(|u| u.shape.is_some()).collect();
+    if !written.is_empty() {
+        let names: Vec<UnknownField> = written.into_iter().cloned().collect();
+        return Err(SourceError(format!(
+            "input fields that duckpipe keeps hold a structure instead of a value ({}): nothing was written",
+            describe(&names)
+        ))
+        .into());
+    }
     if strict {
         return Err(SourceError(format!(
             "the input holds fields duckpipe does not classify ({list}) and --strict is set: nothing was written \
@@ -72,7 +90,10 @@ pub fn check(engine: &Engine, strict: bool) -> anyhow::Result<Vec<UnknownField>>
 pub fn describe(unknown: &[UnknownField]) -> String {
     unknown
         .iter()
-        .map(|u| format!("{} ({} user{})", u.path, u.records, if u.records == 1 { "" } else { "s" }))
+        .map(|u| {
+            let shape = u.shape.as_deref().map(|s| format!("holds an {s}, ")).unwrap_or_default();
+            format!("{} ({shape}{} user{})", u.path, u.records, if u.records == 1 { "" } else { "s" })
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -87,7 +108,11 @@ mod tests {
         assert_eq!(printable("a\nb"), "a?b");
         let long = "x".repeat(200);
         assert_eq!(printable(&long).chars().count(), MAX_PATH_CHARS + 1);
-        let d = describe(&[UnknownField { path: "a".into(), records: 1 }, UnknownField { path: "b.c".into(), records: 3 }]);
-        assert_eq!(d, "a (1 user), b.c (3 users)");
+        let d = describe(&[
+            UnknownField { path: "a".into(), records: 1, shape: None },
+            UnknownField { path: "b.c".into(), records: 3, shape: None },
+            UnknownField { path: "picture.large".into(), records: 2, shape: Some("object".into()) },
+        ]);
+        assert_eq!(d, "a (1 user), b.c (3 users), picture.large (holds an object, 2 users)");
     }
 }

@@ -43,6 +43,7 @@ def _with_unknown_fields(users: list[dict]) -> list[dict]:
     users[2]["location"]["foo"] = 7
     users[3]["hobby"] = "planted-value-three"
     users[4]["hobby"] = ["planted-value-four"]
+    users[5]["picture"]["large"] = {"url": "planted-value-five"}  # a dropped field: dropped whatever it holds
     return users
 
 
@@ -52,7 +53,10 @@ def test_unknown_fields_are_dropped_and_reported(dp, fixture_users, tmp_path):
     lake = tmp_path / "lake"
     r = _load(dp, path, lake)
     out = r.json()
-    assert out["run"]["unknown_fields"] == [{"path": "hobby", "records": 2}, {"path": "location.foo", "records": 3}]
+    assert out["run"]["unknown_fields"] == [
+        {"path": "hobby", "records": 2},
+        {"path": "location.foo", "records": 3},
+    ]
     assert out["run"]["written"] == len(users)
     # Logged at warn with the names, never the values.
     assert "WARN" in r.stderr and "location.foo" in r.stderr and "hobby" in r.stderr, r.describe()
@@ -65,7 +69,7 @@ def test_unknown_fields_are_dropped_and_reported(dp, fixture_users, tmp_path):
     # The text output names them too.
     text = dp.ok("load", "--source", "file", "--input", str(path), "--dest", str(tmp_path / "lake-text"),
                  "--as-of", AS_OF).stdout
-    assert "unknown input fields (dropped, not written): hobby (2 users), location.foo (3 users)" in text, text
+    assert "unknown input fields (dropped, not written): hobby (2 users), location.foo (3 users)\n" in text, text
     # The plain fixture has none.
     plain = _load(dp, fixture_users[0], tmp_path / "lake-plain").json()
     assert plain["run"]["unknown_fields"] == []
@@ -82,6 +86,21 @@ def test_strict_refuses_unknown_fields_and_writes_nothing(dp_s3, minio, bucket, 
     # --strict with the known shape loads normally.
     ok = _load(dp_s3, fixture_users[0], f"s3://{bucket}/lake", "--strict").json()
     assert ok["run"]["written"] == len(users)
+
+
+def test_a_kept_field_holding_a_structure_is_refused(dp, fixture_users, tmp_path):
+    """flatten would read an object in `city` as its JSON text and carry the nested values into
+    the output: refused (exit 3) even without --strict, nothing written."""
+    _, users = fixture_users
+    users = json.loads(json.dumps(users))
+    users[9]["location"]["country"] = {"name": "planted-country", "code": "XX"}
+    path = _write_ndjson(tmp_path / "odd.ndjson", users)
+    lake = tmp_path / "lake"
+    r = _load(dp, path, lake)
+    assert r.returncode == 3, r.describe()
+    assert "location.country (holds an object, 1 user)" in r.stderr, r.describe()
+    assert "planted-country" not in r.output
+    assert not _parquets(lake)
 
 
 # --------------------------------------------------------------------------------------------
