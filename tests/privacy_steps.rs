@@ -254,3 +254,32 @@ fn min_k_makes_every_class_hold_k_and_keeps_gender_and_registration() {
         }
     }
 }
+
+/// Benchmark, not a timed test: the unknown-field check against the flatten step on 100,000
+/// synthetic users. Run with
+/// `cargo test --release --test privacy_steps -- --ignored --nocapture bench_unknown_field_check`.
+#[test]
+#[ignore]
+fn bench_unknown_field_check() {
+    let generator = duckpipe::sources::synthetic::Generator::new("bench", None, AS_OF).unwrap();
+    let engine = engine();
+    engine.execute_batch(duckpipe::engine::sql::STAGE).unwrap();
+    {
+        let mut app = engine.conn().appender("raw_users").unwrap();
+        let mut seq = 0i64;
+        for page in 1..=20 {
+            for u in generator.page(page, 5000) {
+                app.append_row(duckdb::params![seq, u]).unwrap();
+                seq += 1;
+            }
+        }
+    }
+    let t = std::time::Instant::now();
+    let unknown = duckpipe::privacy::unknown::detect(&engine).unwrap();
+    let check = t.elapsed();
+    let t = std::time::Instant::now();
+    engine.execute_batch(duckpipe::engine::sql::FLATTEN).unwrap();
+    let flatten = t.elapsed();
+    assert!(unknown.is_empty());
+    println!("100000 users: unknown-field check {check:?}, flatten {flatten:?}");
+}
