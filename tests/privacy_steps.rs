@@ -283,3 +283,67 @@ fn bench_unknown_field_check() {
     assert!(unknown.is_empty());
     println!("100000 users: unknown-field check {check:?}, flatten {flatten:?}");
 }
+
+/// The generalisation order on a dataset small enough to work out by hand (K = 3).
+#[test]
+fn min_k_generalises_in_the_documented_order() {
+    // (gender, country, city, nat, ages)
+    let plan: [(&str, &str, &str, &str, &[i32]); 7] = [
+        ("female", "Norway", "Oslo", "NO", &[31, 32, 33]), // a class of 3 already: untouched
+        ("male", "Norway", "Oslo", "NO", &[25, 35, 36, 52]), // only "all ages" makes every band hold 3
+        ("female", "Norway", "Bergen", "NO", &[40, 41]),   // too small a city → "(other)" in Norway …
+        ("female", "Norway", "Tromsø", "NO", &[70]),       // … together with this one: 3, bands 40-79
+        ("male", "Spain", "Madrid", "ES", &[20]),          // too small a country → "(other)" …
+        ("male", "Italy", "Rome", "IT", &[21, 60]),        // … with these: 3 men, all ages
+        ("female", "Spain", "Madrid", "ES", &[44]),        // alone even in "(other)": suppressed
+    ];
+    let mut base = synthetic_users("order", 20).into_iter();
+    let mut users = Vec::new();
+    for (gender, country, city, nat, ages) in plan {
+        for age in ages {
+            let mut u = base.next().unwrap();
+            u["gender"] = json!(gender);
+            u["location"]["country"] = json!(country);
+            u["location"]["city"] = json!(city);
+            u["nat"] = json!(nat);
+            u["dob"]["date"] = json!(format!("{}-01-15T00:00:00.000Z", 2026 - age));
+            users.push(u);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_ndjson(dir.path(), &users);
+    let lake = dir.path().join("lake");
+    let engine = engine();
+    let outcome = load(&engine, &input, &lake, LoadPrivacy { strict: false, min_k: Some(3) }).unwrap();
+    assert_eq!(outcome.suppressed, 1);
+    assert_eq!(outcome.written, users.len() as u64 - 1);
+    report::open_users_view(&engine, &Destination::Local(lake)).unwrap();
+    let mut stmt = engine
+        .conn()
+        .prepare("SELECT gender, country, city, nat, age_band, count(*), count(age) FROM users GROUP BY ALL ORDER BY ALL")
+        .unwrap();
+    let got: Vec<(String, String, String, String, String, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let row = |g: &str, c: &str, city: &str, nat: &str, band: &str, n: i64| {
+        (g.to_string(), c.to_string(), city.to_string(), nat.to_string(), band.to_string(), n, 0)
+    };
+    assert_eq!(
+        got,
+        vec![
+            row("female", "Norway", "(other)", "NO", "40-79", 3),
+            row("female", "Norway", "Oslo", "NO", "30-39", 3),
+            row("male", "(other)", "(other)", "(other)", "all ages", 3),
+            row("male", "Norway", "Oslo", "NO", "all ages", 4),
+        ]
+    );
+    let r = risk::compute(&engine, &risk::DEFAULT_QI).unwrap();
+    assert_eq!(r.k, Some(3));
+    assert_eq!(r.generalised.exact_age_removed, 13);
+    assert_eq!(r.generalised.city_other, 3);
+    assert_eq!(r.generalised.country_other, 3);
+    let widened: Vec<(String, i64)> = r.generalised.widened_bands.iter().map(|b| (b.band.clone(), b.records)).collect();
+    assert_eq!(widened, vec![("40-79".to_string(), 3), ("all ages".to_string(), 7)]);
+}
