@@ -347,3 +347,31 @@ fn min_k_generalises_in_the_documented_order() {
     let widened: Vec<(String, i64)> = r.generalised.widened_bands.iter().map(|b| (b.band.clone(), b.records)).collect();
     assert_eq!(widened, vec![("40-79".to_string(), 3), ("all ages".to_string(), 7)]);
 }
+
+/// The classification covers exactly the fields the real recorded response and the synthetic
+/// generator deliver: no field unclassified, no classified field that never occurs.
+#[test]
+fn classification_matches_the_delivered_shape() {
+    fn leaves(prefix: &str, v: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    leaves(&path, child, out);
+                }
+            }
+            _ => {
+                out.insert(prefix.to_string());
+            }
+        }
+    }
+    let classified: std::collections::BTreeSet<String> =
+        duckpipe::privacy::fields::FIELDS.iter().map(|f| f.path.to_string()).collect();
+    for (name, users) in [("fixture", fixture_users()), ("synthetic", synthetic_users("shape", 3000))] {
+        let mut seen = std::collections::BTreeSet::new();
+        for u in &users {
+            leaves("", u, &mut seen);
+        }
+        assert_eq!(seen, classified, "{name}: delivered leaf paths differ from src/privacy/fields.rs");
+    }
+}
