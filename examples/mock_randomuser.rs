@@ -3,7 +3,11 @@
 //! ```text
 //! cargo run --release --example mock_randomuser -- --port 0 [--users synthetic|fake]
 //!     [--fail-every N] [--rate-limit USERS_PER_WINDOW] [--rate-window-secs S]
+//!     [--faults SCRIPT]
 //! ```
+//! `--faults` scripts the first requests' answers in order, comma-separated: `normal`,
+//! `delay=MS` (answer after MS milliseconds, e.g. to outlast a client timeout), `500`, `502`,
+//! `504`, `429`, `truncated`, `error` (an error body). Later requests are answered normally.
 //! Prints `listening on http://127.0.0.1:N` as its first stdout line, then serves until killed.
 //! Users come from the project's synthetic generator (reference time: the server's start time),
 //! or with `--users fake` from a minimal fake-user maker.
@@ -17,9 +21,23 @@ use std::time::Duration;
 fn usage() -> ! {
     eprintln!(
         "usage: mock_randomuser [--port N] [--users synthetic|fake] [--fail-every N] \
-         [--rate-limit USERS_PER_WINDOW] [--rate-window-secs S]"
+         [--rate-limit USERS_PER_WINDOW] [--rate-window-secs S] [--faults SCRIPT]"
     );
     std::process::exit(2)
+}
+
+fn parse_fault(text: &str) -> Option<mock_api::Fault> {
+    use mock_api::Fault;
+    Some(match text.trim() {
+        "normal" => Fault::Normal,
+        "500" => Fault::InternalError,
+        "502" => Fault::BadGateway,
+        "504" => Fault::GatewayTimeout,
+        "429" => Fault::RateLimited { retry_after: Some(1) },
+        "truncated" => Fault::TruncatedJson,
+        "error" => Fault::ErrorBody,
+        other => Fault::Delay(Duration::from_millis(other.strip_prefix("delay=")?.parse().ok()?)),
+    })
 }
 
 fn main() {
@@ -29,6 +47,7 @@ fn main() {
         rate_limit_window: Duration::from_secs(300),
         ..Default::default()
     };
+    let mut faults = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
@@ -45,6 +64,7 @@ fn main() {
                 behaviour.rate_limit_window =
                     Duration::from_secs(value().parse().unwrap_or_else(|_| usage()))
             }
+            "--faults" => faults = value().split(',').map(|f| parse_fault(f).unwrap_or_else(|| usage())).collect(),
             _ => usage(),
         }
     }
@@ -55,6 +75,7 @@ fn main() {
     };
     let mock = mock_api::MockApi::new(provider);
     mock.set_behaviour(behaviour);
+    mock.push_faults(faults);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -77,7 +77,11 @@ cmd_path() {
   find_minio || die "no minio binary found; run: scripts/minio.sh install"
 }
 
-pid_alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+# Alive = exists and is not a zombie (a killed server whose parent never reaped it is gone).
+pid_alive() {
+  [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null || return 1
+  [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]]
+}
 
 cmd_start() {
   [[ $# -eq 2 ]] || die "usage: minio.sh start PORT DATA_DIR"

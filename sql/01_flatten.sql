@@ -7,6 +7,10 @@
 -- the API adds is not picked up by accident. Numbers that the API sends as int *or* string
 -- (postcode, street number) are read as text. Dates are ISO-8601 UTC ("…Z") and are kept as
 -- UTC TIMESTAMPs whatever the session time zone.
+-- Rows that are not a JSON object (an unparsable line in a file) are left out here; step 2
+-- quarantines them. The guard is a plain string test so that it can never raise an error itself.
+-- has_* columns say whether a top-level group was delivered at all: a response requested with
+-- `inc=`/`exc=` lacks whole groups, which step 2 treats differently from a broken record.
 CREATE OR REPLACE TABLE flat_users AS
 WITH parsed AS (
     SELECT
@@ -33,6 +37,7 @@ WITH parsed AS (
             "nat": "VARCHAR"
         }') AS u
     FROM raw_users
+    WHERE json_valid(doc) AND starts_with(ltrim(doc), '{')
 )
 SELECT
     seq,
@@ -67,5 +72,11 @@ SELECT
     u.picture.large                                                 AS picture_large,
     u.picture.medium                                                AS picture_medium,
     u.picture.thumbnail                                             AS picture_thumbnail,
-    u.nat                                                           AS nat
+    u.nat                                                           AS nat,
+    u.login IS NOT NULL                                             AS has_login,
+    u.email IS NOT NULL                                             AS has_email,
+    u.gender IS NOT NULL                                            AS has_gender,
+    u.dob IS NOT NULL                                               AS has_dob,
+    u.registered IS NOT NULL                                        AS has_registered,
+    u.location IS NOT NULL                                          AS has_location
 FROM parsed;

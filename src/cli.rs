@@ -18,8 +18,8 @@ risk of the stored data and `load --min-k K` makes it k-anonymous; docs/privacy.
 input field.\n\n\
 Keys come from DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY (environment or ./.env); `duckpipe keygen` \
 makes them. S3 access uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL.",
-    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys), \
-3 source error (API, input file, incomplete records), 4 storage or engine error (S3, DuckDB, decryption)."
+    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys, S3 credentials, missing bucket), \
+3 source error (API, input file, too many bad records), 4 storage or engine error (S3, DuckDB, a damaged object)."
 )]
 pub struct Cli {
     /// More log detail on stderr (-v debug, -vv trace). Logs never contain personal data or keys.
@@ -36,11 +36,14 @@ pub struct Cli {
 pub enum Command {
     /// Fetch users, de-identify them, write encrypted Parquet, then print the answers.
     Load(LoadArgs),
-    /// Print the answers computed from all data stored at the destination.
+    /// Print the answers computed from the data of every complete run at the destination.
     Report(ReportArgs),
     /// Print the re-identification risk of the stored data: equivalence classes over
     /// quasi-identifiers, the smallest class size k, records in small classes (see docs/privacy.md).
     Risk(RiskArgs),
+    /// List the complete runs at the destination (from their run records), or with --orphans the
+    /// objects no run record names (left by failed or killed loads).
+    Runs(RunsArgs),
     /// Print fresh random keys in .env form (e.g. `duckpipe keygen >> .env`).
     Keygen,
     /// Write synthetic users in the API's exact response shape (offline, deterministic per seed).
@@ -123,10 +126,45 @@ pub struct LoadArgs {
     /// holds at least K records; suppress records only as the last resort, and count them.
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
     pub min_k: Option<u32>,
+    /// Run id (letters, digits, - _ .; at most 64). A run id already recorded at the destination
+    /// is skipped, so a retried job never loads twice. Default: a fresh time-based id.
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// Fail the run when more than this share of the received users cannot be processed (they
+    /// are quarantined, encrypted, with their reason, as long as the share stays below this).
+    #[arg(long, default_value_t = 0.01, value_parser = parse_ratio)]
+    pub max_bad_ratio: f64,
+    /// Create the S3 bucket when it does not exist (else a missing bucket is an error).
+    #[arg(long)]
+    pub create_bucket: bool,
     #[command(flatten)]
     pub dest: DestArgs,
     #[command(flatten)]
     pub report: ReportOptions,
+}
+
+fn parse_ratio(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a ratio between 0 and 1 (e.g. 0.01 for 1 %)")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// List objects that no complete run record names, instead of the runs (safe to delete
+    /// when no load is running).
+    #[arg(long, conflicts_with = "verify")]
+    pub orphans: bool,
+    /// Decrypt and authenticate every object of every complete run (needs DUCKPIPE_PARQUET_KEY):
+    /// finds objects that were altered or damaged anywhere, also in columns no query reads.
+    #[arg(long)]
+    pub verify: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

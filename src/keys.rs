@@ -51,6 +51,10 @@ impl ParquetKey {
         // Re-encode canonically: DuckDB takes a 44-character string as base64 of the raw key.
         Ok(Self(B64.encode(bytes)))
     }
+    /// A throw-away random key, for sessions that decrypt nothing (e.g. listing run records).
+    pub fn ephemeral() -> Self {
+        Self(B64.encode(rand::random::<[u8; KEY_BYTES]>()))
+    }
     /// The base64 text DuckDB's `add_parquet_key` expects. Only the engine may call this.
     pub(crate) fn expose_base64(&self) -> &str {
         &self.0

@@ -2,11 +2,13 @@
 //!
 //! The data's path is the module layout:
 //! `sources` (api, file, synthetic) → `load` drives `engine` (DuckDB running `sql/`: stage →
-//! flatten → mask with the Rust `masking` functions → export) → `store` (S3 or local directory)
-//! → `report` (the analytics SQL). `keys` and `config` hold the secrets and settings; `cli` and
+//! flatten → validate → mask with the Rust `masking` functions → export) → `store` (S3 or local
+//! directory) → `runs` (the run record, written last: the lake's commit log) → `report` (the
+//! analytics SQL over recorded runs only). `keys` and `config` hold the secrets and settings; `cli` and
 //! `app` are the command line.
 
 pub mod app;
+pub mod bucket;
 pub mod cli;
 pub mod config;
 pub mod engine;
@@ -16,6 +18,7 @@ pub mod load;
 pub mod masking;
 pub mod privacy;
 pub mod report;
+pub mod runs;
 pub mod sources;
 pub mod store;
 pub mod timefmt;

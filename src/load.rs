@@ -1,14 +1,17 @@
-//! The load job: source → DuckDB (stage → flatten → mask → export) → object store.
+//! The load job: source → DuckDB (stage → flatten → validate → mask → export, quarantine) →
+//! object store → run record.
 //!
 //! Nothing is written unless every step before the export succeeded: the source is staged fully
-//! inside the run's private DuckDB first, so a failed page, a bad file or a record that cannot
-//! be processed leaves the destination untouched.
+//! inside the run's private DuckDB first, so a failed page or a bad file leaves the destination
+//! untouched. A record that cannot be processed is quarantined (written encrypted, with its
+//! reason), never dropped: received = written + quarantined + suppressed, always. The run
+//! record is written last; readers only read objects a record names.
 
 use duckdb::params;
-use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::engine::{Engine, EngineError, sanitize, sql};
+use crate::runs::{self, Column, Counts, KeyFingerprints, ObjectEntry, Rejection, RunRecord, SourceParameters};
 use crate::sources::{self, SourceSummary, api::ApiOptions};
 use crate::store::Destination;
 use crate::timefmt;
@@ -29,45 +32,37 @@ pub struct SourceError(pub String);
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     pub source: SourceSpec,
+    pub parameters: SourceParameters,
     pub dest: Destination,
     /// Reference time for ages.
     pub as_of: OffsetDateTime,
     pub run_id: String,
     /// Users per batch handed from the source to DuckDB (file and synthetic sources).
     pub batch_size: usize,
+    /// The largest share of received users that may be quarantined before the run fails.
+    pub max_bad_ratio: f64,
+    pub keys: KeyFingerprints,
     /// Unknown-field strictness and k-anonymity (see `privacy`).
     pub privacy: crate::privacy::LoadPrivacy,
 }
 
-/// What a load did. No user data; safe to print and to log.
-#[derive(Debug, Clone, Serialize)]
-pub struct LoadOutcome {
-    pub run_id: String,
-    pub dest: String,
-    pub source: SourceSummary,
-    pub received: u64,
-    pub written: u64,
-    pub objects: Vec<String>,
-    pub as_of: String,
-    pub started_at: String,
-    pub finished_at: String,
-    /// Input fields the classification does not know: dropped, named here (never their values).
-    pub unknown_fields: Vec<crate::privacy::unknown::UnknownField>,
-    /// `--min-k` when given.
-    pub min_k: Option<u32>,
-    /// Records removed by `--min-k` because no generalisation made their class large enough.
-    pub suppressed: u64,
+/// A required field: (path in the user object, column in flat_users, the top-level group that
+/// holds it and its `has_*` column in flat_users, the question that needs it).
+struct Required {
+    path: &'static str,
+    column: &'static str,
+    group: &'static str,
+    question: Option<&'static str>,
 }
 
-/// Required input fields: a user without a usable value here cannot be loaded correctly.
-const REQUIRED: [(&str, &str); 7] = [
-    ("login_uuid", "login.uuid"),
-    ("email", "email"),
-    ("gender", "gender"),
-    ("dob_at", "dob.date"),
-    ("registered_at", "registered.date"),
-    ("country", "location.country"),
-    ("city", "location.city"),
+const REQUIRED: [Required; 7] = [
+    Required { path: "login.uuid", column: "login_uuid", group: "login", question: None },
+    Required { path: "email", column: "email", group: "email", question: None },
+    Required { path: "gender", column: "gender", group: "gender", question: Some("Q2 gender distribution") },
+    Required { path: "dob.date", column: "dob_at", group: "dob", question: Some("Q2 age distribution") },
+    Required { path: "registered.date", column: "registered_at", group: "registered", question: Some("Q1 time since registration") },
+    Required { path: "location.country", column: "country", group: "location", question: Some("Q3 countries and cities") },
+    Required { path: "location.city", column: "city", group: "location", question: Some("Q3 countries and cities") },
 ];
 
 /// A fresh run id: UTC time plus 6 random hex digits, e.g. `20261125T221500Z-3fa2c1`.
@@ -75,8 +70,11 @@ pub fn new_run_id(now: OffsetDateTime) -> String {
     format!("{}-{:06x}", timefmt::compact(now), rand::random::<u32>() & 0xff_ffff)
 }
 
-pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<LoadOutcome> {
+/// Runs the whole load and returns its run record, already written: the record is the last
+/// thing written, so when this returns an error no reader will ever see this run's objects.
+pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     let started_at = OffsetDateTime::now_utc();
+    let attempt = format!("{:08x}", rand::random::<u32>());
     let (summary, received) = stage(engine, &opts.source, opts.as_of, opts.batch_size)?;
     tracing::info!(received, pages = summary.pages, "source finished");
     if received == 0 {
@@ -84,8 +82,8 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<LoadOutcome> {
     }
 
     engine.execute_batch(sql::FLATTEN)?;
-    check_required(engine)?;
     let unknown_fields = crate::privacy::unknown::check(engine, opts.privacy.strict)?;
+    let validation = validate(engine, received, opts.max_bad_ratio)?;
 
     engine.set_variable("run_id", &sql::quote(&opts.run_id))?;
     engine.set_variable("as_of", &timefmt::sql_timestamp(opts.as_of))?;
@@ -93,38 +91,174 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<LoadOutcome> {
     engine.execute_batch(sql::MASK)?;
     tracing::debug!("masked");
     let suppressed = crate::privacy::kanon::apply(engine, opts.privacy.min_k.unwrap_or(1))?.suppressed;
+    let to_write = engine.query_i64("SELECT count(*) FROM masked_users")? as u64;
+    let counts = Counts { received, written: to_write, quarantined: validation.quarantined, suppressed };
+    if !counts.balanced() {
+        return Err(EngineError(format!("internal accounting error: {counts:?} does not balance; nothing was written")).into());
+    }
 
-    let object = opts.dest.users_object(&opts.run_id);
     opts.dest
         .prepare_run(&opts.run_id)
-        .map_err(|e| EngineError(format!("cannot create {}: {e}", opts.dest.run_dir(&opts.run_id))))?;
-    engine
-        .execute_batch(&sql::EXPORT.replace("{{output_path}}", &sql::quote(&object)))
-        .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
-    // Read the object back (decrypting it) to prove it is complete before reporting success.
-    let written = engine.query_i64(&format!(
-        "SELECT count(*) FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}})",
-        sql::quote(&object)
-    ))? as u64;
-    if written != received - suppressed {
-        return Err(EngineError(format!("{object} holds {written} rows, expected {}", received - suppressed)).into());
+        .map_err(|e| EngineError(format!("cannot create the run folders under {}: {e}", opts.dest)))?;
+    let mut objects = export_data(engine, &opts.dest, &opts.run_id, &attempt, counts.written)?;
+    if counts.quarantined > 0 {
+        objects.push(export_quarantine(engine, &opts.dest, &opts.run_id, &attempt, counts.quarantined)?);
     }
-    tracing::info!(object = %object, rows = written, "written");
 
-    Ok(LoadOutcome {
+    let record = RunRecord {
+        format: runs::FORMAT.to_string(),
         run_id: opts.run_id.clone(),
-        dest: opts.dest.to_string(),
+        status: "complete".to_string(),
+        duckpipe_version: env!("CARGO_PKG_VERSION").to_string(),
         source: summary,
-        received,
-        written,
-        objects: vec![object],
+        parameters: opts.parameters.clone(),
+        counts,
+        objects,
+        schema: schema(engine)?,
+        rejections: validation.rejections,
+        absent_fields: validation.absent_groups,
+        unanswerable: validation.unanswerable,
+        keys: opts.keys.clone(),
         as_of: timefmt::rfc3339(opts.as_of),
         started_at: timefmt::rfc3339(started_at),
         finished_at: timefmt::rfc3339(OffsetDateTime::now_utc()),
         unknown_fields,
         min_k: opts.privacy.min_k,
-        suppressed,
-    })
+    };
+    // The commit point.
+    runs::write(engine, &opts.dest, &record)?;
+    tracing::info!(run_id = %record.run_id, written = counts.written, quarantined = counts.quarantined, "run recorded");
+    Ok(record)
+}
+
+/// What validation found.
+struct Validation {
+    quarantined: u64,
+    rejections: Vec<Rejection>,
+    absent_groups: Vec<String>,
+    unanswerable: Vec<String>,
+}
+
+/// Splits the users into loadable ones and `rejected_users` (sql/02_validate.sql) and fails the
+/// run when too many are bad. A required group that *no* record delivered (an `inc=`/`exc=`
+/// response) is not a per-record fault: it is recorded, and the questions needing it are listed
+/// as unanswerable for this run.
+fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Result<Validation> {
+    let groups: Vec<&str> = REQUIRED.iter().map(|r| r.group).fold(Vec::new(), |mut v, g| {
+        if !v.contains(&g) {
+            v.push(g);
+        }
+        v
+    });
+    let delivered_sql: Vec<String> = groups.iter().map(|g| format!("count(*) FILTER (WHERE has_{g})")).collect();
+    let query = format!("SELECT count(*), {} FROM flat_users", delivered_sql.join(", "));
+    let counts: Vec<i64> = engine
+        .conn()
+        .query_row(&query, [], |row| (0..=groups.len()).map(|i| row.get::<_, i64>(i)).collect())
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let parsed = counts[0];
+    let absent_groups: Vec<String> =
+        groups.iter().zip(&counts[1..]).filter(|(_, n)| parsed > 0 && **n == 0).map(|(g, _)| g.to_string()).collect();
+    let enforced: Vec<&Required> = REQUIRED.iter().filter(|r| !absent_groups.iter().any(|g| g == r.group)).collect();
+    let mut unanswerable: Vec<String> = REQUIRED
+        .iter()
+        .filter(|r| absent_groups.iter().any(|g| g == r.group))
+        .filter_map(|r| r.question.map(str::to_string))
+        .collect();
+    unanswerable.dedup();
+    if !absent_groups.is_empty() {
+        tracing::warn!(absent = ?absent_groups, unanswerable = ?unanswerable, "the source delivered no values at all for some required fields");
+    }
+    let list: Vec<String> = enforced.iter().map(|r| sql::quote(r.path)).collect();
+    engine.set_variable("required", &format!("[{}]::VARCHAR[]", list.join(", ")))?;
+    debug_assert!(enforced.iter().all(|r| !r.column.is_empty()));
+    engine.execute_batch(sql::VALIDATE)?;
+
+    let mut stmt = engine
+        .conn()
+        .prepare("SELECT reason, count(*) FROM rejected_users GROUP BY reason ORDER BY count(*) DESC, reason")
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let rejections: Vec<Rejection> = stmt
+        .query_map([], |r| Ok(Rejection { reason: r.get(0)?, records: r.get::<_, i64>(1)? as u64 }))
+        .and_then(|rows| rows.collect::<Result<_, _>>())
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let quarantined: u64 = rejections.iter().map(|r| r.records).sum();
+    if quarantined > 0 {
+        tracing::warn!(quarantined, received, "records could not be processed and go to quarantine");
+    }
+    let summary = || rejections.iter().take(3).map(|r| format!("{} × {}", r.records, r.reason)).collect::<Vec<_>>().join(", ");
+    if quarantined == received {
+        return Err(SourceError(format!("none of the {received} users could be processed ({}): nothing was written", summary())).into());
+    }
+    if quarantined as f64 > max_bad_ratio * received as f64 {
+        return Err(SourceError(format!(
+            "{quarantined} of {received} users ({:.2} %) could not be processed ({}), more than --max-bad-ratio {max_bad_ratio}: nothing was written",
+            100.0 * quarantined as f64 / received as f64,
+            summary()
+        ))
+        .into());
+    }
+    Ok(Validation { quarantined, rejections, absent_groups, unanswerable })
+}
+
+/// Writes the data (sql/04_export.sql), then reads every written object back — decrypting it —
+/// to prove it is complete before it may be named in a record.
+fn export_data(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str, expected: u64) -> anyhow::Result<Vec<ObjectEntry>> {
+    let object = dest.data_object(run_id, attempt);
+    engine
+        .execute_batch(&sql::EXPORT.replace("{{output_path}}", &sql::quote(&object)))
+        .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
+    let query = format!(
+        "SELECT filename, count(*) FROM read_parquet({}, filename = true, encryption_config = {{footer_key: 'duckpipe'}}) GROUP BY filename ORDER BY filename",
+        sql::quote(&dest.data_glob(run_id, attempt))
+    );
+    let mut stmt = engine.conn().prepare(&query).map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let files: Vec<(String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|rows| rows.collect::<Result<_, _>>())
+        .map_err(|e| EngineError(format!("reading back the data of run {run_id} failed: {}", sanitize(&e.to_string()))))?;
+    let mut objects = Vec::new();
+    for (file, rows) in files {
+        let bytes = runs::object_size(engine, &file)?;
+        tracing::info!(object = %file, rows, bytes, "written");
+        objects.push(ObjectEntry { path: dest.relative(&file), kind: "data".into(), rows: rows as u64, bytes });
+    }
+    let written: u64 = objects.iter().map(|o| o.rows).sum();
+    if written != expected {
+        return Err(EngineError(format!("the data objects of run {run_id} hold {written} rows, expected {expected}")).into());
+    }
+    Ok(objects)
+}
+
+/// Writes the rejected records with their reasons (sql/05_quarantine.sql) and checks the count.
+fn export_quarantine(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str, expected: u64) -> anyhow::Result<ObjectEntry> {
+    let object = dest.quarantine_object(run_id, attempt);
+    engine
+        .execute_batch(&sql::QUARANTINE.replace("{{output_path}}", &sql::quote(&object)))
+        .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
+    let rows = engine.query_i64(&format!(
+        "SELECT count(*) FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}})",
+        sql::quote(&object)
+    ))? as u64;
+    if rows != expected {
+        return Err(EngineError(format!("{object} holds {rows} rows, expected {expected}")).into());
+    }
+    let bytes = runs::object_size(engine, &object)?;
+    tracing::info!(object = %object, rows, bytes, "quarantine written");
+    Ok(ObjectEntry { path: dest.relative(&object), kind: "quarantine".into(), rows, bytes })
+}
+
+/// The columns of the exported data.
+fn schema(engine: &Engine) -> anyhow::Result<Vec<Column>> {
+    let mut stmt = engine
+        .conn()
+        .prepare("SELECT column_name, column_type FROM (DESCRIBE masked_users)")
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let columns = stmt
+        .query_map([], |r| Ok(Column { name: r.get(0)?, data_type: r.get(1)? }))
+        .and_then(|rows| rows.collect::<Result<_, _>>())
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    Ok(columns)
 }
 
 /// Streams the source into `raw_users`. Returns the source's summary and the users received.
@@ -162,26 +296,4 @@ fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_size: 
     drop(sink);
     appender.flush().map_err(|e| EngineError(sanitize(&e.to_string())))?;
     Ok((summary, received))
-}
-
-/// Refuses the whole load when users lack a required field, naming the fields and counts —
-/// never the values.
-fn check_required(engine: &Engine) -> anyhow::Result<()> {
-    let counts: Vec<String> = REQUIRED.iter().map(|(col, _)| format!("count(*) FILTER (WHERE {col} IS NULL)")).collect();
-    let query = format!("SELECT {} FROM flat_users", counts.join(", "));
-    let missing: Vec<i64> = engine
-        .conn()
-        .query_row(&query, [], |row| (0..REQUIRED.len()).map(|i| row.get::<_, i64>(i)).collect())
-        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    let problems: Vec<String> = REQUIRED
-        .iter()
-        .zip(&missing)
-        .filter(|(_, n)| **n > 0)
-        .map(|((_, field), n)| format!("{n} without a usable {field}"))
-        .collect();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(SourceError(format!("input users are incomplete ({}): nothing was written", problems.join(", "))).into())
-    }
 }

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::config::UsageError;
 use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sanitize, sql};
+use crate::runs::{self, RunRecord};
 use crate::store::Destination;
 use crate::timefmt;
 
@@ -63,14 +65,79 @@ pub struct LocationCount {
     pub users: i64,
 }
 
-/// Defines the view `users` over every data object at `dest`, decrypting with the registered key.
-pub fn open_users_view(engine: &Engine, dest: &Destination) -> anyhow::Result<()> {
+/// Defines the view `users` over the data of every complete run at `dest` — only objects named
+/// by a run record, never a glob — decrypting with the registered key, and returns those runs.
+///
+/// Before any data is read it checks that the runs were written with this Parquet key (by
+/// fingerprint: a clear "wrong key" instead of a decryption error) and that every object still
+/// has the size its record states (a truncated or replaced object is named).
+pub fn open_users_view(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<RunRecord>> {
+    let records = runs::list(engine, dest)?;
+    if records.is_empty() {
+        return Err(EngineError(format!("no complete runs at {dest} (run `duckpipe load` first)")).into());
+    }
+    if let Some(run) = records.iter().find(|r| r.keys.parquet != engine.parquet_fingerprint()) {
+        return Err(UsageError(format!(
+            "DUCKPIPE_PARQUET_KEY is not the key run {} was written with (key fingerprint {}…, yours {}…)",
+            run.run_id,
+            &run.keys.parquet[..12.min(run.keys.parquet.len())],
+            &engine.parquet_fingerprint()[..12]
+        ))
+        .into());
+    }
+    let files: Vec<(String, u64)> = records.iter().flat_map(|r| r.data_objects(dest).map(|(path, o)| (path, o.bytes))).collect();
+    check_sizes(engine, &files)?;
+    let list: Vec<String> = files.iter().map(|(f, _)| sql::quote(f)).collect();
+    // Not union_by_name: DuckDB 1.5.5 fails with an internal error when it is combined with
+    // encryption_config in a view. Every run so far has the same schema (recorded per run).
     let statement = format!(
-        "CREATE OR REPLACE VIEW users AS SELECT * FROM read_parquet({}, encryption_config = {{footer_key: {}}});",
-        sql::quote(&dest.users_glob()),
+        "CREATE OR REPLACE VIEW users AS SELECT * FROM read_parquet([{}], encryption_config = {{footer_key: {}}});",
+        list.join(", "),
         sql::quote(PARQUET_KEY_NAME)
     );
-    engine.execute_batch(&statement)
+    engine.execute_batch(&statement).map_err(|e| name_damaged_object(engine, dest, &records, e))?;
+    Ok(records)
+}
+
+/// Compares each object's size with its run record (one listing, no data read).
+fn check_sizes(engine: &Engine, files: &[(String, u64)]) -> anyhow::Result<()> {
+    for (file, expected) in files {
+        let size = runs::object_size(engine, file)
+            .map_err(|e| EngineError(format!("object {file}, named by a run record, cannot be read: {e}")))?;
+        if size != *expected {
+            return Err(EngineError(format!(
+                "object {file} is {size} bytes but its run record says {expected}: it was truncated or replaced"
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// After a failed read over the view: finds the first data object whose content does not
+/// decrypt and authenticate and names it in the error.
+pub fn name_damaged_object(engine: &Engine, dest: &Destination, records: &[RunRecord], err: anyhow::Error) -> anyhow::Error {
+    if !err.chain().any(|c| c.is::<EngineError>()) {
+        return err;
+    }
+    tracing::debug!(error = %format!("{err:#}"), "reading the data failed; checking each object");
+    for (file, _) in records.iter().flat_map(|r| r.data_objects(dest)) {
+        if let Err(problem) = verify_object(engine, &file) {
+            return EngineError(format!("object {file} is damaged or was altered ({problem}); the other objects are intact")).into();
+        }
+    }
+    err
+}
+
+/// Reads every column of every row group of one encrypted object, so that AES-GCM checks
+/// every page. Queries only read the columns they need, so only this finds damage in the others.
+pub fn verify_object(engine: &Engine, file: &str) -> Result<(), String> {
+    let probe = format!(
+        "SELECT bit_xor(hash(COLUMNS(*))) FROM read_parquet({}, encryption_config = {{footer_key: {}}})",
+        sql::quote(file),
+        sql::quote(PARQUET_KEY_NAME)
+    );
+    engine.conn().execute_batch(&probe).map_err(|e| sanitize(&e.to_string()))
 }
 
 /// Runs every analytics file over the view `users`.
@@ -122,7 +189,7 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
 
 /// A plain aligned table: the first `text_columns` columns left-aligned, the rest (numbers)
 /// right-aligned.
-fn table(headers: &[&str], text_columns: usize, rows: &[Vec<String>]) -> String {
+pub fn table(headers: &[&str], text_columns: usize, rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

@@ -2,8 +2,15 @@
 //! settings DuckDB's httpfs needs. Layout under a destination:
 //!
 //! ```text
-//! <dest>/users/<run_id>/part-0.parquet     encrypted, one folder per run: runs never overwrite
+//! <dest>/users/<run_id>/part-<attempt>-<n>.parquet        the data, encrypted; one folder per run
+//! <dest>/quarantine/<run_id>/part-<attempt>-0.parquet     rejected records with reasons, encrypted
+//! <dest>/runs/<run_id>.json                               the run record, written last
 //! ```
+//!
+//! Only objects named by a run record are ever read (see `runs`): a run that crashed before its
+//! record was written left objects nobody reads (`duckpipe runs --orphans` lists them). The
+//! attempt token (fresh per `load`) keeps a retried `--run-id` from mixing files with a crashed
+//! attempt.
 
 use std::path::PathBuf;
 
@@ -60,7 +67,8 @@ impl Destination {
         Ok(Self::Local(PathBuf::from(text)))
     }
 
-    fn root(&self) -> String {
+    /// The destination as a URL or path, without a trailing slash.
+    pub fn root(&self) -> String {
         match self {
             Self::S3 { bucket, prefix } if prefix.is_empty() => format!("s3://{bucket}"),
             Self::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
@@ -77,20 +85,56 @@ impl Destination {
         format!("{}/users/{run_id}", self.root())
     }
 
-    /// The data object of one run.
-    pub fn users_object(&self, run_id: &str) -> String {
-        format!("{}/part-0.parquet", self.run_dir(run_id))
+    /// The first data object of one attempt at a run.
+    pub fn data_object(&self, run_id: &str, attempt: &str) -> String {
+        format!("{}/part-{attempt}-0.parquet", self.run_dir(run_id))
     }
 
-    /// A glob matching every run's data objects.
-    pub fn users_glob(&self) -> String {
-        format!("{}/users/*/*.parquet", self.root())
+    /// A glob over the data objects one attempt wrote (one or more files).
+    pub fn data_glob(&self, run_id: &str, attempt: &str) -> String {
+        format!("{}/part-{attempt}-*.parquet", self.run_dir(run_id))
     }
 
-    /// Local destinations need the run folder to exist before DuckDB writes into it.
+    /// The quarantine object of one attempt at a run.
+    pub fn quarantine_object(&self, run_id: &str, attempt: &str) -> String {
+        format!("{}/quarantine/{run_id}/part-{attempt}-0.parquet", self.root())
+    }
+
+    /// The run record of one run.
+    pub fn record_path(&self, run_id: &str) -> String {
+        format!("{}/runs/{run_id}.json", self.root())
+    }
+
+    /// A glob matching every run record.
+    pub fn records_glob(&self) -> String {
+        format!("{}/runs/*.json", self.root())
+    }
+
+    /// Globs matching every object a load may write (data and quarantine), for finding orphans.
+    pub fn object_globs(&self) -> [String; 2] {
+        [format!("{}/users/*/*.parquet", self.root()), format!("{}/quarantine/*/*.parquet", self.root())]
+    }
+
+    /// The path of an object relative to the destination (how run records name objects, so a
+    /// lake can be copied elsewhere and still be read).
+    pub fn relative(&self, object: &str) -> String {
+        let root = self.root();
+        object.strip_prefix(&root).map(|r| r.trim_start_matches('/').to_string()).unwrap_or_else(|| object.to_string())
+    }
+
+    /// The full path of an object named relative to the destination.
+    pub fn resolve(&self, relative: &str) -> String {
+        format!("{}/{relative}", self.root())
+    }
+
+    /// Local destinations need the folders to exist before DuckDB writes into them.
     pub fn prepare_run(&self, run_id: &str) -> std::io::Result<()> {
         match self {
-            Self::Local(_) => std::fs::create_dir_all(self.run_dir(run_id)),
+            Self::Local(_) => {
+                std::fs::create_dir_all(self.run_dir(run_id))?;
+                std::fs::create_dir_all(format!("{}/quarantine/{run_id}", self.root()))?;
+                std::fs::create_dir_all(format!("{}/runs", self.root()))
+            }
             Self::S3 { .. } => Ok(()),
         }
     }
@@ -153,6 +197,20 @@ impl S3Settings {
         Ok(Self { key_id, secret, session_token: get("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()), region, endpoint, use_ssl })
     }
 
+    /// The endpoint as a URL without a trailing slash (AWS's regional endpoint when none is set).
+    pub fn endpoint_url(&self) -> String {
+        let scheme = if self.use_ssl { "https" } else { "http" };
+        match &self.endpoint {
+            Some(endpoint) => format!("{scheme}://{endpoint}"),
+            None => format!("{scheme}://s3.{}.amazonaws.com", self.region),
+        }
+    }
+
+    /// (key id, secret, session token, region) for request signing. Never log these.
+    pub(crate) fn credentials(&self) -> (&str, &str, Option<&str>, &str) {
+        (&self.key_id, &self.secret, self.session_token.as_deref(), &self.region)
+    }
+
     /// Creates the DuckDB S3 secret. The statement holds the secret; it is never logged and a
     /// failure is reported without it.
     pub fn install(&self, engine: &Engine) -> anyhow::Result<()> {
@@ -188,10 +246,15 @@ mod tests {
             Destination::parse("s3://my-bucket/lake/x").unwrap(),
             Destination::S3 { bucket: "my-bucket".into(), prefix: "lake/x".into() }
         );
-        assert_eq!(Destination::parse("s3://bkt").unwrap().users_object("r1"), "s3://bkt/users/r1/part-0.parquet");
-        assert_eq!(Destination::parse("s3://bkt/p/").unwrap().users_glob(), "s3://bkt/p/users/*/*.parquet");
-        assert_eq!(Destination::parse("./lake").unwrap().users_object("r"), "./lake/users/r/part-0.parquet");
-        assert_eq!(Destination::parse("/tmp/l/").unwrap().users_glob(), "/tmp/l/users/*/*.parquet");
+        let s3 = Destination::parse("s3://bkt").unwrap();
+        assert_eq!(s3.data_object("r1", "a1"), "s3://bkt/users/r1/part-a1-0.parquet");
+        assert_eq!(s3.relative("s3://bkt/users/r1/part-a1-0.parquet"), "users/r1/part-a1-0.parquet");
+        assert_eq!(s3.resolve("users/r1/part-a1-0.parquet"), "s3://bkt/users/r1/part-a1-0.parquet");
+        let prefixed = Destination::parse("s3://bkt/p/").unwrap();
+        assert_eq!(prefixed.record_path("r1"), "s3://bkt/p/runs/r1.json");
+        assert_eq!(prefixed.quarantine_object("r1", "a"), "s3://bkt/p/quarantine/r1/part-a-0.parquet");
+        assert_eq!(Destination::parse("./lake").unwrap().data_glob("r", "a"), "./lake/users/r/part-a-*.parquet");
+        assert_eq!(Destination::parse("/tmp/l/").unwrap().records_glob(), "/tmp/l/runs/*.json");
     }
 
     #[test]

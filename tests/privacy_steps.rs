@@ -9,7 +9,8 @@ use std::path::Path;
 use base64::Engine as _;
 use duckpipe::engine::Engine;
 use duckpipe::keys::{HmacKey, ParquetKey};
-use duckpipe::load::{self, LoadOptions, LoadOutcome, SourceSpec};
+use duckpipe::load::{self, LoadOptions, SourceSpec};
+use duckpipe::runs::{KeyFingerprints, RunRecord, SourceParameters};
 use duckpipe::privacy::{LoadPrivacy, risk};
 use duckpipe::report;
 use duckpipe::store::Destination;
@@ -18,9 +19,14 @@ use serde_json::{Value, json};
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ru13_050_mixed.json");
 const AS_OF: time::OffsetDateTime = time::macros::datetime!(2026-11-25 00:00 UTC);
 
-fn engine() -> Engine {
+fn keys() -> (ParquetKey, HmacKey) {
     let b64 = base64::engine::general_purpose::STANDARD;
-    Engine::open(&ParquetKey::parse(&b64.encode([9u8; 32])).unwrap(), Some(&HmacKey::parse(&b64.encode([5u8; 32])).unwrap())).unwrap()
+    (ParquetKey::parse(&b64.encode([9u8; 32])).unwrap(), HmacKey::parse(&b64.encode([5u8; 32])).unwrap())
+}
+
+fn engine() -> Engine {
+    let (p, h) = keys();
+    Engine::open(&p, Some(&h)).unwrap()
 }
 
 fn fixture_users() -> Vec<Value> {
@@ -40,13 +46,16 @@ fn write_ndjson(dir: &Path, users: &[Value]) -> std::path::PathBuf {
     path
 }
 
-fn load(engine: &Engine, input: &Path, dest: &Path, privacy: LoadPrivacy) -> anyhow::Result<LoadOutcome> {
+fn load(engine: &Engine, input: &Path, dest: &Path, privacy: LoadPrivacy) -> anyhow::Result<RunRecord> {
     let options = LoadOptions {
         source: SourceSpec::File { path: input.to_path_buf() },
         dest: Destination::Local(dest.to_path_buf()),
         as_of: AS_OF,
         run_id: load::new_run_id(time::OffsetDateTime::now_utc()),
         batch_size: 1000,
+        parameters: SourceParameters::default(),
+        max_bad_ratio: 0.0,
+        keys: KeyFingerprints { parquet: keys().0.fingerprint(), hmac: keys().1.fingerprint() },
         privacy,
     };
     load::run(engine, &options)
@@ -86,7 +95,7 @@ fn unknown_fields_are_dropped_and_reported_or_refused_with_strict() {
     let got: Vec<(String, u64)> = outcome.unknown_fields.iter().map(|u| (u.path.clone(), u.records)).collect();
     assert_eq!(got, vec![("hobby".into(), 2), ("location.foo".into(), 3), ("login.totp_seed".into(), 1)]);
     assert!(outcome.unknown_fields.iter().all(|u| u.shape.is_none()));
-    assert_eq!(outcome.written, users.len() as u64);
+    assert_eq!(outcome.counts.written, users.len() as u64);
     let json = serde_json::to_string(&outcome).unwrap();
     assert!(json.contains(r#""unknown_fields":[{"path":"hobby","records":2}"#), "{json}");
     assert!(!json.contains("secret-value"), "values never reach the summary");
@@ -221,7 +230,7 @@ fn min_k_makes_every_class_hold_k_and_keeps_gender_and_registration() {
         let lake = dir.path().join(format!("lake-{k}"));
         let engine = engine();
         let outcome = load(&engine, &input, &lake, LoadPrivacy { strict: false, min_k: Some(k) }).unwrap();
-        assert_eq!(outcome.written + outcome.suppressed, users.len() as u64);
+        assert_eq!(outcome.counts.written + outcome.counts.suppressed, users.len() as u64);
         report::open_users_view(&engine, &Destination::Local(lake)).unwrap();
         let sizes = class_sizes(&engine);
         let smallest = *sizes.values().min().unwrap();
@@ -229,9 +238,9 @@ fn min_k_makes_every_class_hold_k_and_keeps_gender_and_registration() {
         let r = risk::compute(&engine, &risk::DEFAULT_QI).unwrap();
         assert_eq!(r.k, Some(smallest));
         assert_eq!(r.below.k2, 0);
-        assert_eq!(r.generalised.exact_age_removed, outcome.written as i64);
+        assert_eq!(r.generalised.exact_age_removed, outcome.counts.written as i64);
         assert_eq!(engine.query_i64("SELECT count(*) FROM users WHERE age IS NOT NULL").unwrap(), 0);
-        if outcome.suppressed == 0 {
+        if outcome.counts.suppressed == 0 {
             // Gender split and registration dates, computed from the input.
             let mut want: HashMap<String, i64> = HashMap::new();
             for u in &users {
@@ -315,8 +324,8 @@ fn min_k_generalises_in_the_documented_order() {
     let lake = dir.path().join("lake");
     let engine = engine();
     let outcome = load(&engine, &input, &lake, LoadPrivacy { strict: false, min_k: Some(3) }).unwrap();
-    assert_eq!(outcome.suppressed, 1);
-    assert_eq!(outcome.written, users.len() as u64 - 1);
+    assert_eq!(outcome.counts.suppressed, 1);
+    assert_eq!(outcome.counts.written, users.len() as u64 - 1);
     report::open_users_view(&engine, &Destination::Local(lake)).unwrap();
     let mut stmt = engine
         .conn()

@@ -23,18 +23,26 @@ fn fixture_users() -> Vec<Value> {
 }
 
 fn staged_engine(users: &[Value]) -> Engine {
+    staged_engine_raw(&users.iter().map(Value::to_string).collect::<Vec<_>>())
+}
+
+/// Stages the given texts as they are (they need not be valid JSON) and flattens them.
+fn staged_engine_raw(docs: &[String]) -> Engine {
     let (pk, hk) = keys();
     let engine = Engine::open(&pk, Some(&hk)).unwrap();
     engine.execute_batch(sql::STAGE).unwrap();
     {
         let mut app = engine.conn().appender("raw_users").unwrap();
-        for (i, u) in users.iter().enumerate() {
-            app.append_row(params![i as i64, u.to_string()]).unwrap();
+        for (i, doc) in docs.iter().enumerate() {
+            app.append_row(params![i as i64, doc]).unwrap();
         }
     }
     engine.execute_batch(sql::FLATTEN).unwrap();
     engine
 }
+
+const ALL_REQUIRED: &str =
+    "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]";
 
 /// Staged, flattened and masked with run id `run-1`, ages as of 2026-11-25.
 fn masked_engine(users: &[Value]) -> Engine {
@@ -42,8 +50,51 @@ fn masked_engine(users: &[Value]) -> Engine {
     engine.set_variable("run_id", "'run-1'").unwrap();
     engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
     engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
+    engine.set_variable("required", ALL_REQUIRED).unwrap();
+    engine.execute_batch(sql::VALIDATE).unwrap();
     engine.execute_batch(sql::MASK).unwrap();
     engine
+}
+
+#[test]
+fn validate_rejects_each_kind_of_bad_record_with_its_reason() {
+    let good = fixture_users();
+    let mut docs: Vec<String> = good.iter().take(5).map(Value::to_string).collect();
+    let mut expected: Vec<(i64, &str)> = Vec::new();
+    let mut bad = |doc: String, reason: &'static str, docs: &mut Vec<String>| {
+        expected.push((docs.len() as i64, reason));
+        docs.push(doc);
+    };
+    let mut no_dob = good[0].clone();
+    no_dob.as_object_mut().unwrap().remove("dob");
+    let mut bad_date = good[1].clone();
+    bad_date["registered"]["date"] = Value::from("last tuesday");
+    let mut wrong_type = good[2].clone();
+    wrong_type["location"] = Value::from("Paris");
+    let mut two_problems = good[3].clone();
+    two_problems.as_object_mut().unwrap().remove("email");
+    two_problems["gender"] = Value::Null;
+    bad("{\"gender\": \"female\", \"name\": ".to_string(), "not a valid JSON object", &mut docs);
+    bad("[1, 2, 3]".to_string(), "not a valid JSON object", &mut docs);
+    bad(no_dob.to_string(), "dob.date missing or not a date", &mut docs);
+    bad(bad_date.to_string(), "registered.date missing or not a date", &mut docs);
+    bad(wrong_type.to_string(), "location.country missing; location.city missing", &mut docs);
+    bad(two_problems.to_string(), "email missing; gender missing", &mut docs);
+    let engine = staged_engine_raw(&docs);
+    engine.set_variable("required", ALL_REQUIRED).unwrap();
+    engine.execute_batch(sql::VALIDATE).unwrap();
+    let mut stmt = engine.conn().prepare("SELECT seq, reason FROM rejected_users ORDER BY seq").unwrap();
+    let got: Vec<(i64, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let want: Vec<(i64, String)> = expected.iter().map(|(s, r)| (*s, r.to_string())).collect();
+    assert_eq!(got, want);
+
+    // A field group left out of `required` (absent from a whole inc= response) is not a fault.
+    engine.set_variable("required", "['login.uuid', 'email', 'gender', 'registered.date', 'location.country', 'location.city']::VARCHAR[]").unwrap();
+    engine.execute_batch(sql::VALIDATE).unwrap();
+    let reasons: Vec<String> = engine.conn().prepare("SELECT reason FROM rejected_users ORDER BY seq").unwrap()
+        .query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert!(!reasons.iter().any(|r| r.contains("dob")), "{reasons:?}");
+    assert_eq!(reasons.len(), expected.len() - 1);
 }
 
 fn micros(s: &str) -> i64 {

@@ -32,6 +32,8 @@ pub struct Engine {
     conn: Connection,
     /// Keeps the empty extension directory alive: nothing is ever installed into it.
     _ext_dir: tempfile::TempDir,
+    /// Fingerprint of the registered Parquet key, to tell "wrong key" from "damaged object".
+    parquet_fingerprint: String,
 }
 
 impl Engine {
@@ -48,7 +50,7 @@ impl Engine {
             .map_err(|e| EngineError(format!("could not configure DuckDB: {}", sanitize(&e.to_string()))))?;
         let conn = Connection::open_in_memory_with_flags(config)
             .map_err(|e| EngineError(format!("could not open DuckDB: {}", sanitize(&e.to_string()))))?;
-        let engine = Self { conn, _ext_dir: ext_dir };
+        let engine = Self { conn, _ext_dir: ext_dir, parquet_fingerprint: parquet_key.fingerprint() };
         engine.load_httpfs(&httpfs_path())?;
         engine.execute_batch("SET TimeZone = 'UTC';")?;
         // The key is validated base64 (no quotes possible); the statement is never logged and a
@@ -77,6 +79,11 @@ impl Engine {
             .execute_batch(&format!("LOAD {};", sql::quote(&path.to_string_lossy())))
             .map_err(|e| EngineError(format!("could not load httpfs from {}: {}", path.display(), e)))?;
         Ok(())
+    }
+
+    /// The fingerprint of the Parquet key this engine decrypts with.
+    pub fn parquet_fingerprint(&self) -> &str {
+        &self.parquet_fingerprint
     }
 
     pub fn conn(&self) -> &Connection {

@@ -2,8 +2,10 @@
 
 pub const STAGE: &str = include_str!("../../sql/00_stage.sql");
 pub const FLATTEN: &str = include_str!("../../sql/01_flatten.sql");
-pub const MASK: &str = include_str!("../../sql/02_mask.sql");
-pub const EXPORT: &str = include_str!("../../sql/03_export.sql");
+pub const VALIDATE: &str = include_str!("../../sql/02_validate.sql");
+pub const MASK: &str = include_str!("../../sql/03_mask.sql");
+pub const EXPORT: &str = include_str!("../../sql/04_export.sql");
+pub const QUARANTINE: &str = include_str!("../../sql/05_quarantine.sql");
 
 /// The analytics, one file per answer table: (name, SQL).
 pub const ANALYTICS: [(&str, &str); 6] = [
@@ -32,7 +34,7 @@ mod tests {
 
     #[test]
     fn every_file_has_a_header_comment() {
-        for sql in [STAGE, FLATTEN, MASK, EXPORT].iter().chain(ANALYTICS.iter().map(|(_, s)| s)) {
+        for sql in [STAGE, FLATTEN, VALIDATE, MASK, EXPORT, QUARANTINE].iter().chain(ANALYTICS.iter().map(|(_, s)| s)) {
             assert!(sql.starts_with("-- "), "SQL files start with a header comment: {}", &sql[..40]);
         }
     }

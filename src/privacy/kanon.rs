@@ -1,11 +1,11 @@
-//! k-anonymity on request (`load --min-k K`): runs `sql/02b_generalize.sql` on `masked_users`
+//! k-anonymity on request (`load --min-k K`): runs `sql/03b_generalize.sql` on `masked_users`
 //! between the mask and export steps, and counts the rows it had to suppress.
 
 use serde::Serialize;
 
 use crate::engine::Engine;
 
-const GENERALIZE: &str = include_str!("../../sql/02b_generalize.sql");
+const GENERALIZE: &str = include_str!("../../sql/03b_generalize.sql");
 
 /// What the generalisation step did, for the run summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -66,12 +66,14 @@ pub fn read(path: &Path, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow:
         loop {
             let text = line.trim();
             if !text.is_empty() {
-                let raw: &RawValue = serde_json::from_str(text)
-                    .map_err(|e| anyhow::anyhow!("{name} line {line_no}: not valid JSON ({})", describe(&e)))?;
-                if !is_object(raw) {
-                    bail!("{name} line {line_no}: not a JSON object");
+                // A bad line is one bad record, not a bad file: it is handed on as it is and
+                // quarantined with its reason (sql/02_validate.sql), never dropped.
+                match serde_json::from_str::<&RawValue>(text) {
+                    Ok(raw) if is_object(raw) => {}
+                    Ok(_) => tracing::warn!(file = %name, line = line_no, "not a JSON object: quarantined"),
+                    Err(e) => tracing::warn!(file = %name, line = line_no, problem = %describe(&e), "not valid JSON: quarantined"),
                 }
-                batcher.push(raw.get())?;
+                batcher.push(text)?;
             }
             line.clear();
             let n = reader.read_line(&mut line).with_context(|| format!("{name}: cannot read file (after line {line_no})"))?;
@@ -108,7 +110,8 @@ pub fn read(path: &Path, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow:
     };
     for (i, raw) in results.into_iter().enumerate() {
         if !is_object(raw) {
-            bail!("{name}: {what} {i} (0-based) is not a JSON object");
+            // Quarantined downstream with its reason, like any other unusable record.
+            tracing::warn!(file = %name, "{what} {i} (0-based) is not a JSON object: quarantined");
         }
         batcher.push(raw.get())?;
     }
@@ -263,36 +266,33 @@ mod tests {
     }
 
     #[test]
-    fn bad_ndjson_line_is_named_without_content() {
+    fn bad_ndjson_lines_are_handed_on_for_quarantine() {
+        // A truncated line and a non-object line are records too: they reach the sink unchanged
+        // (validation quarantines them), and the users after them are not lost.
         let dir = tempfile::tempdir().unwrap();
         let users = fixture_users();
         let mut lines: Vec<String> = users[..20].to_vec();
-        lines.insert(3, String::new()); // blank lines count but are skipped
-        lines[16] = "{\"name\": \"Secret Person\", ".to_string(); // line 17: truncated
-        let p = write(&dir, "users.ndjson", &lines.join("\n"));
-        let err = format!("{:#}", collect(&p, 5).unwrap_err());
-        assert!(err.contains("users.ndjson line 17: not valid JSON"), "{err}");
-        assert!(!err.contains("Secret"), "{err}");
-
-        let mut lines = users[..3].to_vec();
+        lines.insert(3, String::new()); // blank lines are skipped
+        lines[16] = "{\"name\": \"Secret Person\", ".to_string();
         lines.push("\"Secret Person\"".to_string());
-        let p = write(&dir, "strings.ndjson", &lines.join("\n"));
-        let err = format!("{:#}", collect(&p, 5).unwrap_err());
-        assert!(err.contains("strings.ndjson line 4: not a JSON object"), "{err}");
-        assert!(!err.contains("Secret"), "{err}");
+        let p = write(&dir, "users.ndjson", &lines.join("\n"));
+        let (s, _, got) = collect(&p, 5).unwrap();
+        let want: Vec<String> = lines.iter().filter(|l| !l.is_empty()).map(|l| l.trim().to_string()).collect();
+        assert_eq!(got, want);
+        assert_eq!(s.users, 21);
     }
 
     #[test]
-    fn non_object_element() {
+    fn non_object_elements_are_handed_on_but_broken_documents_fail() {
         let dir = tempfile::tempdir().unwrap();
         let u = &fixture_users()[0];
         let p = write(&dir, "arr.json", &format!("[{u},{u},\"Secret Person\"]"));
-        let err = format!("{:#}", collect(&p, 5).unwrap_err());
-        assert!(err.contains("arr.json: element 2"), "{err}");
-        assert!(!err.contains("Secret"), "{err}");
+        let (_, _, got) = collect(&p, 5).unwrap();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[2], "\"Secret Person\"");
         let p = write(&dir, "resp.json", &format!("{{\"results\":[{u},42]}}"));
-        let err = format!("{:#}", collect(&p, 5).unwrap_err());
-        assert!(err.contains("resp.json: results element 1"), "{err}");
+        assert_eq!(collect(&p, 5).unwrap().2.len(), 2);
+        // A document that cannot be split into records is a bad file: named, without content.
         let p = write(&dir, "bad.json", "{\"results\":\"Secret Person\"}");
         let err = format!("{:#}", collect(&p, 5).unwrap_err());
         assert!(err.contains("bad.json") && !err.contains("Secret"), "{err}");

@@ -6,14 +6,14 @@ pub mod api;
 pub mod file;
 pub mod synthetic;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Receives batches of users (each the text of one JSON object) as a source produces them.
 /// Returning an error stops the source.
 pub type BatchSink<'a> = dyn FnMut(Vec<String>) -> anyhow::Result<()> + 'a;
 
 /// What a source did, for logs and the run summary. Holds no user data.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct SourceSummary {
     /// "api", "file" or "synthetic".
     pub kind: String,

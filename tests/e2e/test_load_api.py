@@ -24,7 +24,7 @@ def test_load_from_mock_api_paginates_and_writes_every_user(dp, duckpipe_bin, tm
         assert run["source"]["kind"] == "api"
         assert run["source"]["pages"] == 3
         assert run["source"]["seed"] == "e2e-api"
-        assert run["received"] == run["written"] == 12000
+        assert run["counts"]["received"] == run["counts"]["written"] == 12000
         assert out["report"]["users"] == 12000
         assert len(list(lake.rglob("*.parquet"))) == 1
     finally:

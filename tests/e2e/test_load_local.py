@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -32,12 +33,19 @@ def test_load_to_local_dir_then_report(kind, dp, fixture_users, tmp_path):
     out = _load_local(dp, path, lake)
     run = out["run"]
     run_id = run["run_id"]
-    assert run["received"] == run["written"] == len(users), run
+    assert run["counts"]["received"] == run["counts"]["written"] == len(users), run
 
-    expected_file = lake / "users" / run_id / "part-0.parquet"
-    assert expected_file.is_file(), f"{expected_file} missing; files: {_parquet_files(lake)}"
+    # One data object, named (relative to the lake) with its size and rows by the run record,
+    # which is the last thing written.
+    assert [o["kind"] for o in run["objects"]] == ["data"], run["objects"]
+    obj = run["objects"][0]
+    assert re.fullmatch(rf"users/{run_id}/part-[0-9a-f]{{8}}-0\.parquet", obj["path"]), obj
+    expected_file = lake / obj["path"]
     assert _parquet_files(lake / "users" / run_id) == [expected_file]
-    assert len(run["objects"]) == 1 and run["objects"][0].endswith(f"users/{run_id}/part-0.parquet"), run["objects"]
+    assert (obj["rows"], obj["bytes"]) == (len(users), expected_file.stat().st_size), obj
+    record = json.loads((lake / "runs" / f"{run_id}.json").read_text())
+    assert record == run, "the run record differs from what load printed"
+    assert record["counts"] == {"received": len(users), "written": len(users), "quarantined": 0, "suppressed": 0}
 
     data = expected_file.read_bytes()
     support.assert_no_pii_bytes(data, users)
@@ -55,12 +63,13 @@ def test_second_local_load_keeps_the_first(dp, fixture_users, tmp_path):
     path, users = fixture_users
     lake = tmp_path / "lake"
     first = _load_local(dp, path, lake)["run"]["run_id"]
-    f1 = lake / "users" / first / "part-0.parquet"
+    [f1] = _parquet_files(lake / "users" / first)
     b1 = f1.read_bytes()
     second = _load_local(dp, path, lake)["run"]["run_id"]
     assert second != first
     assert f1.read_bytes() == b1, "the second load changed the first run's file"
-    assert _parquet_files(lake) == sorted([f1, lake / "users" / second / "part-0.parquet"])
+    assert _parquet_files(lake) == sorted([f1, *_parquet_files(lake / "users" / second)])
+    assert len(_parquet_files(lake)) == 2
     got = dp.ok("report", "--dest", str(lake), "--as-of", AS_OF, "--format", "json").json()
     support.assert_report(got, support.expected_report([(users, AS_OF), (users, AS_OF)]))
 
@@ -74,7 +83,7 @@ def test_keys_are_read_from_dotenv_in_cwd(dp, fixture_users, tmp_path, duckpipe_
     lake = tmp_path / "lake"
     env = support.clean_env()  # no DUCKPIPE_* at all
     run_id = _load_local(dp, path, lake, env=env)["run"]["run_id"]
-    f = lake / "users" / run_id / "part-0.parquet"
+    [f] = _parquet_files(lake / "users" / run_id)
     reader = support.ParquetReader(str(f), keys["DUCKPIPE_PARQUET_KEY"])
     assert reader.query("SELECT count(*) FROM {src}") == [(len(users),)]
 
@@ -91,7 +100,8 @@ def test_email_pseudonym_ignores_case(dp, fixture_users, tmp_path):
     p.write_text(json.dumps({"results": crafted, "info": {"seed": "crafted", "results": len(crafted), "page": 1, "version": "1.3"}}))
     lake = tmp_path / "lake"
     run_id = _load_local(dp, p, lake)["run"]["run_id"]
-    reader = support.ParquetReader(str(lake / "users" / run_id / "part-0.parquet"), dp.keys["DUCKPIPE_PARQUET_KEY"])
+    [f] = _parquet_files(lake / "users" / run_id)
+    reader = support.ParquetReader(str(f), dp.keys["DUCKPIPE_PARQUET_KEY"])
     rows = support.check_table(reader, crafted, AS_OF, run_id)
     assert len({r["email_pseudonym"] for r in rows}) == len(users)
     assert len({r["user_id"] for r in rows}) == len(crafted)
@@ -102,9 +112,9 @@ def test_synthetic_source_load(dp, tmp_path):
     out = dp.ok("load", "--source", "synthetic", "--count", "37", "--seed", "e2e-direct", "--dest", str(lake),
                 "--as-of", AS_OF, "--format", "json").json()
     run = out["run"]
-    assert run["received"] == run["written"] == 37, run
+    assert run["counts"]["received"] == run["counts"]["written"] == 37, run
     assert out["report"]["users"] == 37
-    f = lake / "users" / run["run_id"] / "part-0.parquet"
+    f = lake / run["objects"][0]["path"]
     reader = support.ParquetReader(str(f), dp.keys["DUCKPIPE_PARQUET_KEY"])
     assert reader.columns() == support.EXPECTED_COLUMNS
     assert reader.query("SELECT count(*), count(DISTINCT user_id) FROM {src}") == [(37, 37)]

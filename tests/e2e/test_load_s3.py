@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import support
@@ -41,12 +43,13 @@ def test_load_to_minio_writes_one_encrypted_flat_parquet(kind, dp_s3, minio, buc
     run = out["run"]
     run_id = run["run_id"]
     assert isinstance(run_id, str) and run_id, f"bad run_id {run_id!r}"
-    assert run["received"] == len(users), run
-    assert run["written"] == len(users), run
+    assert run["counts"]["received"] == len(users), run
+    assert run["counts"]["written"] == len(users), run
 
     key = _single_parquet(minio, bucket, run_id)
-    assert key == f"lake/users/{run_id}/part-0.parquet", key
-    assert run["objects"] == [f"s3://{bucket}/{key}"], run["objects"]
+    assert re.fullmatch(rf"lake/users/{run_id}/part-[0-9a-f]{{8}}-0\.parquet", key), key
+    assert [o["path"] for o in run["objects"]] == [key.removeprefix("lake/")], run["objects"]
+    assert f"lake/runs/{run_id}.json" in minio.keys(bucket, "lake/runs/")
     outside = [k for k in minio.keys(bucket) if not k.startswith("lake/")]
     assert not outside, f"objects written outside the destination prefix: {outside}"
 
@@ -117,7 +120,7 @@ def test_second_load_adds_a_run_and_report_counts_both(dp_s3, minio, bucket, fix
     second_out = _load(dp_s3, bucket, synth_path)
     second = second_out["run"]
     assert second["run_id"] != first["run_id"], "the second load reused the first run id"
-    assert second["received"] == second["written"] == len(more), second
+    assert second["counts"]["received"] == second["counts"]["written"] == len(more), second
     key2 = _single_parquet(minio, bucket, second["run_id"])
 
     # The first run's object is untouched.

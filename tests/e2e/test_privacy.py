@@ -57,7 +57,7 @@ def test_unknown_fields_are_dropped_and_reported(dp, fixture_users, tmp_path):
         {"path": "hobby", "records": 2},
         {"path": "location.foo", "records": 3},
     ]
-    assert out["run"]["written"] == len(users)
+    assert out["run"]["counts"]["written"] == len(users)
     # Logged at warn with the names, never the values.
     assert "WARN" in r.stderr and "location.foo" in r.stderr and "hobby" in r.stderr, r.describe()
     assert "planted-value" not in r.output, r.describe()
@@ -85,7 +85,7 @@ def test_strict_refuses_unknown_fields_and_writes_nothing(dp_s3, minio, bucket, 
     assert minio.keys(bucket) == [], "objects written despite --strict"
     # --strict with the known shape loads normally.
     ok = _load(dp_s3, fixture_users[0], f"s3://{bucket}/lake", "--strict").json()
-    assert ok["run"]["written"] == len(users)
+    assert ok["run"]["counts"]["written"] == len(users)
 
 
 def test_a_kept_field_holding_a_structure_is_refused(dp, fixture_users, tmp_path):
@@ -185,15 +185,15 @@ def test_min_k_5_on_10000_synthetic_users(dp_s3, minio, bucket, tmp_path):
     anon = _load(dp_s3, path, f"s3://{bucket}/anon", "--min-k", str(K)).json()
     run = anon["run"]
     assert run["min_k"] == K
-    assert run["written"] + run["suppressed"] == len(users)
+    assert run["counts"]["written"] + run["counts"]["suppressed"] == len(users)
 
     # k by the risk report, and by an independent reading of the stored rows.
     risk = dp_s3.ok("risk", "--dest", f"s3://{bucket}/anon", "--format", "json").json()
     assert risk["k"] >= K and risk["below"]["2"] == 0 and risk["below"]["5"] == 0, risk
-    [key] = minio.keys(bucket, "anon/")
+    [key] = [k for k in minio.keys(bucket, "anon/users/") if k.endswith(".parquet")]
     reader = support.ParquetReader(f"s3://{bucket}/{key}", dp_s3.keys["DUCKPIPE_PARQUET_KEY"], minio.s3_settings())
     rows = reader.rows()
-    assert len(rows) == run["written"]
+    assert len(rows) == run["counts"]["written"]
     sizes = Counter((r["gender"], r["age_band"], r["country"], r["city"]) for r in rows)
     assert min(sizes.values()) >= K
     assert min(sizes.values()) == risk["k"]
@@ -216,7 +216,7 @@ def test_min_k_5_on_10000_synthetic_users(dp_s3, minio, bucket, tmp_path):
     expected_plain = support.expected_report([(users, AS_OF)])
     support.assert_report(plain["report"], expected_plain)
     rep = anon["report"]
-    if run["suppressed"] == 0:
+    if run["counts"]["suppressed"] == 0:
         # Q1 and the gender split are untouched.
         assert rep["registration"] == plain["report"]["registration"]
         assert rep["gender"] == plain["report"]["gender"]
@@ -263,7 +263,7 @@ def test_min_k_without_generalisation_needs_leaves_bands(dp, tmp_path):
     path = _write_ndjson(tmp_path / "u.ndjson", users)
     plain = _load(dp, path, tmp_path / "plain").json()["report"]
     out = _load(dp, path, tmp_path / "anon", "--min-k", "5").json()
-    assert out["run"]["suppressed"] == 0
+    assert out["run"]["counts"]["suppressed"] == 0
     rep = out["report"]
     assert rep["age_bands"] == plain["age_bands"]
     assert rep["top_locations"] == plain["top_locations"]
@@ -278,7 +278,7 @@ def test_min_k_suppresses_only_as_last_resort_and_counts(dp, tmp_path):
         u["gender"] = "female" if i < 20 else "male"  # 3 men: no generalisation can hide them at K=5
     path = _write_ndjson(tmp_path / "u.ndjson", base)
     out = _load(dp, path, tmp_path / "anon", "--min-k", "5").json()
-    assert out["run"]["suppressed"] == 3 and out["run"]["written"] == 20
+    assert out["run"]["counts"]["suppressed"] == 3 and out["run"]["counts"]["written"] == 20
     assert out["report"]["risk"]["k"] >= 5
     assert out["report"]["gender"] == [{"gender": "female", "users": 20}]
     text = dp.ok("load", "--source", "file", "--input", str(path), "--dest", str(tmp_path / "anon2"),
@@ -313,7 +313,8 @@ def test_pseudonyms_resist_reversal_and_follow_the_key(dp_s3, minio, bucket, fix
 
     by_run = {}
     for run, prefix in [(runs[0], "same"), (runs[1], "same"), (run3, "other")]:
-        key = f"{prefix}/users/{run['run_id']}/part-0.parquet"
+        [obj] = [o for o in run["objects"] if o["kind"] == "data"]
+        key = f"{prefix}/{obj['path']}"
         raw = minio.get(bucket, key)
         found = [d for d in digests if d.encode() in raw]
         assert not found, f"plain hashes of identifiers in the object bytes: {found[:5]}"

@@ -76,13 +76,16 @@ def test_max_verbosity_report_logs_no_keys(dp_s3, minio, bucket, fixture_users):
     _assert_clean(r.output, _forbidden(users, secrets_))
 
 
-def test_storage_failure_is_exit_4_and_does_not_leak_the_secret(dp_s3, minio, bucket, fixture_users):
+def test_refused_credentials_are_exit_2_named_and_do_not_leak_the_secret(dp_s3, minio, bucket, fixture_users):
+    """Wrong credentials are a configuration error found before any work: exit 2, a sentence
+    naming the variables, no secret in the output, nothing written."""
     path, users = fixture_users
     wrong_secret = "wrong-secret-" + "x7" * 10
     env = dp_s3.env(AWS_SECRET_ACCESS_KEY=wrong_secret)
     r = dp_s3("load", "-vv", "--source", "file", "--input", str(path), "--dest", f"s3://{bucket}/lake",
               "--as-of", AS_OF, "--format", "json", env=env)
-    assert r.returncode == 4, r.describe()
+    assert r.returncode == 2, r.describe()
+    assert "refused the credentials" in r.output and "AWS_SECRET_ACCESS_KEY" in r.output, r.describe()
     secrets_ = {
         "DUCKPIPE_PARQUET_KEY": dp_s3.keys["DUCKPIPE_PARQUET_KEY"],
         "DUCKPIPE_HMAC_KEY": dp_s3.keys["DUCKPIPE_HMAC_KEY"],

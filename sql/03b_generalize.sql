@@ -1,5 +1,5 @@
--- Step 2b — k-anonymity on request (load --min-k K), between mask (step 2) and export (step 3).
--- Input:  masked_users (step 2); variable min_k (INTEGER, at least 2).
+-- Step 3b — k-anonymity on request (load --min-k K), between mask (step 3) and export (step 4).
+-- Input:  masked_users (step 3); variable min_k (INTEGER, at least 2).
 -- Output: masked_users rewritten so that every equivalence class over the quasi-identifiers
 --         (gender, age_band, country, city) holds at least K rows; temp table kanon_rows keeps,
 --         per row, whether it had to be suppressed (duckpipe counts them for the run summary).

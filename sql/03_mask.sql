@@ -1,6 +1,6 @@
--- Step 2 — mask.
--- Input:  flat_users (step 1); variables run_id (VARCHAR), as_of (TIMESTAMP, UTC: the reference
---         time for ages), loaded_at (TIMESTAMPTZ).
+-- Step 3 — mask.
+-- Input:  flat_users (step 1) minus rejected_users (step 2); variables run_id (VARCHAR),
+--         as_of (TIMESTAMP, UTC: the reference time for ages), loaded_at (TIMESTAMPTZ).
 -- Output: masked_users — the only table that is ever exported.
 -- This projection is an allow-list: a column that is not named here never reaches the output,
 -- so a field the API adds cannot leak by default. Direct identifiers become keyed HMAC
@@ -14,6 +14,7 @@ WITH aged AS (
         *,
         age_years(dob_at, getvariable('as_of')) AS age
     FROM flat_users
+    ANTI JOIN rejected_users USING (seq)
 )
 SELECT
     pseudonym(login_uuid)               AS user_id,

@@ -1,0 +1,231 @@
+"""Issue 4 on a local lake: run records, quarantine and the counts invariant, idempotent run ids,
+orphans, damaged objects, wrong keys, and responses that lack whole fields (inc=)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import support
+from support import AS_OF
+
+
+def _files(root):
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def _load(dp, path, lake, *extra, ok=True):
+    args = ["load", "--source", "file", "--input", str(path), "--dest", str(lake), "--as-of", AS_OF,
+            "--format", "json", *extra]
+    return dp.ok(*args) if ok else dp(*args)
+
+
+def _assert_balanced(run):
+    c = run["counts"]
+    assert c["received"] == c["written"] + c["quarantined"] + c["suppressed"], c
+    assert sum(o["rows"] for o in run["objects"] if o["kind"] == "data") == c["written"], run["objects"]
+    assert sum(o["rows"] for o in run["objects"] if o["kind"] == "quarantine") == c["quarantined"], run["objects"]
+
+
+def _with_bad_records(dp, good: int, seed: str):
+    """NDJSON: `good` synthetic users, then four records that cannot be processed, each for a
+    known reason. Returns (path, good users, expected reasons by position)."""
+    path = dp.cwd / "mixed.ndjson"
+    users = dp.generate(good + 3, seed, dp.cwd / "base.json")
+    good_users, spares = users[:good], users[good:]
+    no_dob = dict(spares[0])
+    del no_dob["dob"]
+    bad_date = json.loads(json.dumps(spares[1]))
+    bad_date["registered"]["date"] = "not a date"
+    wrong_type = dict(spares[2])
+    wrong_type["location"] = "Paris"
+    lines = [json.dumps(u) for u in good_users]
+    lines.insert(5, '{"name": {"first": "Trunc')  # an unparsable line
+    lines.insert(9, json.dumps(no_dob))
+    lines.append(json.dumps(bad_date))
+    lines.append(json.dumps(wrong_type))
+    path.write_text("\n".join(lines) + "\n")
+    reasons = {
+        "not a valid JSON object": 1,
+        "dob.date missing or not a date": 1,
+        "registered.date missing or not a date": 1,
+        "location.country missing; location.city missing": 1,
+    }
+    return path, good_users, reasons, spares
+
+
+def test_bad_records_are_quarantined_encrypted_and_counted(dp, tmp_path):
+    path, good, reasons, bad_users = _with_bad_records(dp, 300, "e2e-quarantine")
+    lake = tmp_path / "lake"
+    out = _load(dp, path, lake, "--max-bad-ratio", "0.05").json()
+    run = out["run"]
+    assert run["counts"] == {"received": 304, "written": 300, "quarantined": 4, "suppressed": 0}
+    _assert_balanced(run)
+    assert {r["reason"]: r["records"] for r in run["rejections"]} == reasons
+
+    # The quarantine object: encrypted, no plaintext PII, holds each bad record as received.
+    [q] = [o for o in run["objects"] if o["kind"] == "quarantine"]
+    qfile = lake / q["path"]
+    data = qfile.read_bytes()
+    support.assert_no_pii_bytes(data, bad_users)
+    support.assert_unreadable_without_key(str(qfile))
+    reader = support.ParquetReader(str(qfile), dp.keys["DUCKPIPE_PARQUET_KEY"])
+    rows = reader.query("SELECT seq, reason, doc FROM {src} ORDER BY seq")
+    assert [r[0] for r in rows] == [5, 9, 302, 303]
+    assert rows[0][2] == '{"name": {"first": "Trunc'
+    assert json.loads(rows[1][2]) == json.loads(path.read_text().splitlines()[9])
+    assert {r[1] for r in rows} == set(reasons)
+
+    # The answers cover exactly the good users.
+    support.assert_report(out["report"], support.expected_report([(good, AS_OF)]))
+
+
+def test_too_many_bad_records_fail_the_run_and_write_nothing(dp, tmp_path):
+    path, _, _, _ = _with_bad_records(dp, 100, "e2e-too-bad")
+    lake = tmp_path / "lake"
+    r = _load(dp, path, lake, ok=False)  # default --max-bad-ratio 0.01; 4 of 104 are bad
+    assert r.returncode == 3, r.describe()
+    assert "4 of 104 users" in r.output and "--max-bad-ratio" in r.output, r.describe()
+    assert "Trunc" not in r.output
+    assert not [f for f in _files(lake) if f.suffix in (".json", ".parquet")], _files(lake)
+
+
+def test_response_without_whole_fields_loads_and_says_what_cannot_be_answered(dp, tmp_path):
+    """Like a response requested with inc=gender,name,location,email,login,registered: no record
+    has dob, nat, id or cell. The run loads, records the absent group, and says which question
+    has no answer; the other answers are intact."""
+    users = dp.generate(120, "e2e-inc", dp.cwd / "full.json")
+    trimmed = [{k: v for k, v in u.items() if k not in ("dob", "nat", "id", "cell")} for u in users]
+    path = dp.cwd / "inc.json"
+    path.write_text(json.dumps({"results": trimmed, "info": {"seed": "e2e-inc", "results": 120, "page": 1, "version": "1.4"}}))
+    lake = tmp_path / "lake"
+    out = _load(dp, path, lake).json()
+    run = out["run"]
+    assert run["counts"] == {"received": 120, "written": 120, "quarantined": 0, "suppressed": 0}
+    assert run["absent_fields"] == ["dob"]
+    assert run["unanswerable"] == ["Q2 age distribution"]
+    rep = out["report"]
+    assert rep["users"] == 120
+    assert rep["age"]["min"] is None and rep["age_bands"] == []
+    want = support.expected_report([(users, AS_OF)])
+    assert rep["gender"] == want["gender"]
+    assert rep["top_countries"] == want["top_countries"]
+    text = dp.ok("load", "--source", "file", "--input", str(path), "--dest", str(tmp_path / "lake2"), "--as-of", AS_OF).stdout
+    assert "no answer from this run for: Q2 age distribution" in text, text
+
+
+def test_run_records_name_everything_and_hold_no_secret(dp, fixture_users, tmp_path):
+    path, users = fixture_users
+    lake = tmp_path / "lake"
+    run = _load(dp, path, lake, "--run-id", "nightly-2026-11-25").json()["run"]
+    text = (lake / "runs" / "nightly-2026-11-25.json").read_text()
+    record = json.loads(text)
+    assert record == run
+    assert record["format"] == "duckpipe-run/1" and record["status"] == "complete"
+    assert record["source"]["kind"] == "file" and record["source"]["seed"] == "5b53189b380f1f8c"
+    assert [c["name"] for c in record["schema"]] == [c for c, _ in support.EXPECTED_COLUMNS]
+    assert record["duckpipe_version"]
+    for name, value in dp.keys.items():
+        assert value not in text, f"the run record contains {name}"
+    for field, values in support.pii_values(users).items():
+        for v in values:
+            assert v not in text, f"the run record contains a {field}"
+
+    listed = dp.ok("runs", "--dest", str(lake), "--format", "json").json()
+    assert listed["runs"] == [record]
+    assert "nightly-2026-11-25" in dp.ok("runs", "--dest", str(lake)).stdout
+
+
+def test_same_run_id_is_skipped_so_retries_never_duplicate(dp, fixture_users, tmp_path):
+    path, users = fixture_users
+    lake = tmp_path / "lake"
+    first = _load(dp, path, lake, "--run-id", "daily-1").json()
+    again = _load(dp, path, lake, "--run-id", "daily-1").json()
+    assert again["skipped"] is True and first["skipped"] is False
+    assert again["run"] == first["run"]
+    assert again["report"]["users"] == len(users)
+    assert len(list((lake / "users").rglob("*.parquet"))) == 1
+    r = dp("load", "--source", "file", "--input", str(path), "--dest", str(lake), "--run-id", "daily-1", "--as-of", AS_OF)
+    assert r.returncode == 0 and "already recorded" in r.stdout, r.describe()
+
+
+@pytest.mark.parametrize("bad", ["x'); DROP TABLE users; --", "../escape", "a/b", ".hidden", "x" * 65, "sp ace"])
+def test_unsafe_run_ids_are_refused(dp, fixture_users, tmp_path, bad):
+    path, _ = fixture_users
+    r = dp("load", "--source", "file", "--input", str(path), "--dest", str(tmp_path / "lake"), "--run-id", bad)
+    assert r.returncode == 2 and "--run-id" in r.output, r.describe()
+    assert not _files(tmp_path / "lake")
+
+
+def test_objects_without_a_record_are_never_read_and_are_listed_as_orphans(dp, fixture_users, tmp_path):
+    """A run whose record is missing (as after a crash before the commit point) is invisible to
+    report, and `runs --orphans` lists its objects."""
+    path, users = fixture_users
+    lake = tmp_path / "lake"
+    kept = _load(dp, path, lake).json()["run"]
+    lost = _load(dp, path, lake).json()["run"]
+    (lake / "runs" / f"{lost['run_id']}.json").unlink()
+
+    got = dp.ok("report", "--dest", str(lake), "--as-of", AS_OF, "--format", "json").json()
+    support.assert_report(got, support.expected_report([(users, AS_OF)]))
+    orphans = dp.ok("runs", "--dest", str(lake), "--orphans", "--format", "json").json()["orphans"]
+    assert [o["path"] for o in orphans] == [o["path"] for o in lost["objects"]]
+    assert orphans[0]["bytes"] == lost["objects"][0]["bytes"]
+    assert [r["run_id"] for r in dp.ok("runs", "--dest", str(lake), "--format", "json").json()["runs"]] == [kept["run_id"]]
+
+
+def _flip(path, offset_from_end=None, middle=False):
+    b = bytearray(path.read_bytes())
+    i = len(b) // 2 if middle else len(b) - offset_from_end
+    b[i] ^= 0x01
+    path.write_bytes(bytes(b))
+
+
+def test_damaged_objects_are_detected_and_named(dp, fixture_users, tmp_path):
+    path, _ = fixture_users
+    lake = tmp_path / "lake"
+    a = _load(dp, path, lake).json()["run"]
+    b = _load(dp, path, lake).json()["run"]
+    fa, fb = lake / a["objects"][0]["path"], lake / b["objects"][0]["path"]
+    original = fb.read_bytes()
+
+    # Altered inside the encrypted footer: every read fails authentication; the object is named.
+    _flip(fb, offset_from_end=30)
+    r = dp("report", "--dest", str(lake), "--as-of", AS_OF)
+    assert r.returncode == 4, r.describe()
+    assert str(fb.relative_to(tmp_path)).split("lake/")[1] in r.output and "altered" in r.output, r.describe()
+    assert a["objects"][0]["path"] not in r.output
+
+    # Altered in the middle (a data page): `runs --verify` reads every column and names it.
+    fb.write_bytes(original)
+    _flip(fb, middle=True)
+    v = dp("runs", "--dest", str(lake), "--verify", "--format", "json")
+    assert v.returncode == 4, v.describe()
+    result = {o["path"]: o["ok"] for o in json.loads(v.stdout)["objects"]}
+    assert result == {a["objects"][0]["path"]: True, b["objects"][0]["path"]: False}
+
+    # Truncated: caught by the size in the run record before any data is read.
+    fb.write_bytes(original[: len(original) // 2])
+    r = dp("report", "--dest", str(lake), "--as-of", AS_OF)
+    assert r.returncode == 4 and "truncated" in r.output and b["objects"][0]["path"] in r.output, r.describe()
+    assert fa.exists()
+
+
+def test_wrong_parquet_key_on_report_is_a_clear_config_error(dp, fixture_users, tmp_path, duckpipe_bin):
+    path, _ = fixture_users
+    lake = tmp_path / "lake"
+    run_id = _load(dp, path, lake).json()["run"]["run_id"]
+    other = support.parse_keygen(support.run_duckpipe(duckpipe_bin, ["keygen"], tmp_path / "kg", support.clean_env()).stdout)
+    keys = dict(dp.keys, DUCKPIPE_PARQUET_KEY=other["DUCKPIPE_PARQUET_KEY"])
+    r = dp("report", "--dest", str(lake), "--as-of", AS_OF, env=dp.env(keys=keys))
+    assert r.returncode == 2, r.describe()
+    assert "DUCKPIPE_PARQUET_KEY is not the key run" in r.output and run_id in r.output, r.describe()
+    assert "panicked" not in r.output and "stack backtrace" not in r.output.lower()
+    for value in (*dp.keys.values(), other["DUCKPIPE_PARQUET_KEY"]):
+        assert value not in r.output
+
+
+def test_report_on_an_empty_lake_is_a_clear_error(dp, tmp_path):
+    r = dp("report", "--dest", str(tmp_path / "nothing-here"), "--as-of", AS_OF)
+    assert r.returncode == 4 and "no complete runs" in r.output, r.describe()
