@@ -15,10 +15,12 @@
 -- the layouts are grouped first (a handful of distinct ones) and only those few are unnested
 -- and compared — the check costs about one JSON parse per user, a small part of a load.
 WITH layouts AS (
+    -- try(): a record that is not valid JSON yields NULL here and no fields; it is not this
+    -- check's business (validation quarantines it).
     SELECT
-        json_keys(doc, list_transform(getvariable('known_objects'),
-                                      p -> CASE WHEN p = '' THEN '$' ELSE '$.' || p END)) AS keys,
-        json_type(doc, list_transform(getvariable('kept_leaves'), p -> '$.' || p))   AS types,
+        try(json_keys(doc, list_transform(getvariable('known_objects'),
+                                          p -> CASE WHEN p = '' THEN '$' ELSE '$.' || p END))) AS keys,
+        try(json_type(doc, list_transform(getvariable('kept_leaves'), p -> '$.' || p)))         AS types,
         count(*) AS records
     FROM raw_users
     GROUP BY keys, types
