@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cli::{Command, Format, GenerateArgs, LoadArgs, ReportArgs, ReportFormat, RunsArgs};
+use crate::cli::{Command, Format, GenerateArgs, LoadArgs, ReportArgs, ReportFormat, RiskArgs, RunsArgs};
 use crate::config::{self, UsageError};
 use crate::engine::Engine;
 use crate::keys::ParquetKey;
@@ -21,6 +21,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Load(args) => load_cmd(args),
         Command::Report(args) => report_cmd(args),
+        Command::Risk(args) => risk_cmd(args),
         Command::Runs(args) => runs_cmd(args),
         Command::Keygen => {
             print!("{}", crate::keys::keygen_env());
@@ -133,6 +134,7 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
                 batch_size: args.page_size as usize,
                 max_bad_ratio: args.max_bad_ratio,
                 keys,
+                privacy: crate::privacy::LoadPrivacy { strict: args.strict, min_k: args.min_k },
             };
             (load::run(&engine, &options)?, false)
         }
@@ -172,6 +174,7 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
                         record.unanswerable.join("; ")
                     ));
                 }
+                text.push_str(&privacy_summary(&record));
                 for o in &record.objects {
                     text.push_str(&format!("  {} {} ({} rows, {} bytes)
 ", o.kind, o.path, o.rows, o.bytes));
@@ -207,6 +210,34 @@ fn report_cmd(args: ReportArgs) -> anyhow::Result<()> {
         ReportFormat::Md => crate::report_page::Page::gather(&engine, &report)?.markdown(),
     };
     crate::report_page::emit(&text, args.out.as_deref())
+}
+
+/// The run's privacy lines: unknown input fields and k-anonymity (empty when neither applies).
+fn privacy_summary(record: &RunRecord) -> String {
+    let mut out = String::new();
+    if !record.unknown_fields.is_empty() {
+        out.push_str(&format!(
+            "  unknown input fields (dropped, not written): {}\n",
+            crate::privacy::unknown::describe(&record.unknown_fields)
+        ));
+    }
+    if let Some(k) = record.min_k {
+        out.push_str(&format!("  k-anonymity: --min-k {k}, {} records suppressed\n", record.counts.suppressed));
+    }
+    out
+}
+
+fn risk_cmd(args: RiskArgs) -> anyhow::Result<()> {
+    let qi = crate::privacy::risk::parse_qi(&args.qi)?;
+    let dest = Destination::parse(&args.dest.dest)?;
+    let parquet = config::parquet_key()?;
+    let engine = open_engine(&dest, &parquet, None, false)?;
+    report::open_users_view(&engine, &dest)?;
+    let risk = crate::privacy::risk::compute(&engine, &qi)?;
+    match args.format {
+        Format::Json => print_json(&risk),
+        Format::Text => print_text(&crate::privacy::risk::render_text(&risk)),
+    }
 }
 
 #[derive(Serialize)]

@@ -13,7 +13,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 de-identifies them inside an embedded DuckDB (keyed HMAC pseudonyms, ages instead of birth dates, \
 no names, contacts or credentials), writes encrypted Parquet (AES-256, Parquet Modular Encryption) \
 to s3://bucket/prefix or a local directory, and answers: average time since registration, the age \
-and gender distribution, and where users come from.\n\n\
+and gender distribution, and where users come from. `duckpipe risk` measures the re-identification \
+risk of the stored data and `load --min-k K` makes it k-anonymous; docs/privacy.md classifies every \
+input field.\n\n\
 Keys come from DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY (environment or ./.env); `duckpipe keygen` \
 makes them. S3 access uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL.",
     after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys, S3 credentials, missing bucket), \
@@ -36,6 +38,9 @@ pub enum Command {
     Load(LoadArgs),
     /// Print the answers computed from the data of every complete run at the destination (text, JSON, an HTML page with charts, or Markdown).
     Report(ReportArgs),
+    /// Print the re-identification risk of the stored data: equivalence classes over
+    /// quasi-identifiers, the smallest class size k, records in small classes (see docs/privacy.md).
+    Risk(RiskArgs),
     /// List the complete runs at the destination (from their run records), or with --orphans the
     /// objects no run record names (left by failed or killed loads).
     Runs(RunsArgs),
@@ -128,6 +133,15 @@ pub struct LoadArgs {
     /// Reference time for ages (RFC 3339, default now).
     #[arg(long)]
     pub as_of: Option<String>,
+    /// Refuse the load (exit 3, nothing written) when the input holds fields that duckpipe does
+    /// not classify (docs/privacy.md). Without it such fields are dropped and reported.
+    #[arg(long)]
+    pub strict: bool,
+    /// k-anonymity: before writing, generalise (exact age removed, wider age bands, small cities
+    /// and then countries become "(other)") until every (gender, age_band, country, city) class
+    /// holds at least K records; suppress records only as the last resort, and count them.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    pub min_k: Option<u32>,
     /// Run id (letters, digits, - _ .; at most 64). A run id already recorded at the destination
     /// is skipped, so a retried job never loads twice. Default: a fresh time-based id.
     #[arg(long)]
@@ -164,6 +178,19 @@ pub struct RunsArgs {
     /// finds objects that were altered or damaged anywhere, also in columns no query reads.
     #[arg(long)]
     pub verify: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// Quasi-identifiers, comma-separated, from: gender, age, age_band, country, city, nat,
+    /// registered_date.
+    #[arg(long, default_value = "gender,age_band,country,city")]
+    pub qi: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -16,6 +16,7 @@ pub mod error;
 pub mod keys;
 pub mod load;
 pub mod masking;
+pub mod privacy;
 pub mod progress;
 pub mod report;
 pub mod report_page;

@@ -42,6 +42,8 @@ pub struct LoadOptions {
     /// The largest share of received users that may be quarantined before the run fails.
     pub max_bad_ratio: f64,
     pub keys: KeyFingerprints,
+    /// Unknown-field strictness and k-anonymity (see `privacy`).
+    pub privacy: crate::privacy::LoadPrivacy,
 }
 
 /// A required field: (path in the user object, column in flat_users, the top-level group that
@@ -80,6 +82,7 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     }
 
     engine.execute_batch(sql::FLATTEN)?;
+    let unknown_fields = crate::privacy::unknown::check(engine, opts.privacy.strict)?;
     let validation = validate(engine, received, opts.max_bad_ratio)?;
 
     engine.set_variable("run_id", &sql::quote(&opts.run_id))?;
@@ -87,8 +90,9 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     engine.set_variable("loaded_at", &timefmt::sql_timestamptz(started_at))?;
     engine.execute_batch(sql::MASK)?;
     tracing::debug!("masked");
+    let suppressed = crate::privacy::kanon::apply(engine, opts.privacy.min_k.unwrap_or(1))?.suppressed;
     let to_write = engine.query_i64("SELECT count(*) FROM masked_users")? as u64;
-    let counts = Counts { received, written: to_write, quarantined: validation.quarantined, suppressed: 0 };
+    let counts = Counts { received, written: to_write, quarantined: validation.quarantined, suppressed };
     if !counts.balanced() {
         return Err(EngineError(format!("internal accounting error: {counts:?} does not balance; nothing was written")).into());
     }
@@ -118,6 +122,8 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
         as_of: timefmt::rfc3339(opts.as_of),
         started_at: timefmt::rfc3339(started_at),
         finished_at: timefmt::rfc3339(OffsetDateTime::now_utc()),
+        unknown_fields,
+        min_k: opts.privacy.min_k,
     };
     // The commit point.
     runs::write(engine, &opts.dest, &record)?;

@@ -20,6 +20,8 @@ pub struct Report {
     pub age_bands: Vec<AgeBandCount>,
     pub top_countries: Vec<CountryCount>,
     pub top_locations: Vec<LocationCount>,
+    /// Re-identification risk over the default quasi-identifiers (`duckpipe risk` for others).
+    pub risk: crate::privacy::risk::RiskReport,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,6 +169,7 @@ pub fn compute(engine: &Engine, as_of: OffsetDateTime, top: u32) -> anyhow::Resu
         .query_map([], |r| Ok(LocationCount { country: r.get(0)?, city: r.get(1)?, users: r.get(2)? }))
         .and_then(Iterator::collect)
         .map_err(err)?;
+    let risk = crate::privacy::risk::compute(engine, &crate::privacy::risk::DEFAULT_QI)?;
     Ok(Report {
         users,
         as_of: timefmt::rfc3339(as_of),
@@ -176,6 +179,7 @@ pub fn compute(engine: &Engine, as_of: OffsetDateTime, top: u32) -> anyhow::Resu
         age_bands,
         top_countries,
         top_locations,
+        risk,
     })
 }
 
@@ -242,6 +246,8 @@ pub fn render_text(r: &Report) -> String {
     let rows: Vec<Vec<String>> =
         r.top_locations.iter().map(|l| vec![opt(&l.country), opt(&l.city), l.users.to_string()]).collect();
     out.push_str(&table(&["country", "city", "users"], 2, &rows));
+    out.push_str("\n4. ");
+    out.push_str(&crate::privacy::risk::render_text(&r.risk));
     out
 }
 

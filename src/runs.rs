@@ -40,6 +40,13 @@ pub struct RunRecord {
     pub absent_fields: Vec<String>,
     pub unanswerable: Vec<String>,
     pub keys: KeyFingerprints,
+    /// Input fields the classification (docs/privacy.md) does not know: dropped, named with the
+    /// number of users holding them — never their values.
+    #[serde(default)]
+    pub unknown_fields: Vec<crate::privacy::unknown::UnknownField>,
+    /// `load --min-k` when given (suppressed records are in `counts.suppressed`).
+    #[serde(default)]
+    pub min_k: Option<u32>,
     /// Reference time for ages (RFC 3339).
     pub as_of: String,
     pub started_at: String,

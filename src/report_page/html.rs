@@ -146,8 +146,8 @@ pub fn render(page: &Page<'_>) -> anyhow::Result<String> {
     body.push_str(&table(&["country", "city", "users"], &[false, false, true], &rows));
     body.push_str("</section>\n");
 
-    // OPTIONAL SLOT: risk summary (`duckpipe risk`, another branch).
-    body.push_str("<section id=\"risk\"><h2>Re-identification risk</h2>\n<!-- OPTIONAL SLOT: risk summary from `duckpipe risk` -->\n");
+    // Risk summary: the numbers `duckpipe risk` prints for the default quasi-identifiers.
+    body.push_str("<section id=\"risk\"><h2>Re-identification risk</h2>\n");
     match &page.risk {
         Some(risk) => {
             body.push_str(&format!("<p>{}</p>\n", escape(&risk.title)));
@@ -185,6 +185,6 @@ mod tests {
         assert!(html.contains("Côte d&#39;Ivoire &lt;&amp;&gt;"), "data is escaped");
         assert!(html.contains("<span class=\"big\" id=\"users\">1,234</span>"));
         assert!(html.contains("<code class=\"run-id\">20261125T000000Z-abc123</code>"));
-        assert!(html.contains("OPTIONAL SLOT") && html.contains("No risk summary"));
+        assert!(html.contains("No risk summary"));
     }
 }

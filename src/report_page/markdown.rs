@@ -57,8 +57,8 @@ pub fn render(page: &Page<'_>) -> String {
     let rows: Vec<Vec<String>> = r.top_locations.iter().map(|l| vec![name(&l.country), name(&l.city), count(l.users)]).collect();
     out.push_str(&table(&["country", "city", "users"], &[false, false, true], &rows));
 
-    // OPTIONAL SLOT: risk summary (`duckpipe risk`, another branch).
-    out.push_str("\n<!-- OPTIONAL SLOT: risk summary from `duckpipe risk` -->\n");
+    // Risk summary: the numbers `duckpipe risk` prints for the default quasi-identifiers.
+    out.push_str("\n");
     if let Some(risk) = &page.risk {
         out.push_str(&format!("\n### Re-identification risk\n\n{}\n\n", cell(&risk.title)));
         let rows: Vec<Vec<String>> = risk.rows.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();

@@ -21,8 +21,8 @@ pub struct TenureCount {
     pub users: i64,
 }
 
-/// OPTIONAL SLOT for a risk summary (`duckpipe risk`, developed on another branch): label/value
-/// rows shown in their own section. `None` = the section says no risk summary is included.
+/// The risk summary (the numbers of `duckpipe risk` for the default quasi-identifiers) as
+/// label/value rows in their own section. `None` (no records) = the section says so.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskSummary {
     pub title: String,
@@ -55,7 +55,7 @@ impl<'a> Page<'a> {
             .prepare(sql::analytics("q1_tenure"))
             .and_then(|mut s| s.query_map([], |r| Ok(TenureCount { years: r.get(0)?, users: r.get(1)? }))?.collect())
             .map_err(err)?;
-        Ok(Self { report, run_ids, tenure, risk: risk_summary(engine) })
+        Ok(Self { report, run_ids, tenure, risk: risk_summary(&report.risk) })
     }
 
     pub fn html(&self) -> anyhow::Result<String> {
@@ -67,10 +67,41 @@ impl<'a> Page<'a> {
     }
 }
 
-/// OPTIONAL SLOT: where the risk summary will come from once `duckpipe risk` is merged.
-/// Until then there is none, and the pages say so.
-fn risk_summary(_engine: &Engine) -> Option<RiskSummary> {
-    None
+/// The risk section of the page: the numbers `duckpipe risk` prints, as label/value rows.
+/// None when there are no records to measure.
+fn risk_summary(risk: &crate::privacy::risk::RiskReport) -> Option<RiskSummary> {
+    let k = risk.k?;
+    let share = |n: i64| if risk.records > 0 { format!("{n} ({:.1}%)", 100.0 * n as f64 / risk.records as f64) } else { n.to_string() };
+    let mut rows = vec![
+        ("quasi-identifiers".to_string(), risk.quasi_identifiers.join(", ")),
+        ("records / classes".to_string(), format!("{} / {}", risk.records, risk.classes)),
+        ("k (smallest class)".to_string(), format!("{k} ({} class{} of that size)", risk.smallest_classes, if risk.smallest_classes == 1 { "" } else { "es" })),
+        ("unique records".to_string(), risk.unique_share.map_or_else(|| "-".into(), |s| format!("{:.1}%", s * 100.0))),
+    ];
+    for (t, n) in risk.below.entries() {
+        rows.push((format!("in classes smaller than {t}"), share(n)));
+    }
+    let g = &risk.generalised;
+    let generalised = if g.is_empty() {
+        "nothing".to_string()
+    } else {
+        let mut parts = Vec::new();
+        if g.exact_age_removed > 0 {
+            parts.push(format!("exact age removed for {}", g.exact_age_removed));
+        }
+        if !g.widened_bands.is_empty() {
+            parts.push(format!("widened bands: {}", g.widened_bands.iter().map(|b| format!("{} ({})", b.band, b.records)).collect::<Vec<_>>().join(", ")));
+        }
+        if g.city_other > 0 {
+            parts.push(format!("city → (other) for {}", g.city_other));
+        }
+        if g.country_other > 0 {
+            parts.push(format!("country → (other) for {}", g.country_other));
+        }
+        parts.join("; ")
+    };
+    rows.push(("generalised by load --min-k".to_string(), generalised));
+    Some(RiskSummary { title: "Re-identification risk".to_string(), rows })
 }
 
 /// Writes `text` to `out`, or to stdout when `out` is `None`.
@@ -121,6 +152,16 @@ pub(crate) mod tests {
             ],
             top_countries: vec![CountryCount { country: Some("Côte d'Ivoire <&>".into()), users: 9 }],
             top_locations: vec![LocationCount { country: Some("Norway".into()), city: Some("Ål | x".into()), users: 2 }],
+            risk: crate::privacy::risk::RiskReport {
+                quasi_identifiers: vec!["gender".into(), "age_band".into()],
+                records: 1234,
+                classes: 4,
+                k: Some(100),
+                smallest_classes: 1,
+                unique_share: Some(0.0),
+                below: crate::privacy::risk::Below { k2: 0, k5: 0, k10: 0 },
+                generalised: crate::privacy::risk::Generalised { exact_age_removed: 0, widened_bands: vec![], city_other: 0, country_other: 0 },
+            },
         }
     }
 

@@ -235,6 +235,28 @@ def _median(values: list[int]) -> Fraction:
     return Fraction(s[n // 2 - 1] + s[n // 2], 2)
 
 
+DEFAULT_QI = ["gender", "age_band", "country", "city"]
+NO_GENERALISATION = {"exact_age_removed": 0, "widened_bands": [], "city_other": 0, "country_other": 0}
+
+
+def expected_risk(records: list[dict], qi: list[str] = DEFAULT_QI, generalised: dict | None = None) -> dict:
+    """The risk section, computed in plain Python from `records` (dicts with the QI columns):
+    equivalence classes = records sharing every QI value."""
+    sizes = Counter(tuple(r[c] for c in qi) for r in records)
+    n = len(records)
+    k = min(sizes.values()) if sizes else None
+    return {
+        "quasi_identifiers": list(qi),
+        "records": n,
+        "classes": len(sizes),
+        "k": k,
+        "smallest_classes": sum(1 for s in sizes.values() if s == k),
+        "unique_share": Rounded(Fraction(sum(1 for s in sizes.values() if s == 1), n), 4) if n else None,
+        "below": {str(t): sum(s for s in sizes.values() if s < t) for t in (2, 5, 10)},
+        "generalised": generalised if generalised is not None else NO_GENERALISATION,
+    }
+
+
 def expected_report(runs: list[tuple[list[dict], str]], as_of_report: str = AS_OF, top: int = 10) -> dict:
     """`runs`: one (users, as_of_load) per load in the destination."""
     rows: list[Row] = []
@@ -284,6 +306,7 @@ def expected_report(runs: list[tuple[list[dict], str]], as_of_report: str = AS_O
         "age_bands": age_bands,
         "top_countries": top_countries,
         "top_locations": top_locations,
+        "risk": expected_risk([r.__dict__ for r in rows]),
     }
 
 

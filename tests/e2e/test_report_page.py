@@ -160,7 +160,11 @@ def test_html_report_is_self_contained_and_renders_charts(dp, lake, tmp_path):
     for c in report["top_countries"]:
         i = cells.index(c["country"])
         assert cells[i + 1] == str(c["users"]), (c, cells[i:i + 2])
-    assert "OPTIONAL SLOT" in html, "the risk summary slot is marked"
+    # The risk section carries the numbers of the JSON report's risk.
+    i = cells.index("k (smallest class)")
+    assert cells[i + 1].startswith(f"{report['risk']['k']} ("), cells[i:i + 2]
+    i = cells.index("records / classes")
+    assert cells[i + 1] == f"{report['risk']['records']} / {report['risk']['classes']}", cells[i:i + 2]
 
     # DOM as Chromium builds it: the five charts with their bars and labels.
     dom = run_chromium(tmp_path, "--dump-dom", out.as_uri()).stdout.decode()
