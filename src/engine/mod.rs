@@ -127,7 +127,17 @@ pub fn sanitize(message: &str) -> String {
     if first_line.contains("read-only crypto module") {
         return "DuckDB cannot write encrypted Parquet without httpfs loaded".into();
     }
-    redact_quoted(first_line)
+    redact_quoted(&cut_echoed_input(first_line))
+}
+
+/// DuckDB's JSON errors echo the offending input ("… Input: {"name": …"), where quotes need not
+/// pair up, so redacting quoted parts is not enough: everything from the echo on is cut.
+fn cut_echoed_input(line: &str) -> String {
+    let cut = [line.find("Input:"), line.find("input:"), line.find('{')].into_iter().flatten().min();
+    match cut {
+        Some(i) => format!("{}…", line[..i].trim_end()),
+        None => line.to_string(),
+    }
 }
 
 /// Replaces the content of every single- or double-quoted fragment by `…`.
@@ -167,5 +177,12 @@ mod tests {
         assert_eq!(clean, "Conversion Error: Could not convert string '…' to INT32");
         assert!(sanitize("Invalid Input Error: Computed AES tag differs from read AES tag").contains("wrong DUCKPIPE_PARQUET_KEY"));
         assert_eq!(redact_quoted("a \"b\" 'unterminated"), "a \"…\" '…");
+        // Echoed JSON with unbalanced quotes: cut, not redacted piecemeal.
+        let json = r#"Invalid Input Error: Malformed JSON at byte 24 of input: unexpected end. Input: {"a": "x"Trunc"y", "b": Jane"#;
+        let clean = sanitize(json);
+        assert!(!clean.contains("Trunc") && !clean.contains("Jane"), "{clean}");
+        assert_eq!(clean, "Invalid Input Error: Malformed JSON at byte 24 of…");
+        let clean = sanitize(r#"Conversion Error: cannot cast {"first": "Ann"o", "x": Bob} to STRUCT"#);
+        assert!(!clean.contains("Ann") && !clean.contains("Bob"), "{clean}");
     }
 }
