@@ -4,12 +4,11 @@
 //! inside the run's private DuckDB first, so a failed page, a bad file or a record that cannot
 //! be processed leaves the destination untouched.
 
-use duckdb::params;
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::engine::{Engine, EngineError, sanitize, sql};
-use crate::sources::{self, SourceSummary, api::ApiOptions};
+use crate::sources::{SourceSummary, api::ApiOptions};
 use crate::store::Destination;
 use crate::timefmt;
 
@@ -84,22 +83,16 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<LoadOutcome> {
     engine.execute_batch(sql::MASK)?;
     tracing::debug!("masked");
 
-    let object = opts.dest.users_object(&opts.run_id);
     opts.dest
         .prepare_run(&opts.run_id)
         .map_err(|e| EngineError(format!("cannot create {}: {e}", opts.dest.run_dir(&opts.run_id))))?;
-    engine
-        .execute_batch(&sql::EXPORT.replace("{{output_path}}", &sql::quote(&object)))
-        .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
-    // Read the object back (decrypting it) to prove it is complete before reporting success.
-    let written = engine.query_i64(&format!(
-        "SELECT count(*) FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}})",
-        sql::quote(&object)
-    ))? as u64;
+    // Every object is read back (decrypting it) to prove it is complete before reporting success.
+    let exported = crate::export::write(engine, &opts.dest, &opts.run_id)?;
+    let written = exported.rows;
     if written != received {
-        return Err(EngineError(format!("{object} holds {written} rows, expected {received}")).into());
+        return Err(EngineError(format!("{} holds {written} rows, expected {received}", opts.dest.run_dir(&opts.run_id))).into());
     }
-    tracing::info!(object = %object, rows = written, "written");
+    tracing::info!(objects = exported.objects.len(), rows = written, "written");
 
     Ok(LoadOutcome {
         run_id: opts.run_id.clone(),
@@ -107,48 +100,16 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<LoadOutcome> {
         source: summary,
         received,
         written,
-        objects: vec![object],
+        objects: exported.objects,
         as_of: timefmt::rfc3339(opts.as_of),
         started_at: timefmt::rfc3339(started_at),
         finished_at: timefmt::rfc3339(OffsetDateTime::now_utc()),
     })
 }
 
-/// Streams the source into `raw_users`. Returns the source's summary and the users received.
+/// Streams the source into `raw_users` (see [`crate::staging`]).
 fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
-    engine.execute_batch(sql::STAGE)?;
-    let conn = engine.conn();
-    let mut appender = conn.appender("raw_users").map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    let mut received: u64 = 0;
-    let mut sink = |users: Vec<String>| -> anyhow::Result<()> {
-        for user in users {
-            appender.append_row(params![received as i64, user]).map_err(|e| EngineError(sanitize(&e.to_string())))?;
-            received += 1;
-        }
-        tracing::debug!(received, "staged");
-        Ok(())
-    };
-    let summary = match source {
-        SourceSpec::Api(options) => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| SourceError(format!("cannot start the HTTP runtime: {e}")))?;
-            runtime.block_on(sources::api::fetch(options, &mut sink)).map_err(|e| SourceError(e.to_string()))?
-        }
-        SourceSpec::File { path } => {
-            sources::file::read(path, batch_size, &mut sink).map_err(|e| SourceError(format!("{e:#}")))?
-        }
-        SourceSpec::Synthetic { seed, count, nat } => {
-            let generator = sources::synthetic::Generator::new(seed, nat.as_deref(), now)
-                .map_err(|e| SourceError(format!("{e:#}")))?;
-            sources::synthetic::generate(&generator, *count, batch_size as u32, &mut sink)
-                .map_err(|e| SourceError(format!("{e:#}")))?
-        }
-    };
-    drop(sink);
-    appender.flush().map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    Ok((summary, received))
+    crate::staging::stage(engine, source, now, batch_size)
 }
 
 /// Refuses the whole load when users lack a required field, naming the fields and counts —
