@@ -79,6 +79,8 @@ def bench_size(args, users: int, work: Path, env: dict[str, str]) -> dict:
     for rnd in range(args.rounds):
         order = names[rnd % len(names):] + names[: rnd % len(names)]
         for name in order:
+            if name == "pandas" and rnd >= args.pandas_rounds:
+                continue
             out = work / f"out-{name}"
             shutil.rmtree(out, ignore_errors=True)
             r = run_measured(cmds[name](src, out), env)
@@ -158,6 +160,7 @@ def main() -> None:
     p.add_argument("--users", default="1000000,5000000", help="comma-separated input sizes")
     p.add_argument("--rounds", type=int, default=3, help="rounds per size (median reported)")
     p.add_argument("--pandas-max", type=int, default=1_000_000, help="largest size the pandas baseline runs at (it holds everything in memory)")
+    p.add_argument("--pandas-rounds", type=int, default=1, help="rounds for the pandas baseline (it is by far the slowest)")
     p.add_argument("--report-users", type=int, default=10_000_000, help="users stored for the report timing (0 = skip)")
     p.add_argument("--report-batch", type=int, default=2_500_000, help="users per load when filling the report lake")
     p.add_argument("--json", type=Path, help="write the results here as JSON")
