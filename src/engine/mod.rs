@@ -45,8 +45,12 @@ impl Engine {
     /// ([`workspace`]; `DUCKPIPE_MEMORY_LIMIT`).
     pub fn open(parquet_key: &ParquetKey, hmac_key: Option<&HmacKey>) -> anyhow::Result<Self> {
         let memory_limit = workspace::memory_limit(|k| std::env::var(k).ok())?;
-        let work_dir = tempfile::Builder::new()
-            .prefix("duckpipe-")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("duckpipe-");
+        // Only this user may look into it (it may hold spilled, encrypted data).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let work_dir = builder
             .tempdir()
             .context("could not create a temporary directory")?;
         let ext_dir = work_dir.path().join("extensions");
@@ -93,6 +97,11 @@ impl Engine {
             .execute_batch(&format!("LOAD {};", sql::quote(&path.to_string_lossy())))
             .map_err(|e| EngineError(format!("could not load httpfs from {}: {}", path.display(), e)))?;
         Ok(())
+    }
+
+    /// The engine's private folder (spill files are under it). For tests and diagnostics.
+    pub fn work_dir(&self) -> &Path {
+        self._work_dir.path()
     }
 
     pub fn conn(&self) -> &Connection {
