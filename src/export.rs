@@ -6,8 +6,8 @@ use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sanitize, sql};
 use crate::store::Destination;
 
 /// Target size of one Parquet object. DuckDB starts a new object once the current one passes it
-/// (checked per row group), so objects are this size or somewhat larger; ~1.7M users fit in one
-/// (about 75 bytes per masked user with zstd).
+/// (checked per row group, after some buffering), so objects are this size or somewhat larger:
+/// about 2M masked users (~75 bytes each with zstd) per object.
 pub const TARGET_OBJECT_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Rows per Parquet row group (DuckDB's default; about 9 MB of masked users).
