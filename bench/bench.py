@@ -169,9 +169,15 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     if not env.get("DUCKPIPE_PARQUET_KEY"):
-        # Fresh keys for this benchmark; they never leave the process environment.
-        keys = subprocess.run([args.duckpipe, "keygen"], check=True, capture_output=True, text=True).stdout
-        for line in keys.splitlines():
+        # Benchmark-only keys, kept in the work dir (mode 0600) so that the cached report lake
+        # stays readable by later runs.
+        key_file = args.work / "bench-keys.env"
+        if not key_file.exists():
+            keys = subprocess.run([args.duckpipe, "keygen"], check=True, capture_output=True, text=True).stdout
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(keys)
+        for line in key_file.read_text().splitlines():
             if "=" in line and not line.startswith("#"):
                 k, v = line.split("=", 1)
                 env[k.strip()] = v.strip()
