@@ -17,13 +17,13 @@ section() { printf '\n==================== %s ====================\n' "$*"; }
 t0=$(date +%s)
 elapsed() { echo "($(( $(date +%s) - t0 ))s elapsed)"; }
 
-section "1/6 DuckDB v1.5.5 (libduckdb.so + signed httpfs extension)"
+section "1/7 DuckDB v1.5.5 (libduckdb.so + signed httpfs extension)"
 bash scripts/fetch-duckdb.sh
 export DUCKPIPE_DEPS_DIR="${DUCKPIPE_DEPS_DIR:-$HOME/.cache/duckpipe/duckdb-v1.5.5}"
 ls -l "$DUCKPIPE_DEPS_DIR"
 elapsed
 
-section "2/6 Python venv with the pinned test tools"
+section "2/7 Python venv with the pinned test tools"
 VENV="${DUCKPIPE_VENV:-$HOME/.cache/duckpipe/venv}"
 if [[ ! -x "$VENV/bin/python" ]]; then
   echo "creating venv $VENV"
@@ -33,14 +33,14 @@ fi
 "$VENV/bin/python" -m pip list --disable-pip-version-check 2>/dev/null | grep -E -i '^(duckdb|minio|pytest) ' || true
 elapsed
 
-section "3/6 MinIO server binary"
+section "3/7 MinIO server binary"
 MINIO_BIN="$(bash scripts/minio.sh install)"
 export MINIO_BIN
 echo "minio: $MINIO_BIN"
 "$MINIO_BIN" --version 2>/dev/null | head -1 || true
 elapsed
 
-section "3b/6 headless Chromium (renders the HTML report in tests/e2e/test_report_page.py)"
+section "3b/7 headless Chromium (renders the HTML report in tests/e2e/test_report_page.py)"
 if ! command -v chromium >/dev/null 2>&1; then
   echo "installing Debian's chromium package"
   if [[ $(id -u) -eq 0 ]]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
@@ -51,21 +51,25 @@ export CHROMIUM_BIN="${CHROMIUM_BIN:-$(command -v chromium)}"
 "$CHROMIUM_BIN" --version 2>/dev/null | head -1 || true
 elapsed
 
-section "4/6 cargo build --release --all-targets"
+section "4/7 cargo build --release --all-targets"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duckpipe/target}"
 echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
 cargo build --release --all-targets
 elapsed
 
-section "5/6 cargo test --release"
+section "5/7 cargo test --release"
 cargo test --release
 elapsed
 
-section "6/6 end-to-end tests (pytest tests/e2e)"
+section "6/7 end-to-end tests (pytest tests/e2e)"
 export DUCKPIPE_BIN="$CARGO_TARGET_DIR/release/duckpipe"
 [[ -x "$DUCKPIPE_BIN" ]] || { echo "test.sh: $DUCKPIPE_BIN was not built" >&2; exit 1; }
 echo "DUCKPIPE_BIN=$DUCKPIPE_BIN"
 "$VENV/bin/python" -m pytest tests/e2e -ra "$@"
+elapsed
+
+section "7/7 benchmark smoke run (bench/run.sh --smoke: 20k users, no timing assertions)"
+DUCKPIPE_BIN="$DUCKPIPE_BIN" bash bench/run.sh --smoke
 elapsed
 
 section "all tests passed"

@@ -348,19 +348,19 @@ fn generate_cmd(args: GenerateArgs) -> anyhow::Result<()> {
     };
     let mut out = std::io::BufWriter::new(out);
     let mut first = true;
-    let mut write_batch = |users: Vec<String>| -> anyhow::Result<()> {
-        for user in users {
-            if args.ndjson {
-                writeln!(out, "{user}")?;
-            } else {
-                out.write_all(if first { b"{\"results\":[" } else { b"," })?;
-                out.write_all(user.as_bytes())?;
-            }
-            first = false;
+    // Users go straight from the generator's buffer to the output: no allocation per user.
+    let write_user = |user: &str| -> anyhow::Result<()> {
+        if args.ndjson {
+            out.write_all(user.as_bytes())?;
+            out.write_all(b"\n")?;
+        } else {
+            out.write_all(if first { b"{\"results\":[" } else { b"," })?;
+            out.write_all(user.as_bytes())?;
         }
+        first = false;
         Ok(())
     };
-    let summary = synthetic::generate(&generator, args.count, 5000, &mut write_batch)?;
+    let summary = synthetic::for_each(&generator, args.count, 5000, write_user)?;
     if !args.ndjson {
         let info = serde_json::json!({"seed": args.seed, "results": summary.users, "page": 1, "version": "1.4"});
         write!(out, "],\"info\":{info}}}\n")?;

@@ -7,12 +7,11 @@
 //! reason), never dropped: received = written + quarantined + suppressed, always. The run
 //! record is written last; readers only read objects a record names.
 
-use duckdb::params;
 use time::OffsetDateTime;
 
 use crate::engine::{Engine, EngineError, sanitize, sql};
 use crate::runs::{self, Column, Counts, KeyFingerprints, ObjectEntry, Rejection, RunRecord, SourceParameters};
-use crate::sources::{self, SourceSummary, api::ApiOptions};
+use crate::sources::{SourceSummary, api::ApiOptions};
 use crate::store::Destination;
 use crate::timefmt;
 
@@ -201,31 +200,19 @@ fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Resul
     Ok(Validation { quarantined, rejections, absent_groups, unanswerable })
 }
 
-/// Writes the data (sql/04_export.sql), then reads every written object back — decrypting it —
-/// to prove it is complete before it may be named in a record.
+/// Writes the data (sql/04_export.sql, one or more objects: see [`crate::export`]), then reads
+/// every written object back — decrypting it — to prove it is complete before it may be named in
+/// a record.
 fn export_data(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str, expected: u64) -> anyhow::Result<Vec<ObjectEntry>> {
-    let object = dest.data_object(run_id, attempt);
-    engine
-        .execute_batch(&sql::EXPORT.replace("{{output_path}}", &sql::quote(&object)))
-        .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
-    let query = format!(
-        "SELECT filename, count(*) FROM read_parquet({}, filename = true, encryption_config = {{footer_key: 'duckpipe'}}) GROUP BY filename ORDER BY filename",
-        sql::quote(&dest.data_glob(run_id, attempt))
-    );
-    let mut stmt = engine.conn().prepare(&query).map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    let files: Vec<(String, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .and_then(|rows| rows.collect::<Result<_, _>>())
-        .map_err(|e| EngineError(format!("reading back the data of run {run_id} failed: {}", sanitize(&e.to_string()))))?;
+    let exported = crate::export::write(engine, dest, run_id, attempt)?;
     let mut objects = Vec::new();
-    for (file, rows) in files {
+    for (file, rows) in exported.objects {
         let bytes = runs::object_size(engine, &file)?;
         tracing::info!(object = %file, rows, bytes, "written");
-        objects.push(ObjectEntry { path: dest.relative(&file), kind: "data".into(), rows: rows as u64, bytes });
+        objects.push(ObjectEntry { path: dest.relative(&file), kind: "data".into(), rows, bytes });
     }
-    let written: u64 = objects.iter().map(|o| o.rows).sum();
-    if written != expected {
-        return Err(EngineError(format!("the data objects of run {run_id} hold {written} rows, expected {expected}")).into());
+    if exported.rows != expected {
+        return Err(EngineError(format!("the data objects of run {run_id} hold {} rows, expected {expected}", exported.rows)).into());
     }
     Ok(objects)
 }
@@ -261,42 +248,7 @@ fn schema(engine: &Engine) -> anyhow::Result<Vec<Column>> {
     Ok(columns)
 }
 
-/// Streams the source into `raw_users`. Returns the source's summary and the users received.
+/// Streams the source into `raw_users` (see [`crate::staging`]).
 fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
-    engine.execute_batch(sql::STAGE)?;
-    let conn = engine.conn();
-    let mut appender = conn.appender("raw_users").map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    let mut received: u64 = 0;
-    let mut progress = crate::progress::Progress::for_stderr();
-    let mut sink = |users: Vec<String>| -> anyhow::Result<()> {
-        progress.batch(&users);
-        for user in users {
-            appender.append_row(params![received as i64, user]).map_err(|e| EngineError(sanitize(&e.to_string())))?;
-            received += 1;
-        }
-        tracing::debug!(received, "staged");
-        Ok(())
-    };
-    let summary = match source {
-        SourceSpec::Api(options) => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| SourceError(format!("cannot start the HTTP runtime: {e}")))?;
-            runtime.block_on(sources::api::fetch(options, &mut sink)).map_err(|e| SourceError(e.to_string()))?
-        }
-        SourceSpec::File { path } => {
-            sources::file::read(path, batch_size, &mut sink).map_err(|e| SourceError(format!("{e:#}")))?
-        }
-        SourceSpec::Synthetic { seed, count, nat } => {
-            let generator = sources::synthetic::Generator::new(seed, nat.as_deref(), now)
-                .map_err(|e| SourceError(format!("{e:#}")))?;
-            sources::synthetic::generate(&generator, *count, batch_size as u32, &mut sink)
-                .map_err(|e| SourceError(format!("{e:#}")))?
-        }
-    };
-    drop(sink);
-    progress.finish();
-    appender.flush().map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    Ok((summary, received))
+    crate::staging::stage(engine, source, now, batch_size)
 }

@@ -6,6 +6,7 @@
 use base64::Engine as _;
 use duckdb::params;
 use duckpipe::engine::{Engine, sql};
+use duckpipe::export;
 use duckpipe::keys::{HmacKey, ParquetKey};
 use duckpipe::masking::{Pseudonymizer, age_band, age_years};
 use serde_json::Value;
@@ -258,8 +259,12 @@ fn export_is_encrypted_and_reads_back_only_with_the_key() {
     let users = fixture_users();
     let engine = masked_engine(&users);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("part-0.parquet").to_string_lossy().to_string();
-    engine.execute_batch(&sql::EXPORT.replace("{{output_path}}", &sql::quote(&path))).unwrap();
+    let run_dir = dir.path().to_string_lossy().to_string();
+    engine.execute_batch(&export::export_sql(&run_dir, "a1", export::TARGET_OBJECT_BYTES, export::ROW_GROUP_ROWS)).unwrap();
+    // A small load is one object.
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["part-a1-0.parquet"]);
+    let path = dir.path().join("part-a1-0.parquet").to_string_lossy().to_string();
 
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(&bytes[bytes.len() - 4..], b"PARE", "encrypted-footer Parquet magic");
@@ -277,4 +282,48 @@ fn export_is_encrypted_and_reads_back_only_with_the_key() {
     assert!(err.to_string().contains("encrypted"), "{err}");
     let err = other.query_i64(&read).unwrap_err();
     assert!(err.to_string().contains("wrong DUCKPIPE_PARQUET_KEY"), "{err}");
+}
+
+#[test]
+fn large_exports_become_several_encrypted_objects_that_all_read_back() {
+    let users = synthetic_users(40_000);
+    let engine = masked_engine(&users);
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("users").join("run-1");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    let run_dir = run_dir.to_string_lossy().to_string();
+    // Small row groups and a tiny target so that 40,000 users need several objects.
+    engine.execute_batch(&export::export_sql(&run_dir, "a1", 256 * 1024, 5_000)).unwrap();
+    let glob = format!("{run_dir}/part-a1-*.parquet");
+    let exported = export::read_back(&engine, &glob).unwrap();
+    assert!(exported.objects.len() >= 2, "{:?}", exported.objects);
+    assert_eq!(exported.rows, 40_000, "every object is counted");
+    let mut on_disk: Vec<String> =
+        std::fs::read_dir(&run_dir).unwrap().map(|e| e.unwrap().path().to_string_lossy().to_string()).collect();
+    on_disk.sort_by_key(|p| p.len());
+    assert_eq!(on_disk.len(), exported.objects.len());
+    for (i, (object, _rows)) in exported.objects.iter().enumerate() {
+        assert!(object.ends_with(&format!("/part-a1-{i}.parquet")), "{object}");
+        let bytes = std::fs::read(object).unwrap();
+        assert_eq!(&bytes[bytes.len() - 4..], b"PARE", "{object} has an encrypted footer");
+        let city = users[0]["location"]["city"].as_str().unwrap();
+        assert!(!bytes.windows(city.len()).any(|w| w == city.as_bytes()), "plaintext in {object}");
+    }
+    // Order is kept across objects: reading part-0, part-1, ... gives the masked rows in order.
+    let expected = engine.query_i64("SELECT hash(string_agg(user_id, ',')) FROM masked_users").unwrap();
+    let files: Vec<String> = exported.objects.iter().map(|(o, _)| sql::quote(o)).collect();
+    let got = engine
+        .query_i64(&format!(
+            "SELECT hash(string_agg(user_id, ',' ORDER BY file_index, file_row_number)) FROM \
+             (SELECT user_id, list_position([{}], filename) AS file_index, file_row_number \
+              FROM read_parquet([{}], filename = true, file_row_number = true, encryption_config = {{footer_key: 'duckpipe'}}))",
+            files.join(", "),
+            files.join(", ")
+        ))
+        .unwrap();
+    assert_eq!(got, expected);
+    // A wrong key cannot read any of them.
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let other = Engine::open(&ParquetKey::parse(&b64.encode([1u8; 32])).unwrap(), None).unwrap();
+    assert!(export::read_back(&other, &glob).is_err());
 }

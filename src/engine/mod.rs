@@ -3,6 +3,7 @@
 //! in `sql/` (see [`sql`]).
 
 pub mod sql;
+pub mod workspace;
 
 use std::path::{Path, PathBuf};
 
@@ -30,8 +31,9 @@ pub fn httpfs_path() -> PathBuf {
 
 pub struct Engine {
     conn: Connection,
-    /// Keeps the empty extension directory alive: nothing is ever installed into it.
-    _ext_dir: tempfile::TempDir,
+    /// The engine's private folder (mode 0700, removed on drop): an empty extension directory
+    /// (nothing is ever installed into it) and the encrypted spill files (see [`workspace`]).
+    _work_dir: tempfile::TempDir,
     /// Fingerprint of the registered Parquet key, to tell "wrong key" from "damaged object".
     parquet_fingerprint: String,
 }
@@ -40,18 +42,36 @@ impl Engine {
     /// Opens an in-memory DuckDB that never touches the network for extensions: autoload and
     /// autoinstall off, an empty private extension directory, signature checks left on; then
     /// loads the signed httpfs (needed for s3:// and for *writing* encrypted Parquet), pins the
-    /// time zone to UTC and registers the Parquet key and the masking functions.
+    /// time zone to UTC and registers the Parquet key and the masking functions. Tables live in
+    /// an encrypted in-memory database that spills to disk beyond the memory limit
+    /// ([`workspace`]; `DUCKPIPE_MEMORY_LIMIT`).
     pub fn open(parquet_key: &ParquetKey, hmac_key: Option<&HmacKey>) -> anyhow::Result<Self> {
-        let ext_dir = tempfile::tempdir().context("could not create a temporary directory")?;
+        let memory_limit = workspace::memory_limit(|k| std::env::var(k).ok())?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("duckpipe-");
+        // Only this user may look into it (it may hold spilled, encrypted data).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let work_dir = builder
+            .tempdir()
+            .context("could not create a temporary directory")?;
+        let ext_dir = work_dir.path().join("extensions");
+        std::fs::create_dir(&ext_dir).context("could not create a temporary directory")?;
         let config = Config::default()
             .enable_autoload_extension(false)
             .and_then(|c| c.with("autoinstall_known_extensions", "false"))
-            .and_then(|c| c.with("extension_directory", &ext_dir.path().to_string_lossy()))
+            .and_then(|c| c.with("extension_directory", &ext_dir.to_string_lossy()))
             .map_err(|e| EngineError(format!("could not configure DuckDB: {}", sanitize(&e.to_string()))))?;
         let conn = Connection::open_in_memory_with_flags(config)
             .map_err(|e| EngineError(format!("could not open DuckDB: {}", sanitize(&e.to_string()))))?;
-        let engine = Self { conn, _ext_dir: ext_dir, parquet_fingerprint: parquet_key.fingerprint() };
+        let engine = Self { conn, _work_dir: work_dir, parquet_fingerprint: parquet_key.fingerprint() };
         engine.load_httpfs(&httpfs_path())?;
+        // Needs httpfs loaded: DuckDB's built-in crypto cannot write encrypted data.
+        let spill_dir = engine._work_dir.path().join("spill");
+        engine
+            .conn
+            .execute_batch(&workspace::setup_sql(&spill_dir, &memory_limit))
+            .map_err(|e| EngineError(format!("could not set up the working database: {}", sanitize(&e.to_string()))))?;
         engine.execute_batch("SET TimeZone = 'UTC';")?;
         // The key is validated base64 (no quotes possible); the statement is never logged and a
         // failure is reported without the statement text.
@@ -84,6 +104,11 @@ impl Engine {
     /// The fingerprint of the Parquet key this engine decrypts with.
     pub fn parquet_fingerprint(&self) -> &str {
         &self.parquet_fingerprint
+    }
+
+    /// The engine's private folder (spill files are under it). For tests and diagnostics.
+    pub fn work_dir(&self) -> &Path {
+        self._work_dir.path()
     }
 
     pub fn conn(&self) -> &Connection {

@@ -40,9 +40,14 @@ fn varchar() -> LogicalTypeHandle {
     LogicalTypeId::Varchar.into()
 }
 
-/// Applies `f` to every non-NULL string of column 0 and writes its result to the same row.
-/// `f` gets the bytes (DuckDB strings are UTF-8, but this never assumes so) and a reusable buffer.
-fn map_strings(input: &mut DataChunkHandle, output: &mut dyn WritableVector, mut f: impl FnMut(&[u8], &mut String)) -> Res {
+/// Applies `f` to every non-NULL string of column 0 and writes the text it returns to the same
+/// row. `f` gets the bytes (DuckDB strings are UTF-8, but this never assumes so) and a buffer
+/// reused for the whole vector; it returns the text to store (in that buffer or elsewhere).
+fn map_strings(
+    input: &mut DataChunkHandle,
+    output: &mut dyn WritableVector,
+    mut f: impl for<'a> FnMut(&'a [u8], &'a mut String) -> &'a str,
+) -> Res {
     let len = input.len();
     let column = input.flat_vector(0);
     // SAFETY: column 0 is VARCHAR by the signature, and we read only rows 0..len.
@@ -57,17 +62,25 @@ fn map_strings(input: &mut DataChunkHandle, output: &mut dyn WritableVector, mut
         // Copy the string header: short strings (≤ 12 bytes) live inline in it.
         let mut value = *value;
         let bytes = DuckString::new(&mut value).as_bytes();
-        f(bytes, &mut buf);
-        out.insert(row, buf.as_str());
+        out.insert(row, f(bytes, &mut buf));
     }
     Ok(())
 }
 
-/// [`map_strings`] for a text → text function (invalid UTF-8 is read lossily).
-fn map_text(input: &mut DataChunkHandle, output: &mut dyn WritableVector, f: fn(&str) -> String) -> Res {
+/// [`map_strings`] for a text → text function writing into a reused buffer. Valid UTF-8 (the
+/// normal case) is borrowed as is; invalid UTF-8 is read lossily.
+fn map_text(input: &mut DataChunkHandle, output: &mut dyn WritableVector, f: fn(&str, &mut String)) -> Res {
+    let mut lossy = String::new();
     map_strings(input, output, |bytes, buf| {
-        buf.clear();
-        buf.push_str(&f(&String::from_utf8_lossy(bytes)));
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                lossy = String::from_utf8_lossy(bytes).into_owned();
+                &lossy
+            }
+        };
+        f(text, buf);
+        buf.as_str()
     })
 }
 
@@ -75,7 +88,12 @@ pub struct PseudonymFn;
 impl VScalar for PseudonymFn {
     type State = Pseudonymizer;
     fn invoke(state: &Pseudonymizer, input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
-        map_strings(input, output, |bytes, buf| state.pseudonym_into(bytes, buf))
+        // Built on the stack, passed on through the vector's reused buffer: no allocation per row.
+        map_strings(input, output, |bytes, buf| {
+            buf.clear();
+            buf.push_str(std::str::from_utf8(&state.pseudonym_hex(bytes)).expect("hex digits are ASCII"));
+            buf.as_str()
+        })
     }
     fn signatures() -> Vec<ScalarFunctionSignature> {
         vec![ScalarFunctionSignature::exact(vec![varchar()], varchar())]
@@ -86,7 +104,7 @@ pub struct MaskEmailFn;
 impl VScalar for MaskEmailFn {
     type State = ();
     fn invoke(_: &(), input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
-        map_text(input, output, super::mask_email)
+        map_text(input, output, super::mask_email_into)
     }
     fn signatures() -> Vec<ScalarFunctionSignature> {
         vec![ScalarFunctionSignature::exact(vec![varchar()], varchar())]
@@ -97,7 +115,7 @@ pub struct MaskPhoneFn;
 impl VScalar for MaskPhoneFn {
     type State = ();
     fn invoke(_: &(), input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Res {
-        map_text(input, output, super::mask_phone)
+        map_text(input, output, super::mask_phone_into)
     }
     fn signatures() -> Vec<ScalarFunctionSignature> {
         vec![ScalarFunctionSignature::exact(vec![varchar()], varchar())]
@@ -145,9 +163,10 @@ impl VScalar for AgeBandFn {
         // SAFETY: column 0 is BIGINT by the signature (smaller integers are cast up by DuckDB).
         let values = unsafe { ages.as_slice_with_len::<i64>(len) };
         let mut out = output.flat_vector();
+        let mut buf = [0u8; super::AGE_BAND_MAX];
         for (row, &age) in values.iter().enumerate() {
-            match (!ages.row_is_null(row as u64)).then(|| super::age_band(age)).flatten() {
-                Some(band) => out.insert(row, band.as_str()),
+            match (!ages.row_is_null(row as u64)).then(|| super::age_band_into(age, &mut buf)).flatten() {
+                Some(band) => out.insert(row, band),
                 None => out.set_null(row),
             }
         }

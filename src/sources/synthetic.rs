@@ -18,8 +18,9 @@ use sha2::{Digest, Sha256};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 /// The JSON text of one user while it is written. Bytes rather than a `String` so that digits and
-/// ASCII punctuation are single pushes; it only ever receives whole `&str`s and ASCII bytes, so it
-/// is valid UTF-8, which the one check at the end confirms.
+/// ASCII punctuation are single pushes. Invariant: it only ever receives whole `&str`s and ASCII
+/// bytes (the only writes to the inner vector outside `push_str`/`push` are ASCII digits and hex),
+/// so its content is always valid UTF-8 — which lets [`Buf::as_str`] skip re-validating every user.
 struct Buf(Vec<u8>);
 
 impl Buf {
@@ -29,6 +30,11 @@ impl Buf {
     fn push(&mut self, c: char) {
         let mut utf8 = [0u8; 4];
         self.push_str(c.encode_utf8(&mut utf8));
+    }
+    fn as_str(&self) -> &str {
+        debug_assert!(std::str::from_utf8(&self.0).is_ok());
+        // SAFETY: see the type's invariant: only UTF-8 text and ASCII bytes are ever appended.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 }
 
@@ -133,19 +139,33 @@ impl Generator {
     /// Users are drawn in order from one RNG stream per page, so `page(p, n)` is a prefix of
     /// `page(p, m)` for `n <= m`.
     pub fn page(&self, page: u32, results: u32) -> Vec<String> {
+        let mut users = Vec::with_capacity(results as usize);
+        let done: Result<(), std::convert::Infallible> = self.for_each_user(page, results, |user| {
+            users.push(user.to_owned());
+            Ok(())
+        });
+        match done {
+            Ok(()) => users,
+        }
+    }
+
+    /// The users of [`Generator::page`], each handed to `f` as the text of one JSON object,
+    /// without allocating per user: one buffer is reused for the whole page. Writers (NDJSON
+    /// output) use this directly. The first error from `f` stops the page.
+    pub fn for_each_user<E>(&self, page: u32, results: u32, mut f: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
         let mut hasher = Sha256::new();
         hasher.update(b"duckpipe-synthetic-v1\0");
         hasher.update(self.seed.as_bytes());
         hasher.update(b"\0");
         hasher.update(page.to_le_bytes());
         let mut rng = ChaCha8Rng::from_seed(hasher.finalize().into());
-        (0..results)
-            .map(|i| {
-                let mut out = Buf(Vec::with_capacity(1200));
-                self.write_user(&mut rng, page, i, &mut out);
-                String::from_utf8(out.0).expect("the writer only writes UTF-8")
-            })
-            .collect()
+        let mut out = Buf(Vec::with_capacity(2048));
+        for i in 0..results {
+            out.0.clear();
+            self.write_user(&mut rng, page, i, &mut out);
+            f(out.as_str())?;
+        }
+        Ok(())
     }
 
     fn write_user(&self, rng: &mut ChaCha8Rng, page: u32, index: u32, out: &mut Buf) {
@@ -294,6 +314,17 @@ impl Generator {
 /// [`Generator::page`]).
 // `generator`, not `gen`: `gen` is a reserved keyword in edition 2024.
 pub fn generate(generator: &Generator, count: u64, page_size: u32, sink: &mut BatchSink<'_>) -> anyhow::Result<SourceSummary> {
+    generate_pages(generator, count, page_size, |page, n| sink(generator.page(page, n)))
+}
+
+/// Pages 1, 2, … of `page_size` users (the last one shorter) until `count` users, each produced by
+/// `page_fn(page, users)`.
+fn generate_pages(
+    generator: &Generator,
+    count: u64,
+    page_size: u32,
+    mut page_fn: impl FnMut(u32, u32) -> anyhow::Result<()>,
+) -> anyhow::Result<SourceSummary> {
     if page_size == 0 {
         bail!("page size must be at least 1");
     }
@@ -307,11 +338,17 @@ pub fn generate(generator: &Generator, count: u64, page_size: u32, sink: &mut Ba
     while summary.users < count {
         let n = (count - summary.users).min(u64::from(page_size)) as u32;
         let page = summary.pages.checked_add(1).ok_or_else(|| anyhow::anyhow!("too many pages"))?;
-        sink(generator.page(page, n))?;
+        page_fn(page, n)?;
         summary.pages = page;
         summary.users += u64::from(n);
     }
     Ok(summary)
+}
+
+/// [`generate`] for writers: each user's JSON text is handed to `f` from a reused buffer (no
+/// allocation per user). Same users, same order.
+pub fn for_each(generator: &Generator, count: u64, page_size: u32, mut f: impl FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<SourceSummary> {
+    generate_pages(generator, count, page_size, |page, n| generator.for_each_user(page, n, &mut f))
 }
 
 fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {

@@ -28,3 +28,25 @@ def test_bad_as_of_is_a_usage_error(dp, fixture_users, tmp_path):
     r = dp("load", "--source", "file", "--input", str(path), "--dest", str(lake), "--as-of", "25/11/2026")
     assert r.returncode == 2, r.describe()
     assert not _files(lake)
+
+
+@pytest.mark.parametrize("limit", ["lots", "512", "1GB'; DROP TABLE x; --"])
+def test_bad_memory_limit_is_a_usage_error(limit, dp, fixture_users, tmp_path):
+    path, _ = fixture_users
+    lake = tmp_path / "lake"
+    r = dp("load", "--source", "file", "--input", str(path), "--dest", str(lake), "--as-of", AS_OF, env=dp.env(DUCKPIPE_MEMORY_LIMIT=limit))
+    assert r.returncode == 2, r.describe()
+    assert "DUCKPIPE_MEMORY_LIMIT" in r.stderr, r.describe()
+    assert not _files(lake)
+
+
+def test_small_memory_limit_still_loads_everything(dp, tmp_path):
+    # 80,000 users (~88 MB of JSON) against a 64 MB limit: the load spills and still writes all.
+    # (Far smaller limits fail cleanly with "Out of Memory", exit 4.)
+    lake = tmp_path / "lake"
+    r = dp("load", "--source", "synthetic", "--count", "80000", "--seed", "spill", "--dest", str(lake), "--as-of", AS_OF, "--format", "json",
+           env=dp.env(DUCKPIPE_MEMORY_LIMIT="64MB"))
+    assert r.returncode == 0, r.describe()
+    import json
+    run = json.loads(r.stdout)["run"]
+    assert run["written"] == 80000 and run["received"] == 80000, run

@@ -364,3 +364,38 @@ fn print_sample() {
         println!("{}", g.page(1, 1)[0]);
     }
 }
+
+#[test]
+fn for_each_user_gives_exactly_the_page() {
+    let g = Generator::new("each", None, NOW).unwrap();
+    let mut seen = Vec::new();
+    g.for_each_user(2, 300, |u| {
+        seen.push(u.to_string());
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    assert_eq!(seen, g.page(2, 300));
+    // The writer path over several pages gives the same users, in order, as the batch path.
+    let mut written = Vec::new();
+    let s1 = for_each(&g, 2_345, 1_000, |u| {
+        written.push(u.to_string());
+        Ok(())
+    })
+    .unwrap();
+    let mut batched = Vec::new();
+    let s2 = generate(&g, 2_345, 1_000, &mut |b| {
+        batched.extend(b);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!((s1.users, s1.pages), (s2.users, s2.pages));
+    assert_eq!(written, batched);
+    // An error from the writer stops generation.
+    let mut calls = 0;
+    let err = for_each(&g, 10_000, 1_000, |_| {
+        calls += 1;
+        if calls == 5 { anyhow::bail!("disk full") } else { Ok(()) }
+    });
+    assert!(err.is_err());
+    assert_eq!(calls, 5);
+}

@@ -1,0 +1,215 @@
+"""duckpipe benchmark: `duckpipe load --source file` against a pure DuckDB SQL pipeline and a
+naive pandas pipeline on the same synthetic users, plus `duckpipe report` over a large store.
+
+Run it through bench/run.sh (which builds duckpipe and prepares the venv). Each size is run in
+rounds; inside a round the pipelines run one after the other in a rotating order, so a busy
+machine slows all of them alike. Reported per pipeline: median wall time, users/s, peak RSS (the
+process's own maximum resident set, from wait4) and the ratios against duckpipe.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+AS_OF = "2026-01-01T00:00:00Z"
+SEED = "bench"
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> dict:
+    """Runs `cmd`; returns its wall seconds, peak RSS (MiB), CPU seconds and stdout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        # wait4 reports this child's own rusage (ru_maxrss in KiB on Linux), not a sum.
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark step failed (exit {proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
+    return {"wall_s": wall, "rss_mib": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime, "stdout": stdout}
+
+
+def generate(duckpipe: str, users: int, work: Path, env: dict[str, str]) -> Path:
+    """The input file for `users` users (cached in the work dir: same seed, same bytes)."""
+    path = work / f"users-{users}.ndjson"
+    done = path.with_suffix(".done")
+    if not done.exists():
+        log(f"generating {users:,} users -> {path}")
+        r = run_measured([duckpipe, "-q", "generate", "--ndjson", "--count", str(users), "--seed", SEED, "--as-of", AS_OF, "--out", str(path)], env)
+        log(f"  {r['wall_s']:.1f} s = {users / r['wall_s']:,.0f} users/s")
+        done.write_text(json.dumps({"users": users, "wall_s": r["wall_s"]}))
+    return path
+
+
+def pipelines(args, duckpipe: str, py: str) -> dict:
+    """name -> function(input, out_dir) -> command line."""
+    return {
+        "duckpipe": lambda src, out: [duckpipe, "-q", "load", "--source", "file", "--input", str(src), "--dest", str(out), "--as-of", AS_OF, "--format", "json"],
+        "duckdb_sql": lambda src, out: [py, str(HERE / "sql_pipeline.py"), str(src), str(out), AS_OF],
+        "pandas": lambda src, out: [py, str(HERE / "pandas_pipeline.py"), str(src), str(out), AS_OF],
+    }
+
+
+def rows_of(name: str, stdout: str) -> int:
+    data = json.loads(stdout)
+    return data["run"]["written"] if name == "duckpipe" else data["rows"]
+
+
+def bench_size(args, users: int, work: Path, env: dict[str, str]) -> dict:
+    src = generate(args.duckpipe, users, work, env)
+    names = [n for n in pipelines(args, args.duckpipe, sys.executable) if not (n == "pandas" and users > args.pandas_max)]
+    cmds = pipelines(args, args.duckpipe, sys.executable)
+    runs: dict[str, list[dict]] = {n: [] for n in names}
+    for rnd in range(args.rounds):
+        order = names[rnd % len(names):] + names[: rnd % len(names)]
+        for name in order:
+            if name == "pandas" and rnd >= args.pandas_rounds:
+                continue
+            out = work / f"out-{name}"
+            shutil.rmtree(out, ignore_errors=True)
+            r = run_measured(cmds[name](src, out), env)
+            rows = rows_of(name, r["stdout"])
+            if rows != users:
+                raise SystemExit(f"{name} wrote {rows} rows for {users} users")
+            log(f"  {users:>10,} {name:<11} round {rnd + 1}: {r['wall_s']:7.2f} s  {users / r['wall_s']:>10,.0f} users/s  peak RSS {r['rss_mib']:7.0f} MiB  cpu {r['cpu_s']:.1f} s")
+            runs[name].append({k: v for k, v in r.items() if k != "stdout"})
+            shutil.rmtree(out, ignore_errors=True)
+    result = {"users": users, "pipelines": {}}
+    for name, rs in runs.items():
+        wall = statistics.median(r["wall_s"] for r in rs)
+        result["pipelines"][name] = {
+            "wall_s": round(wall, 3),
+            "users_per_s": round(users / wall),
+            "rss_mib": round(max(r["rss_mib"] for r in rs)),
+            "cpu_s": round(statistics.median(r["cpu_s"] for r in rs), 2),
+            "rounds": [round(r["wall_s"], 3) for r in rs],
+        }
+    base = result["pipelines"]["duckpipe"]["wall_s"]
+    # Speed ratios: how many times faster duckpipe is (> 1 = duckpipe faster).
+    result["speedup_vs"] = {n: round(p["wall_s"] / base, 2) for n, p in result["pipelines"].items() if n != "duckpipe"}
+    return result
+
+
+def bench_report(args, work: Path, env: dict[str, str]) -> dict:
+    """Fills a lake with `report_users` users (synthetic loads of `report_batch`), then times
+    `duckpipe report` over it."""
+    lake = work / f"report-lake-{args.report_users}"
+    done = lake / ".done"
+    if not done.exists():
+        shutil.rmtree(lake, ignore_errors=True)
+        left, i = args.report_users, 0
+        while left > 0:
+            n = min(left, args.report_batch)
+            log(f"filling the report lake: load {n:,} synthetic users ({args.report_users - left:,} stored)")
+            run_measured([args.duckpipe, "-q", "load", "--source", "synthetic", "--count", str(n), "--seed", f"report-{i}", "--dest", str(lake), "--as-of", AS_OF, "--format", "json"], env)
+            left -= n
+            i += 1
+        done.write_text("")
+    times = []
+    for rnd in range(args.rounds + 1):
+        r = run_measured([args.duckpipe, "-q", "report", "--dest", str(lake), "--as-of", AS_OF, "--format", "json"], env)
+        stored = json.loads(r["stdout"])["users"]
+        if stored != args.report_users:
+            raise SystemExit(f"report counted {stored} users, expected {args.report_users}")
+        log(f"  report over {stored:,} users: {r['wall_s']:.2f} s  peak RSS {r['rss_mib']:.0f} MiB")
+        times.append(r)
+    walls = [t["wall_s"] for t in times]
+    return {"users": args.report_users, "wall_s": round(statistics.median(walls), 3), "rounds": [round(w, 3) for w in walls], "rss_mib": round(max(t["rss_mib"] for t in times))}
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_gib, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--duckpipe", required=True, help="the duckpipe binary")
+    p.add_argument("--work", required=True, type=Path, help="work directory (inputs are cached here)")
+    p.add_argument("--users", default="1000000,5000000", help="comma-separated input sizes")
+    p.add_argument("--rounds", type=int, default=3, help="rounds per size (median reported)")
+    p.add_argument("--pandas-max", type=int, default=1_000_000, help="largest size the pandas baseline runs at (it holds everything in memory)")
+    p.add_argument("--pandas-rounds", type=int, default=1, help="rounds for the pandas baseline (it is by far the slowest)")
+    p.add_argument("--report-users", type=int, default=10_000_000, help="users stored for the report timing (0 = skip)")
+    p.add_argument("--report-batch", type=int, default=2_500_000, help="users per load when filling the report lake")
+    p.add_argument("--json", type=Path, help="write the results here as JSON")
+    args = p.parse_args()
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if not env.get("DUCKPIPE_PARQUET_KEY"):
+        # Benchmark-only keys, kept in the work dir (mode 0600) so that the cached report lake
+        # stays readable by later runs.
+        key_file = args.work / "bench-keys.env"
+        if not key_file.exists():
+            keys = subprocess.run([args.duckpipe, "keygen"], check=True, capture_output=True, text=True).stdout
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(keys)
+        for line in key_file.read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                env[k.strip()] = v.strip()
+    results = {"machine": machine(), "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "sizes": []}
+    for users in [int(u) for u in args.users.split(",") if u]:
+        log(f"== {users:,} users")
+        results["sizes"].append(bench_size(args, users, args.work, env))
+    if args.report_users:
+        log(f"== report over {args.report_users:,} stored users")
+        results["report"] = bench_report(args, args.work, env)
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+
+    print(render(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def render(results: dict) -> str:
+    lines = ["", "| users | pipeline | wall s (median) | users/s | peak RSS MiB | CPU s | duckpipe speed-up |", "|---:|---|---:|---:|---:|---:|---:|"]
+    for size in results["sizes"]:
+        for name, p in size["pipelines"].items():
+            ratio = "—" if name == "duckpipe" else f"{size['speedup_vs'][name]:.2f}×"
+            lines.append(f"| {size['users']:,} | {name} | {p['wall_s']:.2f} | {p['users_per_s']:,} | {p['rss_mib']:,} | {p['cpu_s']:.1f} | {ratio} |")
+    if len(results["sizes"]) >= 2:
+        a, b = results["sizes"][0], results["sizes"][-1]
+        growth = b["pipelines"]["duckpipe"]["rss_mib"] / a["pipelines"]["duckpipe"]["rss_mib"] - 1
+        lines.append(f"\nduckpipe peak RSS growth {a['users']:,} → {b['users']:,} users: {growth:+.0%}")
+    if "report" in results:
+        r = results["report"]
+        lines.append(f"\n`duckpipe report` over {r['users']:,} stored users: {r['wall_s']:.2f} s (median of {len(r['rounds'])}: {r['rounds']}), peak RSS {r['rss_mib']} MiB")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
