@@ -121,11 +121,15 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
 
     // And through an encrypted Parquet file and back.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("o'dd; name.parquet").to_string_lossy().to_string();
-    engine.execute_batch(&sql::EXPORT.replace("{{output_path}}", &sql::quote(&path))).unwrap();
+    let run_dir = dir.path().join("o'dd; name").to_string_lossy().to_string();
+    std::fs::create_dir_all(&run_dir).unwrap();
+    engine
+        .execute_batch(&duckpipe::export::export_sql(&run_dir, "a1", duckpipe::export::TARGET_OBJECT_BYTES, duckpipe::export::ROW_GROUP_ROWS))
+        .unwrap();
+    let glob = format!("{run_dir}/part-a1-*.parquet");
     let mut stmt = engine
         .conn()
-        .prepare(&format!("SELECT city FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}}) ORDER BY city", sql::quote(&path)))
+        .prepare(&format!("SELECT city FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}}) ORDER BY city", sql::quote(&glob)))
         .unwrap();
     let back: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert_eq!(back, want);
