@@ -15,7 +15,7 @@ use duckpipe::load::SourceSpec;
 #[test]
 fn staged_data_spills_only_encrypted() {
     // SAFETY: this test binary has this one test, so no other thread reads the environment.
-    unsafe { std::env::set_var("DUCKPIPE_MEMORY_LIMIT", "64MB") };
+    unsafe { std::env::set_var("DUCKPIPE_MEMORY_LIMIT", "128MB") };
     let b64 = base64::engine::general_purpose::STANDARD;
     let engine = Engine::open(
         &ParquetKey::parse(&b64.encode([3u8; 32])).unwrap(),
@@ -26,7 +26,7 @@ fn staged_data_spills_only_encrypted() {
     let spec = SourceSpec::Synthetic { seed: "spill".into(), count: 150_000, nat: None };
     let (_, received) = duckpipe::staging::stage(&engine, &spec, now, 5_000).unwrap();
     assert_eq!(received, 150_000);
-    // ~160 MB of JSON against a 64 MB limit: flattening, and sorting the e-mails, must spill.
+    // ~160 MB of JSON against a 128 MB limit: flattening, and sorting the e-mails, must spill.
     engine.execute_batch(sql::FLATTEN).unwrap();
     engine.execute_batch("CREATE TABLE emails AS SELECT email FROM flat_users ORDER BY email").unwrap();
     assert_eq!(engine.query_i64("SELECT count(*) FROM emails").unwrap(), 150_000);
