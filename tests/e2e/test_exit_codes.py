@@ -48,5 +48,8 @@ def test_small_memory_limit_still_loads_everything(dp, tmp_path):
            env=dp.env(DUCKPIPE_MEMORY_LIMIT="96MB"))
     assert r.returncode == 0, r.describe()
     import json
+
+    import support
     run = json.loads(r.stdout)["run"]
-    assert run["written"] == 80000 and run["received"] == 80000, run
+    assert run["counts"]["written"] == 80000 and run["counts"]["received"] == 80000, run
+    support.assert_counts_balanced(run)
