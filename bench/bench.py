@@ -68,7 +68,7 @@ def pipelines(args, duckpipe: str, py: str) -> dict:
 
 def rows_of(name: str, stdout: str) -> int:
     data = json.loads(stdout)
-    return data["run"]["written"] if name == "duckpipe" else data["rows"]
+    return data["run"]["counts"]["written"] if name == "duckpipe" else data["rows"]
 
 
 def bench_size(args, users: int, work: Path, env: dict[str, str]) -> dict:
