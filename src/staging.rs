@@ -53,7 +53,6 @@ pub fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_si
             pipelined(|sink| sources::synthetic::generate(&generator, *count, batch_size as u32, sink), &mut append)?
         }
     };
-    drop(append);
     progress.finish();
     appender.flush().map_err(|e| EngineError(sanitize(&e.to_string())))?;
     Ok((summary, received))

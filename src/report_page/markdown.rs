@@ -58,7 +58,7 @@ pub fn render(page: &Page<'_>) -> String {
     out.push_str(&table(&["country", "city", "users"], &[false, false, true], &rows));
 
     // Risk summary: the numbers `duckpipe risk` prints for the default quasi-identifiers.
-    out.push_str("\n");
+    out.push('\n');
     if let Some(risk) = &page.risk {
         out.push_str(&format!("\n### Re-identification risk\n\n{}\n\n", cell(&risk.title)));
         let rows: Vec<Vec<String>> = risk.rows.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
