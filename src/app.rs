@@ -257,18 +257,12 @@ struct Verified {
 
 /// `runs --verify`: every object of every complete run, fully decrypted. Exit 4 when any fails.
 fn verify_runs(engine: &Engine, dest: &Destination, records: &[RunRecord], format: Format) -> anyhow::Result<()> {
+    runs::check_key(engine, records)?;
     let mut results = Vec::new();
     for record in records {
-        if record.keys.parquet != engine.parquet_fingerprint() {
-            return Err(UsageError(format!("DUCKPIPE_PARQUET_KEY is not the key run {} was written with", record.run_id)).into());
-        }
         for object in &record.objects {
             let file = dest.resolve(&object.path);
-            let problem = match runs::object_size(engine, &file) {
-                Err(e) => Some(format!("cannot be read: {e}")),
-                Ok(size) if size != object.bytes => Some(format!("is {size} bytes, the record says {}", object.bytes)),
-                Ok(_) => report::verify_object(engine, &file).err(),
-            };
+            let problem = runs::check_size(engine, &file, object.bytes).and_then(|()| report::verify_object(engine, &file)).err();
             results.push(Verified { run_id: record.run_id.clone(), path: object.path.clone(), kind: object.kind.clone(), ok: problem.is_none(), problem });
         }
     }

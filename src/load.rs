@@ -45,23 +45,23 @@ pub struct LoadOptions {
     pub privacy: crate::privacy::LoadPrivacy,
 }
 
-/// A required field: (path in the user object, column in flat_users, the top-level group that
-/// holds it and its `has_*` column in flat_users, the question that needs it).
+/// A required field: its path in the user object (as sql/02_validate.sql names it), the
+/// top-level group that holds it (flat_users has a `has_<group>` column), the question that
+/// needs it.
 struct Required {
     path: &'static str,
-    column: &'static str,
     group: &'static str,
     question: Option<&'static str>,
 }
 
 const REQUIRED: [Required; 7] = [
-    Required { path: "login.uuid", column: "login_uuid", group: "login", question: None },
-    Required { path: "email", column: "email", group: "email", question: None },
-    Required { path: "gender", column: "gender", group: "gender", question: Some("Q2 gender distribution") },
-    Required { path: "dob.date", column: "dob_at", group: "dob", question: Some("Q2 age distribution") },
-    Required { path: "registered.date", column: "registered_at", group: "registered", question: Some("Q1 time since registration") },
-    Required { path: "location.country", column: "country", group: "location", question: Some("Q3 countries and cities") },
-    Required { path: "location.city", column: "city", group: "location", question: Some("Q3 countries and cities") },
+    Required { path: "login.uuid", group: "login", question: None },
+    Required { path: "email", group: "email", question: None },
+    Required { path: "gender", group: "gender", question: Some("Q2 gender distribution") },
+    Required { path: "dob.date", group: "dob", question: Some("Q2 age distribution") },
+    Required { path: "registered.date", group: "registered", question: Some("Q1 time since registration") },
+    Required { path: "location.country", group: "location", question: Some("Q3 countries and cities") },
+    Required { path: "location.city", group: "location", question: Some("Q3 countries and cities") },
 ];
 
 /// A fresh run id: UTC time plus 6 random hex digits, e.g. `20261125T221500Z-3fa2c1`.
@@ -143,12 +143,9 @@ struct Validation {
 /// response) is not a per-record fault: it is recorded, and the questions needing it are listed
 /// as unanswerable for this run.
 fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Result<Validation> {
-    let groups: Vec<&str> = REQUIRED.iter().map(|r| r.group).fold(Vec::new(), |mut v, g| {
-        if !v.contains(&g) {
-            v.push(g);
-        }
-        v
-    });
+    // REQUIRED lists the fields of one group next to each other, so dedup leaves each group once.
+    let mut groups: Vec<&str> = REQUIRED.iter().map(|r| r.group).collect();
+    groups.dedup();
     let delivered_sql: Vec<String> = groups.iter().map(|g| format!("count(*) FILTER (WHERE has_{g})")).collect();
     let query = format!("SELECT count(*), {} FROM flat_users", delivered_sql.join(", "));
     let counts: Vec<i64> = engine
@@ -170,7 +167,6 @@ fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Resul
     }
     let list: Vec<String> = enforced.iter().map(|r| sql::quote(r.path)).collect();
     engine.set_variable("required", &format!("[{}]::VARCHAR[]", list.join(", ")))?;
-    debug_assert!(enforced.iter().all(|r| !r.column.is_empty()));
     engine.execute_batch(sql::VALIDATE)?;
 
     let mut stmt = engine
@@ -223,10 +219,7 @@ fn export_quarantine(engine: &Engine, dest: &Destination, run_id: &str, attempt:
     engine
         .execute_batch(&sql::QUARANTINE.replace("{{output_path}}", &sql::quote(&object)))
         .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
-    let rows = engine.query_i64(&format!(
-        "SELECT count(*) FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}})",
-        sql::quote(&object)
-    ))? as u64;
+    let rows = crate::export::read_back(engine, &object)?.rows;
     if rows != expected {
         return Err(EngineError(format!("{object} holds {rows} rows, expected {expected}")).into());
     }

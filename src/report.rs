@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::config::UsageError;
 use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sanitize, sql};
 use crate::runs::{self, RunRecord};
 use crate::store::Destination;
@@ -76,17 +75,11 @@ pub fn open_users_view(engine: &Engine, dest: &Destination) -> anyhow::Result<Ve
     if records.is_empty() {
         return Err(EngineError(format!("no complete runs at {dest} (run `duckpipe load` first)")).into());
     }
-    if let Some(run) = records.iter().find(|r| r.keys.parquet != engine.parquet_fingerprint()) {
-        return Err(UsageError(format!(
-            "DUCKPIPE_PARQUET_KEY is not the key run {} was written with (key fingerprint {}…, yours {}…)",
-            run.run_id,
-            &run.keys.parquet[..12.min(run.keys.parquet.len())],
-            &engine.parquet_fingerprint()[..12]
-        ))
-        .into());
-    }
+    runs::check_key(engine, &records)?;
     let files: Vec<(String, u64)> = records.iter().flat_map(|r| r.data_objects(dest).map(|(path, o)| (path, o.bytes))).collect();
-    check_sizes(engine, &files)?;
+    for (file, bytes) in &files {
+        runs::check_size(engine, file, *bytes).map_err(|problem| EngineError(format!("object {file} {problem}")))?;
+    }
     let list: Vec<String> = files.iter().map(|(f, _)| sql::quote(f)).collect();
     // Not union_by_name: DuckDB 1.5.5 fails with an internal error when it is combined with
     // encryption_config in a view. Every run so far has the same schema (recorded per run).
@@ -97,21 +90,6 @@ pub fn open_users_view(engine: &Engine, dest: &Destination) -> anyhow::Result<Ve
     );
     engine.execute_batch(&statement).map_err(|e| name_damaged_object(engine, dest, &records, e))?;
     Ok(records)
-}
-
-/// Compares each object's size with its run record (one listing, no data read).
-fn check_sizes(engine: &Engine, files: &[(String, u64)]) -> anyhow::Result<()> {
-    for (file, expected) in files {
-        let size = runs::object_size(engine, file)
-            .map_err(|e| EngineError(format!("object {file}, named by a run record, cannot be read: {e}")))?;
-        if size != *expected {
-            return Err(EngineError(format!(
-                "object {file} is {size} bytes but its run record says {expected}: it was truncated or replaced"
-            ))
-            .into());
-        }
-    }
-    Ok(())
 }
 
 /// After a failed read over the view: finds the first data object whose content does not

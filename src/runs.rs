@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::UsageError;
 use crate::engine::{Engine, EngineError, sanitize, sql::quote};
 use crate::sources::SourceSummary;
 use crate::store::Destination;
@@ -145,11 +146,6 @@ pub fn write(engine: &Engine, dest: &Destination, record: &RunRecord) -> anyhow:
     Ok(())
 }
 
-/// Does a record for `run_id` exist?
-pub fn exists(engine: &Engine, dest: &Destination, run_id: &str) -> anyhow::Result<bool> {
-    Ok(list(engine, dest)?.iter().any(|r| r.run_id == run_id))
-}
-
 /// Every complete run at `dest`, oldest first. A record that cannot be read is an error naming
 /// it: records are written whole, so an unreadable one means the lake was tampered with.
 pub fn list(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<RunRecord>> {
@@ -229,6 +225,30 @@ fn list_objects(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(Stri
         }
     }
     Ok(out)
+}
+
+/// Refuses, before any data is read, runs written with another Parquet key than the engine's:
+/// a clear "wrong key" instead of a decryption error.
+pub fn check_key(engine: &Engine, records: &[RunRecord]) -> Result<(), UsageError> {
+    match records.iter().find(|r| r.keys.parquet != engine.parquet_fingerprint()) {
+        None => Ok(()),
+        Some(run) => Err(UsageError(format!(
+            "DUCKPIPE_PARQUET_KEY is not the key run {} was written with (key fingerprint {}…, yours {}…)",
+            run.run_id,
+            &run.keys.parquet[..12.min(run.keys.parquet.len())],
+            &engine.parquet_fingerprint()[..12]
+        ))),
+    }
+}
+
+/// Compares an object's size with the size its run record states (no data read). The error
+/// says what is wrong, for the caller to name the object.
+pub fn check_size(engine: &Engine, path: &str, expected: u64) -> Result<(), String> {
+    match object_size(engine, path) {
+        Err(e) => Err(format!("cannot be read: {e}")),
+        Ok(size) if size != expected => Err(format!("is {size} bytes but its run record says {expected}: it was truncated or replaced")),
+        Ok(_) => Ok(()),
+    }
 }
 
 /// The size of one object in bytes (a HEAD request on S3; the content is not read).

@@ -85,11 +85,6 @@ impl Destination {
         format!("{}/users/{run_id}", self.root())
     }
 
-    /// The first data object of one attempt at a run.
-    pub fn data_object(&self, run_id: &str, attempt: &str) -> String {
-        format!("{}/part-{attempt}-0.parquet", self.run_dir(run_id))
-    }
-
     /// A glob over the data objects one attempt wrote (one or more files).
     pub fn data_glob(&self, run_id: &str, attempt: &str) -> String {
         format!("{}/part-{attempt}-*.parquet", self.run_dir(run_id))
@@ -146,6 +141,15 @@ impl std::fmt::Display for Destination {
     }
 }
 
+/// How a secret statement carries the credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    /// As quoted values (for duckpipe's own session; never printed or logged).
+    Values,
+    /// As `getenv('AWS_…')` calls (for a statement a user pastes into a DuckDB shell).
+    FromEnv,
+}
+
 /// S3 connection settings from the standard AWS variables.
 #[derive(Clone)]
 pub struct S3Settings {
@@ -197,24 +201,6 @@ impl S3Settings {
         Ok(Self { key_id, secret, session_token: get("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()), region, endpoint, use_ssl })
     }
 
-    /// The region (not secret; for `duckpipe sql --print-setup`).
-    pub fn region(&self) -> &str {
-        &self.region
-    }
-
-    /// host[:port] of a custom endpoint (MinIO), `None` for AWS.
-    pub fn endpoint(&self) -> Option<&str> {
-        self.endpoint.as_deref()
-    }
-
-    pub fn use_ssl(&self) -> bool {
-        self.use_ssl
-    }
-
-    pub fn has_session_token(&self) -> bool {
-        self.session_token.is_some()
-    }
-
     /// The endpoint as a URL without a trailing slash (AWS's regional endpoint when none is set).
     pub fn endpoint_url(&self) -> String {
         let scheme = if self.use_ssl { "https" } else { "http" };
@@ -232,25 +218,36 @@ impl S3Settings {
     /// Creates the DuckDB S3 secret. The statement holds the secret; it is never logged and a
     /// failure is reported without it.
     pub fn install(&self, engine: &Engine) -> anyhow::Result<()> {
-        let mut options = vec![
-            "TYPE s3".to_string(),
-            format!("KEY_ID {}", quote(&self.key_id)),
-            format!("SECRET {}", quote(&self.secret)),
-            format!("REGION {}", quote(&self.region)),
-            format!("USE_SSL {}", self.use_ssl),
-        ];
-        if let Some(token) = &self.session_token {
-            options.push(format!("SESSION_TOKEN {}", quote(token)));
-        }
-        if let Some(endpoint) = &self.endpoint {
-            options.push(format!("ENDPOINT {}", quote(endpoint)));
-            options.push("URL_STYLE 'path'".to_string());
-        }
-        let statement = format!("CREATE OR REPLACE SECRET duckpipe_s3 ({});", options.join(", "));
+        let statement = self.secret_statement(Credentials::Values);
         engine
             .conn()
             .execute_batch(&statement)
             .map_err(|_| anyhow::anyhow!("could not configure S3 access in DuckDB (check the AWS_* variables)"))
+    }
+
+    /// `CREATE OR REPLACE SECRET duckpipe_s3 (…)` for these settings. With
+    /// [`Credentials::FromEnv`] the key id, secret and token are `getenv()` calls that DuckDB
+    /// evaluates itself, so the statement holds no secret and may be printed.
+    pub fn secret_statement(&self, credentials: Credentials) -> String {
+        let (key_id, secret, token) = match credentials {
+            Credentials::Values => (quote(&self.key_id), quote(&self.secret), self.session_token.as_deref().map(quote)),
+            Credentials::FromEnv => (
+                "getenv('AWS_ACCESS_KEY_ID')".to_string(),
+                "getenv('AWS_SECRET_ACCESS_KEY')".to_string(),
+                self.session_token.as_ref().map(|_| "getenv('AWS_SESSION_TOKEN')".to_string()),
+            ),
+        };
+        let mut options = vec!["TYPE s3".to_string(), format!("KEY_ID {key_id}"), format!("SECRET {secret}")];
+        if let Some(token) = token {
+            options.push(format!("SESSION_TOKEN {token}"));
+        }
+        options.push(format!("REGION {}", quote(&self.region)));
+        options.push(format!("USE_SSL {}", self.use_ssl));
+        if let Some(endpoint) = &self.endpoint {
+            options.push(format!("ENDPOINT {}", quote(endpoint)));
+            options.push("URL_STYLE 'path'".to_string());
+        }
+        format!("CREATE OR REPLACE SECRET duckpipe_s3 (\n    {}\n);", options.join(",\n    "))
     }
 }
 
@@ -265,7 +262,7 @@ mod tests {
             Destination::S3 { bucket: "my-bucket".into(), prefix: "lake/x".into() }
         );
         let s3 = Destination::parse("s3://bkt").unwrap();
-        assert_eq!(s3.data_object("r1", "a1"), "s3://bkt/users/r1/part-a1-0.parquet");
+        assert_eq!(s3.data_glob("r1", "a1"), "s3://bkt/users/r1/part-a1-*.parquet");
         assert_eq!(s3.relative("s3://bkt/users/r1/part-a1-0.parquet"), "users/r1/part-a1-0.parquet");
         assert_eq!(s3.resolve("users/r1/part-a1-0.parquet"), "s3://bkt/users/r1/part-a1-0.parquet");
         let prefixed = Destination::parse("s3://bkt/p/").unwrap();
@@ -282,6 +279,23 @@ mod tests {
         }
         // A local path with a quote is allowed: it is quoted when used in SQL.
         assert!(Destination::parse("/tmp/o'brien").is_ok());
+    }
+
+    #[test]
+    fn printable_secret_statement_reads_credentials_from_the_environment() {
+        let env = |k: &str| match k {
+            "AWS_ACCESS_KEY_ID" => Some("AKIDEXAMPLE".to_string()),
+            "AWS_SECRET_ACCESS_KEY" => Some("topsecret".to_string()),
+            "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:9000".to_string()),
+            _ => None,
+        };
+        let s = S3Settings::from_env(env).unwrap();
+        let printable = s.secret_statement(Credentials::FromEnv);
+        assert!(!printable.contains("topsecret") && !printable.contains("AKIDEXAMPLE"), "{printable}");
+        assert!(printable.contains("SECRET getenv('AWS_SECRET_ACCESS_KEY')") && printable.contains("ENDPOINT '127.0.0.1:9000'"), "{printable}");
+        assert!(!printable.contains("SESSION_TOKEN"));
+        let own = s.secret_statement(Credentials::Values);
+        assert!(own.contains("SECRET 'topsecret'") && own.contains("URL_STYLE 'path'"), "{own}");
     }
 
     #[test]

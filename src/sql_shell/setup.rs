@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::engine::{EngineError, PARQUET_KEY_NAME, sanitize, sql::quote};
 use crate::keys::{PARQUET_KEY_VAR, ParquetKey};
 use crate::report;
-use crate::store::{Destination, S3Settings};
+use crate::store::{Credentials, Destination, S3Settings};
 use crate::timefmt;
 
 /// The setup script. The view is defined by `report::open_users_view` in a real session and
@@ -41,21 +41,8 @@ pub fn render(dest: &Destination, parquet: &ParquetKey, as_of: OffsetDateTime, t
             Some(path) => out.push_str(&format!("LOAD {};\n", quote(&path.to_string_lossy()))),
             None => out.push_str("LOAD httpfs;  -- offline: LOAD '/path/to/httpfs.duckdb_extension' (v1.5.5, signed)\n"),
         }
-        let mut options = vec![
-            "TYPE s3".to_string(),
-            "KEY_ID getenv('AWS_ACCESS_KEY_ID')".to_string(),
-            "SECRET getenv('AWS_SECRET_ACCESS_KEY')".to_string(),
-        ];
-        if s3.has_session_token() {
-            options.push("SESSION_TOKEN getenv('AWS_SESSION_TOKEN')".to_string());
-        }
-        options.push(format!("REGION {}", quote(s3.region())));
-        options.push(format!("USE_SSL {}", s3.use_ssl()));
-        if let Some(endpoint) = s3.endpoint() {
-            options.push(format!("ENDPOINT {}", quote(endpoint)));
-            options.push("URL_STYLE 'path'".to_string());
-        }
-        out.push_str(&format!("CREATE OR REPLACE SECRET duckpipe_s3 (\n    {}\n);\n", options.join(",\n    ")));
+        out.push_str(&s3.secret_statement(Credentials::FromEnv));
+        out.push('\n');
     }
     out.push_str(&format!(
         "\n-- The Parquet key, registered under the name the files were written with.\n\
