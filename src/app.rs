@@ -117,7 +117,8 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
     let engine = open_engine(&dest, &keys.parquet, Some(&keys.hmac), args.create_bucket)?;
     let run_id = args.run_id.clone().unwrap_or_else(|| load::new_run_id(OffsetDateTime::now_utc()));
 
-    let (record, skipped) = match runs::list(&engine, &dest)?.into_iter().find(|r| r.run_id == run_id) {
+    let mut records = runs::list(&engine, &dest)?;
+    let (record, skipped) = match records.iter().find(|r| r.run_id == run_id).cloned() {
         Some(existing) => {
             tracing::warn!(run_id = %run_id, "this run id is already recorded at the destination: nothing loaded");
             (existing, true)
@@ -136,11 +137,13 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
                 keys,
                 privacy: crate::privacy::LoadPrivacy { strict: args.strict, min_k: args.min_k },
             };
-            (load::run(&engine, &options)?, false)
+            let record = load::run(&engine, &options)?;
+            records.push(record.clone());
+            (record, false)
         }
     };
 
-    let report = compute_report(&engine, &dest, as_of, args.report.top)?;
+    let report = compute_report(&engine, &dest, &records, as_of, args.report.top)?;
     match args.report.format {
         ReportFormat::Json => print_json(&LoadJson { run: &record, skipped, report: &report })?,
         ReportFormat::Text => {
@@ -192,9 +195,9 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
 }
 
 /// The answers over every complete run; a failed read names the damaged object if there is one.
-fn compute_report(engine: &Engine, dest: &Destination, as_of: OffsetDateTime, top: u32) -> anyhow::Result<Report> {
-    let records = report::open_users_view(engine, dest)?;
-    report::compute(engine, as_of, top).map_err(|e| report::name_damaged_object(engine, dest, &records, e))
+fn compute_report(engine: &Engine, dest: &Destination, records: &[RunRecord], as_of: OffsetDateTime, top: u32) -> anyhow::Result<Report> {
+    report::open_users_view_of(engine, dest, records)?;
+    report::compute(engine, as_of, top).map_err(|e| report::name_damaged_object(engine, dest, records, e))
 }
 
 fn report_cmd(args: ReportArgs) -> anyhow::Result<()> {
@@ -202,7 +205,8 @@ fn report_cmd(args: ReportArgs) -> anyhow::Result<()> {
     let as_of = as_of(args.as_of.as_deref())?;
     let parquet = config::parquet_key()?;
     let engine = open_engine(&dest, &parquet, None, false)?;
-    let report = compute_report(&engine, &dest, as_of, args.report.top)?;
+    let records = runs::list(&engine, &dest)?;
+    let report = compute_report(&engine, &dest, &records, as_of, args.report.top)?;
     let text = match args.report.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string(&report)?),
         ReportFormat::Text => report::render_text(&report),

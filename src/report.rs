@@ -72,10 +72,17 @@ pub struct LocationCount {
 /// has the size its record states (a truncated or replaced object is named).
 pub fn open_users_view(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<RunRecord>> {
     let records = runs::list(engine, dest)?;
+    open_users_view_of(engine, dest, &records)?;
+    Ok(records)
+}
+
+/// [`open_users_view`] over records the caller has already read (a load that just listed them
+/// and added its own), so they are not fetched again.
+pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRecord]) -> anyhow::Result<()> {
     if records.is_empty() {
         return Err(EngineError(format!("no complete runs at {dest} (run `duckpipe load` first)")).into());
     }
-    runs::check_key(engine, &records)?;
+    runs::check_key(engine, records)?;
     let files: Vec<(String, u64)> = records.iter().flat_map(|r| r.data_objects(dest).map(|(path, o)| (path, o.bytes))).collect();
     for (file, bytes) in &files {
         runs::check_size(engine, file, *bytes).map_err(|problem| EngineError(format!("object {file} {problem}")))?;
@@ -88,8 +95,8 @@ pub fn open_users_view(engine: &Engine, dest: &Destination) -> anyhow::Result<Ve
         list.join(", "),
         sql::quote(PARQUET_KEY_NAME)
     );
-    engine.execute_batch(&statement).map_err(|e| name_damaged_object(engine, dest, &records, e))?;
-    Ok(records)
+    engine.execute_batch(&statement).map_err(|e| name_damaged_object(engine, dest, records, e))?;
+    Ok(())
 }
 
 /// After a failed read over the view: finds the first data object whose content does not
