@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -25,12 +24,6 @@ import support
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "ru13_050_mixed.json"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +72,7 @@ class MinioServer:
 def minio(tmp_path_factory) -> MinioServer:
     script = REPO / "scripts" / "minio.sh"
     data_dir = tmp_path_factory.mktemp("minio")
-    port = _free_port()
+    port = support.free_port()
     access = "e2e-" + secrets.token_hex(4)
     secret = "e2e-secret-" + secrets.token_hex(12)
     env = dict(os.environ, MINIO_ROOT_USER=access, MINIO_ROOT_PASSWORD=secret)

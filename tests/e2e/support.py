@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import re
+import socket
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -495,3 +496,10 @@ def assert_counts_balanced(run: dict) -> None:
     assert c["received"] == c["written"] + c["quarantined"] + c["suppressed"], c
     assert sum(o["rows"] for o in run["objects"] if o["kind"] == "data") == c["written"], run["objects"]
     assert sum(o["rows"] for o in run["objects"] if o["kind"] == "quarantine") == c["quarantined"], run["objects"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -23,18 +23,12 @@ REPO = Path(__file__).resolve().parents[2]
 MINIO_SH = REPO / "scripts" / "minio.sh"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PrivateMinio:
     """A MinIO process of this test's own, so that it can be killed and restarted."""
 
     def __init__(self, data_dir: Path):
         self.dir = data_dir
-        self.port = _free_port()
+        self.port = support.free_port()
         self.user = "fault-" + secrets.token_hex(4)
         self.password = "fault-secret-" + secrets.token_hex(12)
         self.client = Minio(f"127.0.0.1:{self.port}", self.user, self.password, secure=False, region="us-east-1")
