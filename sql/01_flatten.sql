@@ -1,79 +1,45 @@
 -- Step 1 — flatten.
--- Input:  raw_users(seq, doc)       one randomuser.me user object per row (v1.3/v1.4 shape)
--- Output: flat_users                one row per user, one scalar column per leaf field of the
---                                   user, no STRUCT/LIST left. Still holds all personal data:
---                                   never exported (step 2 chooses what may leave).
--- The JSON is parsed once per row by json_transform against an explicit structure, so a field
--- the API adds is not picked up by accident. Numbers that the API sends as int *or* string
--- (postcode, street number) are read as text. Dates are ISO-8601 UTC ("…Z") and are kept as
--- UTC TIMESTAMPs whatever the session time zone.
--- Rows that are not a JSON object (an unparsable line in a file) are left out here; step 2
--- quarantines them. try() turns a parse error into NULL in the same single parse (a separate
--- json_valid() pass cost 20-30 % more), and a cheap string test skips arrays and scalars, which
--- json_transform would otherwise read as an object with every field missing.
+-- Input:  raw_users(doc)            one randomuser.me user object per row (v1.3/v1.4 shape)
+-- Output: view flat_users           one row per staged user, in order: `doc`, whether it parsed
+--                                   as a user object, and one scalar column per field a later
+--                                   step uses. Still personal data: never exported (step 3
+--                                   chooses what may leave).
+-- Only the fields that feed the output (src/privacy/fields.rs, treatment other than "dropped")
+-- are read: every other field is dropped anyway, and extracting all 33 leaves cost half as much
+-- again as these 8. A field the API adds is not picked up by accident: the structure below is
+-- explicit. Values the API sends as int *or* string are read as text. Dates are ISO-8601 UTC
+-- ("…Z") and are kept as UTC TIMESTAMPs whatever the session time zone.
+-- A row that is not a JSON object (an unparsable line in a file) has parsed = false; step 2
+-- sends it to quarantine. try() turns a parse error into NULL within the single parse, and a
+-- cheap string test skips arrays and scalars, which json_transform would otherwise read as an
+-- object with every field missing.
 -- has_* columns say whether a top-level group was delivered at all: a response requested with
--- `inc=`/`exc=` lacks whole groups, which step 2 treats differently from a broken record.
-CREATE OR REPLACE TABLE flat_users AS
+-- `inc=`/`exc=` lacks whole groups, which step 3a treats differently from a broken record.
+CREATE OR REPLACE VIEW flat_users AS
 WITH parsed AS (
     SELECT
-        seq,
-        try(json_transform(doc, '{
+        doc,
+        CASE WHEN starts_with(ltrim(doc), '{') THEN try(json_transform(doc, '{
             "gender": "VARCHAR",
-            "name": {"title": "VARCHAR", "first": "VARCHAR", "last": "VARCHAR"},
-            "location": {
-                "street": {"number": "VARCHAR", "name": "VARCHAR"},
-                "city": "VARCHAR", "state": "VARCHAR", "country": "VARCHAR",
-                "postcode": "VARCHAR",
-                "coordinates": {"latitude": "VARCHAR", "longitude": "VARCHAR"},
-                "timezone": {"offset": "VARCHAR", "description": "VARCHAR"}
-            },
+            "location": {"city": "VARCHAR", "country": "VARCHAR"},
             "email": "VARCHAR",
-            "login": {"uuid": "VARCHAR", "username": "VARCHAR", "password": "VARCHAR",
-                      "salt": "VARCHAR", "md5": "VARCHAR", "sha1": "VARCHAR", "sha256": "VARCHAR"},
-            "dob": {"date": "VARCHAR", "age": "VARCHAR"},
-            "registered": {"date": "VARCHAR", "age": "VARCHAR"},
-            "phone": "VARCHAR",
-            "cell": "VARCHAR",
-            "id": {"name": "VARCHAR", "value": "VARCHAR"},
-            "picture": {"large": "VARCHAR", "medium": "VARCHAR", "thumbnail": "VARCHAR"},
+            "login": {"uuid": "VARCHAR"},
+            "dob": {"date": "VARCHAR"},
+            "registered": {"date": "VARCHAR"},
             "nat": "VARCHAR"
-        }')) AS u
+        }')) END AS u
     FROM raw_users
-    WHERE starts_with(ltrim(doc), '{')
 )
 SELECT
-    seq,
-    u.gender                                                        AS gender,
-    u.name.title                                                    AS name_title,
-    u.name.first                                                    AS name_first,
-    u.name.last                                                     AS name_last,
-    u.location.street.number                                        AS street_number,
-    u.location.street.name                                          AS street_name,
-    u.location.city                                                 AS city,
-    u.location.state                                                AS state,
-    u.location.country                                              AS country,
-    u.location.postcode                                             AS postcode,
-    u.location.coordinates.latitude                                 AS latitude,
-    u.location.coordinates.longitude                                AS longitude,
-    u.location.timezone.offset                                      AS tz_offset,
-    u.location.timezone.description                                 AS tz_description,
-    u.email                                                         AS email,
+    doc,
+    u IS NOT NULL                                                   AS parsed,
     u.login.uuid                                                    AS login_uuid,
-    u.login.username                                                AS login_username,
-    u.login.password                                                AS login_password,
-    u.login.salt                                                    AS login_salt,
-    u.login.md5                                                     AS login_md5,
-    u.login.sha1                                                    AS login_sha1,
-    u.login.sha256                                                  AS login_sha256,
+    u.email                                                         AS email,
+    u.gender                                                        AS gender,
     try_cast(u.dob.date AS TIMESTAMPTZ) AT TIME ZONE 'UTC'          AS dob_at,
     try_cast(u.registered.date AS TIMESTAMPTZ) AT TIME ZONE 'UTC'   AS registered_at,
-    u.phone                                                         AS phone,
-    u.cell                                                          AS cell,
-    u.id.name                                                       AS id_name,
-    u.id.value                                                      AS id_value,
-    u.picture.large                                                 AS picture_large,
-    u.picture.medium                                                AS picture_medium,
-    u.picture.thumbnail                                             AS picture_thumbnail,
+    u.location.country                                              AS country,
+    u.location.city                                                 AS city,
     u.nat                                                           AS nat,
     u.login IS NOT NULL                                             AS has_login,
     u.email IS NOT NULL                                             AS has_email,
@@ -81,5 +47,4 @@ SELECT
     u.dob IS NOT NULL                                               AS has_dob,
     u.registered IS NOT NULL                                        AS has_registered,
     u.location IS NOT NULL                                          AS has_location
-FROM parsed
-WHERE u IS NOT NULL;
+FROM parsed;

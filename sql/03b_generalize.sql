@@ -1,6 +1,6 @@
 -- Step 3b — k-anonymity on request (load --min-k K), between mask (step 3) and export (step 4).
--- Input:  masked_users (step 3); variable min_k (INTEGER, at least 2).
--- Output: masked_users rewritten so that every equivalence class over the quasi-identifiers
+-- Input:  masked_users (step 3a, a view); variable min_k (INTEGER, at least 2).
+-- Output: masked_users replaced by a table so that every equivalence class over the quasi-identifiers
 --         (gender, age_band, country, city) holds at least K rows; temp table kanon_rows keeps,
 --         per row, whether it had to be suppressed (duckpipe counts them for the run summary).
 --
@@ -21,7 +21,7 @@
 -- the time since registration are unchanged unless rows had to be suppressed.
 CREATE OR REPLACE TEMP TABLE kanon_rows AS
 WITH input AS (
-    SELECT rowid AS pos, * FROM masked_users
+    SELECT row_number() OVER () AS pos, * FROM masked_users
 ),
 city_level AS (
     SELECT
@@ -80,7 +80,9 @@ SELECT
     registered_date, country, city, nat, run_id, loaded_at
 FROM chosen;
 
-CREATE OR REPLACE TABLE masked_users AS
+DROP VIEW masked_users;
+
+CREATE TABLE masked_users AS
 SELECT
     user_id,
     email_pseudonym,

@@ -1,4 +1,5 @@
-//! The load job: source → DuckDB (stage → flatten → validate → mask → export, quarantine) →
+//! The load job: source → DuckDB (stage → flatten → validate → mask, batch by batch; then reject →
+//! export, quarantine) →
 //! object store → run record.
 //!
 //! Nothing is written unless every step before the export succeeded: the source is staged fully
@@ -46,7 +47,7 @@ pub struct LoadOptions {
 }
 
 /// A required field: its path in the user object (as sql/02_validate.sql names it), the
-/// top-level group that holds it (flat_users has a `has_<group>` column), the question that
+/// top-level group that holds it (staged_users has a `has_<group>` column), the question that
 /// needs it.
 struct Required {
     path: &'static str,
@@ -74,20 +75,19 @@ pub fn new_run_id(now: OffsetDateTime) -> String {
 pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     let started_at = OffsetDateTime::now_utc();
     let attempt = format!("{:08x}", rand::random::<u32>());
+    engine.set_variable("run_id", &sql::quote(&opts.run_id))?;
+    engine.set_variable("as_of", &timefmt::sql_timestamp(opts.as_of))?;
+    engine.set_variable("loaded_at", &timefmt::sql_timestamptz(started_at))?;
+    // Steps 0-3, per batch: every user ends up flattened, checked and masked in staged_users.
     let (summary, received) = stage(engine, &opts.source, opts.as_of, opts.batch_size)?;
     tracing::info!(received, pages = summary.pages, "source finished");
     if received == 0 {
         return Err(SourceError("the source delivered no users: nothing was written".into()).into());
     }
 
-    engine.execute_batch(sql::FLATTEN)?;
+    // Run-level decisions, now that every user is staged.
     let unknown_fields = crate::privacy::unknown::check(engine, opts.privacy.strict)?;
     let validation = validate(engine, received, opts.max_bad_ratio)?;
-
-    engine.set_variable("run_id", &sql::quote(&opts.run_id))?;
-    engine.set_variable("as_of", &timefmt::sql_timestamp(opts.as_of))?;
-    engine.set_variable("loaded_at", &timefmt::sql_timestamptz(started_at))?;
-    engine.execute_batch(sql::MASK)?;
     tracing::debug!("masked");
     let suppressed = crate::privacy::kanon::apply(engine, opts.privacy.min_k.unwrap_or(1))?.suppressed;
     let to_write = engine.query_i64("SELECT count(*) FROM masked_users")? as u64;
@@ -138,7 +138,7 @@ struct Validation {
     unanswerable: Vec<String>,
 }
 
-/// Splits the users into loadable ones and `rejected_users` (sql/02_validate.sql) and fails the
+/// Splits the users into loadable ones (`masked_users`) and `rejected_users` (sql/03a_reject.sql) and fails the
 /// run when too many are bad. A required group that *no* record delivered (an `inc=`/`exc=`
 /// response) is not a per-record fault: it is recorded, and the questions needing it are listed
 /// as unanswerable for this run.
@@ -147,7 +147,7 @@ fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Resul
     let mut groups: Vec<&str> = REQUIRED.iter().map(|r| r.group).collect();
     groups.dedup();
     let delivered_sql: Vec<String> = groups.iter().map(|g| format!("count(*) FILTER (WHERE has_{g})")).collect();
-    let query = format!("SELECT count(*), {} FROM flat_users", delivered_sql.join(", "));
+    let query = format!("SELECT count(*) FILTER (WHERE parsed), {} FROM staged_users", delivered_sql.join(", "));
     let counts: Vec<i64> = engine
         .conn()
         .query_row(&query, [], |row| (0..=groups.len()).map(|i| row.get::<_, i64>(i)).collect())
@@ -167,7 +167,7 @@ fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Resul
     }
     let list: Vec<String> = enforced.iter().map(|r| sql::quote(r.path)).collect();
     engine.set_variable("required", &format!("[{}]::VARCHAR[]", list.join(", ")))?;
-    engine.execute_batch(sql::VALIDATE)?;
+    engine.execute_batch(sql::REJECT)?;
 
     let mut stmt = engine
         .conn()
@@ -241,7 +241,7 @@ fn schema(engine: &Engine) -> anyhow::Result<Vec<Column>> {
     Ok(columns)
 }
 
-/// Streams the source into `raw_users` (see [`crate::staging`]).
+/// Steps 0-3: the source into `staged_users` (see [`crate::staging`]).
 fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
     crate::staging::stage(engine, source, now, batch_size)
 }

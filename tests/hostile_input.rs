@@ -86,30 +86,31 @@ fn masking_functions_in_duckdb_take_any_text() {
 fn hostile_values_pass_through_the_sql_steps_as_data() {
     let (pk, hk) = keys();
     let engine = Engine::open(&pk, Some(&hk)).unwrap();
-    engine.execute_batch(sql::STAGE).unwrap();
+    engine.set_variable("run_id", &sql::quote("run'; DROP TABLE x; --")).unwrap();
+    engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
+    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 00:00:00+00'").unwrap();
     let mut cities: Vec<String> = NASTY.iter().filter(|s| !s.is_empty()).map(|s| s.to_string()).collect();
     cities.push("Ω".repeat(100_000));
-    {
-        let mut app = engine.conn().appender("raw_users").unwrap();
-        for (i, city) in cities.iter().enumerate() {
-            let user = serde_json::json!({
+    let users: Vec<String> = cities
+        .iter()
+        .enumerate()
+        .map(|(i, city)| {
+            serde_json::json!({
                 "gender": "female", "email": format!("{city}@example.com"), "nat": "GB",
                 "login": {"uuid": format!("uuid-{i}-{city}")},
                 "dob": {"date": "1990-01-02T03:04:05.000Z", "age": 36},
                 "registered": {"date": "2015-06-07T08:09:10.000Z", "age": 11},
                 "location": {"city": city, "country": city},
-            });
-            app.append_row(params![i as i64, user.to_string()]).unwrap();
-        }
-    }
-    engine.execute_batch(sql::FLATTEN).unwrap();
+            })
+            .to_string()
+        })
+        .collect();
+    let mut batches = duckpipe::staging::Batches::new(&engine).unwrap();
+    batches.push(users).unwrap();
+    batches.finish().unwrap();
     engine.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]").unwrap();
-    engine.execute_batch(sql::VALIDATE).unwrap();
+    engine.execute_batch(sql::REJECT).unwrap();
     assert_eq!(engine.query_i64("SELECT count(*) FROM rejected_users").unwrap(), 0);
-    engine.set_variable("run_id", &sql::quote("run'; DROP TABLE x; --")).unwrap();
-    engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
-    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 00:00:00+00'").unwrap();
-    engine.execute_batch(sql::MASK).unwrap();
     let mut stmt = engine.conn().prepare("SELECT city, country, run_id FROM masked_users ORDER BY user_id").unwrap();
     let rows: Vec<(String, String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
     let mut got: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
@@ -133,4 +134,66 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
         .unwrap();
     let back: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert_eq!(back, want);
+}
+
+/// The shape `json_layout()` fingerprints (src/privacy/layout.rs), worked out from a parsed value:
+/// keys (as their JSON text, escapes and all) in order, objects followed, arrays and scalars one
+/// token each.
+fn reference_shape(v: &serde_json::Value, out: &mut String) {
+    match v {
+        serde_json::Value::Object(map) => {
+            out.push('{');
+            for (k, v) in map {
+                let quoted = serde_json::to_string(k).unwrap();
+                out.push_str(&quoted[1..quoted.len() - 1]);
+                out.push('"');
+                reference_shape(v, out);
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(_) => out.push('['),
+        _ => out.push('s'),
+    }
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        (-1e9f64..1e9).prop_map(serde_json::Value::from),
+        ".{0,12}".prop_map(serde_json::Value::from),
+        prop::sample::select(NASTY.to_vec()).prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            prop::collection::vec((prop_oneof![".{0,8}", prop::sample::select(NASTY.to_vec()).prop_map(String::from)], inner), 0..5)
+                .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Whatever the keys and values (quotes, backslashes, brackets inside strings, nesting), the
+    /// scanner sees exactly the keys and kinds a JSON parser sees, compact or pretty-printed.
+    #[test]
+    fn layout_shapes_match_a_json_parser(fields in prop::collection::vec((".{0,8}", json_value()), 0..6)) {
+        let doc = serde_json::Value::Object(fields.into_iter().collect());
+        let mut want = String::new();
+        reference_shape(&doc, &mut want);
+        let mut buf = Vec::new();
+        for text in [serde_json::to_string(&doc).unwrap(), serde_json::to_string_pretty(&doc).unwrap()] {
+            prop_assert_eq!(duckpipe::privacy::layout::shape_into(text.as_bytes(), &mut buf), Some(()));
+            prop_assert_eq!(std::str::from_utf8(&buf).unwrap(), want.as_str());
+        }
+    }
+
+    #[test]
+    fn layout_never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let mut buf = Vec::new();
+        let _ = duckpipe::privacy::layout::shape_into(&bytes, &mut buf);
+    }
 }

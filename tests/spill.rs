@@ -10,7 +10,6 @@
 use base64::Engine as _;
 use duckpipe::engine::{Engine, sql};
 use duckpipe::keys::{HmacKey, ParquetKey};
-use duckpipe::load::SourceSpec;
 
 #[test]
 fn staged_data_spills_only_encrypted() {
@@ -23,10 +22,17 @@ fn staged_data_spills_only_encrypted() {
     )
     .unwrap();
     let now = time::macros::datetime!(2026-01-01 00:00 UTC);
-    let spec = SourceSpec::Synthetic { seed: "spill".into(), count: 150_000, nat: None };
-    let (_, received) = duckpipe::staging::stage(&engine, &spec, now, 5_000).unwrap();
-    assert_eq!(received, 150_000);
-    // ~160 MB of JSON against a 128 MB limit: flattening, and sorting the e-mails, must spill.
+    let generator = duckpipe::sources::synthetic::Generator::new("spill", None, now).unwrap();
+    engine.execute_batch(sql::STAGE).unwrap();
+    {
+        let mut app = engine.conn().appender("raw_users").unwrap();
+        for page in 1..=30 {
+            for user in generator.page(page, 5_000) {
+                app.append_row(duckdb::params![user]).unwrap();
+            }
+        }
+    }
+    // ~160 MB of JSON against a 128 MB limit: staging, and sorting the e-mails, must spill.
     engine.execute_batch(sql::FLATTEN).unwrap();
     engine.execute_batch("CREATE TABLE emails AS SELECT email FROM flat_users ORDER BY email").unwrap();
     assert_eq!(engine.query_i64("SELECT count(*) FROM emails").unwrap(), 150_000);

@@ -1,5 +1,5 @@
 //! The SQL steps in `sql/`, run on the embedded engine with the real recorded API response
-//! (v1.3, 50 users): flatten keeps every field with the right types, mask keeps only the
+//! (v1.3, 50 users): flatten reads every field a later step uses with the right types, mask keeps only the
 //! allowed columns with the right values, export writes encrypted Parquet that reads back only
 //! with the key.
 
@@ -27,15 +27,16 @@ fn staged_engine(users: &[Value]) -> Engine {
     staged_engine_raw(&users.iter().map(Value::to_string).collect::<Vec<_>>())
 }
 
-/// Stages the given texts as they are (they need not be valid JSON) and flattens them.
+/// Stages the given texts as they are (they need not be valid JSON) in `raw_users` and creates
+/// the flatten view over them.
 fn staged_engine_raw(docs: &[String]) -> Engine {
     let (pk, hk) = keys();
     let engine = Engine::open(&pk, Some(&hk)).unwrap();
     engine.execute_batch(sql::STAGE).unwrap();
     {
         let mut app = engine.conn().appender("raw_users").unwrap();
-        for (i, doc) in docs.iter().enumerate() {
-            app.append_row(params![i as i64, doc]).unwrap();
+        for doc in docs {
+            app.append_row(params![doc]).unwrap();
         }
     }
     engine.execute_batch(sql::FLATTEN).unwrap();
@@ -45,16 +46,25 @@ fn staged_engine_raw(docs: &[String]) -> Engine {
 const ALL_REQUIRED: &str =
     "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]";
 
-/// Staged, flattened and masked with run id `run-1`, ages as of 2026-11-25.
-fn masked_engine(users: &[Value]) -> Engine {
-    let engine = staged_engine(users);
+/// Steps 0-3 on `docs` in batches, as a load runs them, with run id `run-1` and ages as of
+/// 2026-11-25; then step 3a with every field required.
+fn rejected_engine(docs: Vec<String>) -> Engine {
+    let (pk, hk) = keys();
+    let engine = Engine::open(&pk, Some(&hk)).unwrap();
     engine.set_variable("run_id", "'run-1'").unwrap();
     engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
     engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
+    let mut batches = duckpipe::staging::Batches::new(&engine).unwrap();
+    batches.push(docs.clone()).unwrap();
+    assert_eq!(batches.finish().unwrap(), docs.len() as u64);
     engine.set_variable("required", ALL_REQUIRED).unwrap();
-    engine.execute_batch(sql::VALIDATE).unwrap();
-    engine.execute_batch(sql::MASK).unwrap();
+    engine.execute_batch(sql::REJECT).unwrap();
     engine
+}
+
+/// Staged, flattened and masked: `masked_users` holds the users.
+fn masked_engine(users: &[Value]) -> Engine {
+    rejected_engine(users.iter().map(Value::to_string).collect())
 }
 
 #[test]
@@ -81,9 +91,7 @@ fn validate_rejects_each_kind_of_bad_record_with_its_reason() {
     bad(bad_date.to_string(), "registered.date missing or not a date", &mut docs);
     bad(wrong_type.to_string(), "location.country missing; location.city missing", &mut docs);
     bad(two_problems.to_string(), "email missing; gender missing", &mut docs);
-    let engine = staged_engine_raw(&docs);
-    engine.set_variable("required", ALL_REQUIRED).unwrap();
-    engine.execute_batch(sql::VALIDATE).unwrap();
+    let engine = rejected_engine(docs);
     let mut stmt = engine.conn().prepare("SELECT seq, reason FROM rejected_users ORDER BY seq").unwrap();
     let got: Vec<(i64, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
     let want: Vec<(i64, String)> = expected.iter().map(|(s, r)| (*s, r.to_string())).collect();
@@ -91,11 +99,75 @@ fn validate_rejects_each_kind_of_bad_record_with_its_reason() {
 
     // A field group left out of `required` (absent from a whole inc= response) is not a fault.
     engine.set_variable("required", "['login.uuid', 'email', 'gender', 'registered.date', 'location.country', 'location.city']::VARCHAR[]").unwrap();
-    engine.execute_batch(sql::VALIDATE).unwrap();
+    engine.execute_batch(sql::REJECT).unwrap();
     let reasons: Vec<String> = engine.conn().prepare("SELECT reason FROM rejected_users ORDER BY seq").unwrap()
         .query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert!(!reasons.iter().any(|r| r.contains("dob")), "{reasons:?}");
     assert_eq!(reasons.len(), expected.len() - 1);
+}
+
+/// Positions, rejections, data and the unknown-field report do not depend on how the users
+/// were cut into batches — including an unknown field that only the first user has (the shape
+/// every other user is compared with) and one that only the last user has.
+#[test]
+fn batches_keep_positions_and_results_whatever_their_size() {
+    let users = synthetic_users(1000);
+    let mut docs: Vec<String> = users.iter().map(Value::to_string).collect();
+    let mut first = users[0].clone();
+    first["location"]["foo"] = Value::from("bar");
+    docs[0] = first.to_string();
+    docs[3] = "{\"broken\": ".to_string();
+    docs[500] = "[1]".to_string();
+    let mut no_email = users[777].clone();
+    no_email.as_object_mut().unwrap().remove("email");
+    docs[777] = no_email.to_string();
+    let mut last = users[999].clone();
+    last["hobby"] = Value::from("chess");
+    docs[999] = last.to_string();
+
+    type Outcome = (Vec<(i64, String)>, Vec<String>, Vec<(String, u64)>);
+    let outcome = |batch_rows: u64| -> Outcome {
+        let (pk, hk) = keys();
+        let engine = Engine::open(&pk, Some(&hk)).unwrap();
+        engine.set_variable("run_id", "'run-1'").unwrap();
+        engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
+        engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
+        let mut batches = duckpipe::staging::Batches::with_batch_rows(&engine, batch_rows).unwrap();
+        // Pages of 64 users, as a source hands them on.
+        for page in docs.chunks(64) {
+            batches.push(page.to_vec()).unwrap();
+        }
+        assert_eq!(batches.finish().unwrap(), 1000);
+        engine.set_variable("required", ALL_REQUIRED).unwrap();
+        engine.execute_batch(sql::REJECT).unwrap();
+        let rejected = engine.conn().prepare("SELECT seq, reason FROM rejected_users ORDER BY seq").unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        let ids = engine.conn().prepare("SELECT user_id FROM masked_users").unwrap()
+            .query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let unknown = duckpipe::privacy::unknown::detect(&engine).unwrap().into_iter().map(|u| (u.path, u.records)).collect();
+        (rejected, ids, unknown)
+    };
+    let one_batch = outcome(duckpipe::staging::BATCH_ROWS);
+    let want_rejected: Vec<(i64, String)> = vec![
+        (3, "not a valid JSON object".into()),
+        (500, "not a valid JSON object".into()),
+        (777, "email missing".into()),
+    ];
+    assert_eq!(one_batch.0, want_rejected);
+    assert_eq!(one_batch.1.len(), 997);
+    let (_, hk) = keys();
+    let p = Pseudonymizer::new(&hk);
+    let want_ids: Vec<String> = users
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ![3, 500, 777].contains(i))
+        .map(|(_, u)| p.pseudonym(u["login"]["uuid"].as_str().unwrap()))
+        .collect();
+    assert_eq!(one_batch.1, want_ids, "the data keeps the arrival order");
+    assert_eq!(one_batch.2, vec![("hobby".to_string(), 1), ("location.foo".to_string(), 1)]);
+    for batch_rows in [1, 7, 64, 100, 999] {
+        assert_eq!(outcome(batch_rows), one_batch, "batches of {batch_rows}");
+    }
 }
 
 fn micros(s: &str) -> i64 {
@@ -129,30 +201,38 @@ fn check_flatten(users: &[Value]) {
         .query_i64("SELECT count(*) FROM (DESCRIBE flat_users) WHERE column_type LIKE '%STRUCT%' OR column_type LIKE '%[]%' OR column_type LIKE '%MAP%'")
         .unwrap();
     assert_eq!(nested, 0);
-    for (i, u) in users.iter().enumerate() {
-        let (email, uuid, postcode, id_value, city, dob_us): (String, String, String, Option<String>, String, i64) = conn
-            .query_row(
-                "SELECT email, login_uuid, postcode, id_value, city, epoch_us(dob_at) FROM flat_users WHERE seq = ?",
-                params![i as i64],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .unwrap();
-        assert_eq!(email, u["email"].as_str().unwrap());
-        assert_eq!(uuid, u["login"]["uuid"].as_str().unwrap());
-        // Postcode: numbers and strings both come out as their plain text (no JSON quotes).
-        let expected_postcode = match &u["location"]["postcode"] {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        assert_eq!(postcode, expected_postcode, "user {i}");
-        assert_eq!(id_value.as_deref(), u["id"]["value"].as_str(), "null id.value stays NULL");
-        assert_eq!(city, u["location"]["city"].as_str().unwrap());
-        assert_eq!(dob_us, micros(u["dob"]["date"].as_str().unwrap()), "dob kept as UTC");
+    // One row per user, in arrival order.
+    let mut stmt = conn
+        .prepare("SELECT parsed, email, login_uuid, gender, city, country, nat, epoch_us(dob_at), epoch_us(registered_at) FROM flat_users")
+        .unwrap();
+    type Row = (bool, String, String, String, String, String, String, i64, i64);
+    let rows: Vec<Row> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), users.len());
+    for (i, (row, u)) in rows.iter().zip(users).enumerate() {
+        assert!(row.0, "user {i} parsed");
+        assert_eq!(row.1, u["email"].as_str().unwrap());
+        assert_eq!(row.2, u["login"]["uuid"].as_str().unwrap());
+        assert_eq!(row.3, u["gender"].as_str().unwrap());
+        assert_eq!(row.4, u["location"]["city"].as_str().unwrap());
+        assert_eq!(row.5, u["location"]["country"].as_str().unwrap());
+        assert_eq!(row.6, u["nat"].as_str().unwrap());
+        assert_eq!(row.7, micros(u["dob"]["date"].as_str().unwrap()), "dob kept as UTC");
+        assert_eq!(row.8, micros(u["registered"]["date"].as_str().unwrap()), "registered kept as UTC");
     }
-    // The fixture really has both postcode kinds and null ids, so the checks above meant something.
-    assert!(users.iter().any(|u| u["location"]["postcode"].is_string()));
-    assert!(users.iter().any(|u| u["location"]["postcode"].is_number()));
-    assert!(users.iter().any(|u| u["id"]["value"].is_null()));
+    // Every field flatten reads is one a later step uses: the kept fields of the classification.
+    let kept: Vec<&str> = duckpipe::privacy::fields::FIELDS
+        .iter()
+        .filter(|f| f.treatment != duckpipe::privacy::fields::Treatment::Dropped)
+        .map(|f| f.path)
+        .collect();
+    for path in &kept {
+        let leaf = path.rsplit('.').next().unwrap();
+        assert!(sql::FLATTEN.contains(&format!("\"{leaf}\"")), "flatten reads {path}");
+    }
 }
 
 #[test]

@@ -80,6 +80,10 @@ impl Engine {
             .conn
             .execute_batch(&pragma)
             .map_err(|_| EngineError("DuckDB refused the Parquet key (DUCKPIPE_PARQUET_KEY)".into()))?;
+        engine
+            .conn
+            .register_scalar_function_with_state::<crate::privacy::layout::LayoutFn>("json_layout", &Default::default())
+            .map_err(|e| EngineError(format!("could not register json_layout: {}", sanitize(&e.to_string()))))?;
         if let Some(key) = hmac_key {
             masking::functions::register(&engine.conn, key)
                 .map_err(|e| EngineError(format!("could not register the masking functions: {}", sanitize(&e.to_string()))))?;

@@ -1,9 +1,14 @@
 //! The SQL in `sql/`, embedded in the binary so that what runs is exactly what is in the files.
 
 pub const STAGE: &str = include_str!("../../sql/00_stage.sql");
+pub const STAGE_NDJSON: &str = include_str!("../../sql/00_stage_ndjson.sql");
 pub const FLATTEN: &str = include_str!("../../sql/01_flatten.sql");
 pub const VALIDATE: &str = include_str!("../../sql/02_validate.sql");
 pub const MASK: &str = include_str!("../../sql/03_mask.sql");
+/// Steps 1-3 on the users now in `raw_users`: the views of sql/01-03 do the work, this appends
+/// their result in arrival order (sql/03_mask.sql explains `staged_users`).
+pub const APPEND_BATCH: &str = "INSERT INTO staged_users SELECT * FROM masked_rows;";
+pub const REJECT: &str = include_str!("../../sql/03a_reject.sql");
 pub const EXPORT: &str = include_str!("../../sql/04_export.sql");
 pub const QUARANTINE: &str = include_str!("../../sql/05_quarantine.sql");
 
@@ -35,7 +40,7 @@ mod tests {
 
     #[test]
     fn every_file_has_a_header_comment() {
-        for sql in [STAGE, FLATTEN, VALIDATE, MASK, EXPORT, QUARANTINE].iter().chain(ANALYTICS.iter().map(|(_, s)| s)) {
+        for sql in [STAGE, STAGE_NDJSON, FLATTEN, VALIDATE, MASK, REJECT, EXPORT, QUARANTINE].iter().chain(ANALYTICS.iter().map(|(_, s)| s)) {
             assert!(sql.starts_with("-- "), "SQL files start with a header comment: {}", &sql[..40]);
         }
     }

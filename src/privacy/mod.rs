@@ -1,9 +1,11 @@
 //! Privacy you can defend: the classification of every input field (`fields`, mirrored by
-//! `docs/privacy.md`), the fail-closed check for fields it does not know (`unknown`), the
+//! `docs/privacy.md`), the fail-closed check for fields it does not know (`unknown`, helped by the
+//! per-record shape fingerprint in `layout`), the
 //! re-identification risk of the stored data (`risk`) and k-anonymity on request (`kanon`).
 
 pub mod fields;
 pub mod kanon;
+pub mod layout;
 pub mod risk;
 pub mod unknown;
 

@@ -58,10 +58,7 @@ pub fn read(path: &Path, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow:
         }
     }
 
-    let first = line.trim();
-    let ndjson = first.starts_with('{')
-        && matches!(serde_json::from_str::<Probe>(first), Ok(Probe { results: None }));
-    if ndjson {
+    if starts_ndjson(&line) {
         // One user per line, streamed: the file is never held in memory whole.
         loop {
             let text = line.trim();
@@ -116,6 +113,36 @@ pub fn read(path: &Path, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow:
         batcher.push(raw.get())?;
     }
     batcher.finish(summary)
+}
+
+/// Whether a file whose first non-blank line is `line` is NDJSON: that line is a JSON object,
+/// and not a saved API response (which has `results`).
+fn starts_ndjson(line: &str) -> bool {
+    let first = line.trim();
+    first.starts_with('{') && matches!(serde_json::from_str::<Probe>(first), Ok(Probe { results: None }))
+}
+
+/// Whether DuckDB may read `path` itself as NDJSON (`sql/00_stage_ndjson.sql`): the file is
+/// NDJSON by the rule [`read`] uses, has no byte-order mark (DuckDB refuses one), and its path
+/// is a plain local path (DuckDB would expand `*`, `?`, `[` and `{` as a glob, and read `…://` as
+/// a URL). Anything else — and any file DuckDB then refuses — is read by [`read`].
+pub fn duckdb_can_read(path: &Path) -> bool {
+    let plain = path.to_str().is_some_and(|p| !p.contains(['*', '?', '[', '{']) && !p.contains("://"));
+    if !plain {
+        return false;
+    }
+    let Ok(file) = File::open(path) else { return false };
+    let mut reader = BufReader::new(file);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return false,
+            Ok(_) if line.starts_with('\u{feff}') => return false,
+            Ok(_) if line.trim().is_empty() => continue,
+            Ok(_) => return starts_ndjson(&line),
+        }
+    }
 }
 
 fn is_object(raw: &RawValue) -> bool {

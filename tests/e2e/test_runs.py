@@ -51,7 +51,10 @@ def _with_bad_records(dp, good: int, seed: str):
 def test_bad_records_are_quarantined_encrypted_and_counted(dp, tmp_path):
     path, good, reasons, bad_users = _with_bad_records(dp, 300, "e2e-quarantine")
     lake = tmp_path / "lake"
-    out = _load(dp, path, lake, "--max-bad-ratio", "0.05").json()
+    r = _load(dp, path, lake, "--max-bad-ratio", "0.05")
+    # DuckDB refuses a file with an unparsable line; duckpipe then reads it line by line.
+    assert "DuckDB could not read the file as NDJSON: reading it line by line" in r.stderr
+    out = r.json()
     run = out["run"]
     assert run["counts"] == {"received": 304, "written": 300, "quarantined": 4, "suppressed": 0}
     support.assert_counts_balanced(run)
@@ -72,6 +75,39 @@ def test_bad_records_are_quarantined_encrypted_and_counted(dp, tmp_path):
 
     # The answers cover exactly the good users.
     support.assert_report(out["report"], support.expected_report([(good, AS_OF)]))
+
+
+def test_duckdb_reading_the_file_and_the_line_reader_give_the_same_run(dp, tmp_path):
+    """An NDJSON file whose every line is JSON is read by DuckDB itself (one parallel pass); one
+    DuckDB refuses — here only because it starts with a byte-order mark — is read line by line
+    by duckpipe. Same records, so the same counts, reasons, quarantine positions and data."""
+    path, good, reasons, _ = _with_bad_records(dp, 300, "e2e-two-ways")
+    lines = path.read_text().splitlines()
+    lines[5] = "[1, 2]"  # valid JSON that is not a user: still quarantined, by position
+    text = "\n".join(lines) + "\n"
+    direct, by_line = tmp_path / "direct.ndjson", tmp_path / "by_line.ndjson"
+    direct.write_text(text)
+    by_line.write_text("\ufeff" + text)
+    results = {}
+    for name, source in [("direct", direct), ("by_line", by_line)]:
+        lake = tmp_path / f"lake-{name}"
+        r = _load(dp, source, lake, "--max-bad-ratio", "0.05")
+        run = r.json()["run"]
+        [q] = [o for o in run["objects"] if o["kind"] == "quarantine"]
+        seqs = support.ParquetReader(str(lake / q["path"]), dp.keys["DUCKPIPE_PARQUET_KEY"]).query(
+            "SELECT seq, reason FROM {src} ORDER BY seq")
+        data = [o for o in run["objects"] if o["kind"] == "data"]
+        users = support.ParquetReader(str(lake / data[0]["path"]), dp.keys["DUCKPIPE_PARQUET_KEY"]).query(
+            "SELECT user_id, email_pseudonym, gender, age, registered_date, country, city, nat FROM {src}")
+        results[name] = (run["counts"], run["rejections"], seqs, users, r.stderr)
+    d, b = results["direct"], results["by_line"]
+    assert "DuckDB reads the file" in d[4] and "line by line" not in d[4]
+    assert "DuckDB reads the file" not in b[4]
+    assert d[0] == b[0] == {"received": 304, "written": 300, "quarantined": 4, "suppressed": 0}
+    assert d[1] == b[1]
+    assert [s for s, _ in d[2]] == [s for s, _ in b[2]] == [5, 9, 302, 303]
+    assert d[2] == b[2]
+    assert len(d[3]) == 300 and d[3] == b[3], "same rows, in the same order"
 
 
 def test_too_many_bad_records_fail_the_run_and_write_nothing(dp, tmp_path):
