@@ -1,32 +1,36 @@
 //! Where the time of `load --source file` goes, and which way of handing JSON to DuckDB is
-//! fastest. Runs the load's steps one by one on the same engine setup as `duckpipe load`:
+//! fastest. Runs the load's steps one by one on the same engine set-up as `duckpipe load`, once
+//! for each way in:
 //!
-//! - stage, three ways:
-//!   `appender`     the file source's pages (one String per user) through DuckDB's appender
-//!                  (what duckpipe does);
-//!   `ndjson-chunks` each page written to a temporary NDJSON file, inserted with
-//!                  read_ndjson_objects;
-//!   `read-file`    DuckDB reads the whole input itself with read_ndjson_objects;
-//! - then flatten, mask and export (sql/01..03) after the `appender` stage.
+//! - `duckdb-reads-file`  DuckDB reads the NDJSON file itself (sql/00_stage_ndjson.sql): one
+//!                        parallel pass, steps 0-3 in one INSERT — what `load` does for a file
+//!                        DuckDB accepts;
+//! - `appender-batches`   duckpipe reads the file line by line on its own thread and hands the
+//!                        users to DuckDB's appender; steps 1-3 run per batch of
+//!                        `staging::BATCH_ROWS` users — what `load` does for every other source
+//!                        and for files DuckDB refuses.
+//!
+//! Then, on each: the unknown-field check, reject (sql/03a), export (sql/04) and read-back.
 //!
 //!     cargo bench --bench staging -- INPUT.ndjson
 //!
 //! (bench/run.sh makes inputs: `duckpipe generate --ndjson --count N --out FILE`.)
 
-use std::io::Write as _;
 use std::time::Instant;
 
 use base64::Engine as _;
-use duckdb::params;
 use duckpipe::engine::{Engine, sql};
 use duckpipe::keys::{HmacKey, ParquetKey};
+use duckpipe::load::SourceSpec;
 
 fn engine() -> Engine {
     let b64 = base64::engine::general_purpose::STANDARD;
     let hk = HmacKey::parse(&b64.encode([7u8; 32])).expect("key");
     let pk = ParquetKey::parse(&b64.encode([8u8; 32])).expect("key");
     let engine = Engine::open(&pk, Some(&hk)).expect("engine");
-    engine.execute_batch(sql::STAGE).expect("stage table");
+    engine.set_variable("run_id", "'bench'").expect("var");
+    engine.set_variable("as_of", "TIMESTAMP '2026-01-01 00:00:00'").expect("var");
+    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-01-01 00:00:00+00'").expect("var");
     engine
 }
 
@@ -38,72 +42,43 @@ fn timed<T>(name: &str, users: u64, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// The run-level steps after staging, as `load` runs them.
+fn finish(e: &Engine, users: u64) {
+    assert_eq!(e.query_i64("SELECT count(*) FROM staged_users").expect("count") as u64, users);
+    timed("unknown-field check", users, || {
+        duckpipe::privacy::layout::sample(e).expect("sample");
+        duckpipe::privacy::unknown::detect(e).expect("check")
+    });
+    e.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]")
+        .expect("var");
+    timed("reject (sql/03a)", users, || e.execute_batch(sql::REJECT).expect("reject"));
+    let out = tempfile::tempdir().expect("tempdir");
+    let run_dir = out.path().to_string_lossy().to_string();
+    let exported = timed("export (sql/04) + read back", users, || {
+        e.execute_batch(&duckpipe::export::export_sql(&run_dir, "bench", duckpipe::export::TARGET_OBJECT_BYTES, duckpipe::export::ROW_GROUP_ROWS))
+            .expect("export");
+        duckpipe::export::read_back(e, &format!("{run_dir}/part-bench-*.parquet")).expect("read back")
+    });
+    assert_eq!(exported.rows, users);
+}
+
 fn main() {
     let input = std::env::args().skip(1).find(|a| !a.starts_with('-')).expect("usage: cargo bench --bench staging -- INPUT.ndjson");
     let input = std::path::PathBuf::from(input);
+    assert!(duckpipe::sources::file::duckdb_can_read(&input), "{} is not an NDJSON file DuckDB can read", input.display());
     let users = std::fs::read_to_string(&input).expect("input").lines().count() as u64;
     println!("{users} users from {}", input.display());
+    let spec = SourceSpec::File { path: input.clone() };
+    let now = time::OffsetDateTime::now_utc();
 
-    // 1. Appender (duckpipe's staging, with the source on its own thread).
+    println!("duckdb-reads-file");
     let e = engine();
-    timed("stage: appender (pipelined, duckpipe)", users, || {
-        let spec = duckpipe::load::SourceSpec::File { path: input.clone() };
-        duckpipe::staging::stage(&e, &spec, time::OffsetDateTime::now_utc(), 5000).expect("stage")
-    });
-    assert_eq!(e.query_i64("SELECT count(*) FROM raw_users").expect("count") as u64, users);
-    timed("flatten (sql/01)", users, || e.execute_batch(sql::FLATTEN).expect("flatten"));
-    e.set_variable("run_id", "'bench'").expect("var");
-    e.set_variable("as_of", "TIMESTAMP '2026-01-01 00:00:00'").expect("var");
-    e.set_variable("loaded_at", "TIMESTAMPTZ '2026-01-01 00:00:00+00'").expect("var");
-    e.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]").expect("var");
-    timed("validate (sql/02)", users, || e.execute_batch(sql::VALIDATE).expect("validate"));
-    timed("mask (sql/03)", users, || e.execute_batch(sql::MASK).expect("mask"));
-    let out = tempfile::tempdir().expect("tempdir");
-    let run_dir = out.path().to_string_lossy().to_string();
-    timed("export (sql/04) + read back", users, || {
-        e.execute_batch(&duckpipe::export::export_sql(&run_dir, "bench", duckpipe::export::TARGET_OBJECT_BYTES, duckpipe::export::ROW_GROUP_ROWS))
-            .expect("export");
-        duckpipe::export::read_back(&e, &format!("{run_dir}/part-bench-*.parquet")).expect("read back")
-    });
+    timed("steps 0-3: DuckDB reads the file", users, || duckpipe::staging::stage(&e, &spec, now, 5000).expect("stage"));
+    finish(&e, users);
     drop(e);
 
-    // 2. Temporary NDJSON chunks, one per page, inserted with read_ndjson_objects.
+    println!("appender-batches");
     let e = engine();
-    let chunks = tempfile::tempdir().expect("tempdir");
-    timed("stage: ndjson chunks + read_ndjson_objects", users, || {
-        let mut seq = 0u64;
-        let mut page_no = 0;
-        let mut sink = |page: Vec<String>| -> anyhow::Result<()> {
-            let path = chunks.path().join(format!("page-{page_no}.ndjson"));
-            let mut f = std::io::BufWriter::new(std::fs::File::create(&path)?);
-            for u in &page {
-                f.write_all(u.as_bytes())?;
-                f.write_all(b"\n")?;
-            }
-            f.flush()?;
-            e.conn().execute(
-                "INSERT INTO raw_users SELECT ? + row_number() OVER () - 1, json FROM read_ndjson_objects(?)",
-                params![seq as i64, path.to_string_lossy()],
-            )?;
-            std::fs::remove_file(&path)?;
-            seq += page.len() as u64;
-            page_no += 1;
-            Ok(())
-        };
-        duckpipe::sources::file::read(&input, 5000, &mut sink).expect("read")
-    });
-    assert_eq!(e.query_i64("SELECT count(*) FROM raw_users").expect("count") as u64, users);
-    drop(e);
-
-    // 3. DuckDB reads the input file itself.
-    let e = engine();
-    timed("stage: DuckDB reads the file (read_ndjson_objects)", users, || {
-        e.conn()
-            .execute(
-                "INSERT INTO raw_users SELECT row_number() OVER () - 1, json FROM read_ndjson_objects(?)",
-                params![input.to_string_lossy()],
-            )
-            .expect("insert")
-    });
-    assert_eq!(e.query_i64("SELECT count(*) FROM raw_users").expect("count") as u64, users);
+    timed("steps 0-3: line by line, appender batches", users, || duckpipe::staging::stage_batches(&e, &spec, now, 5000).expect("stage"));
+    finish(&e, users);
 }

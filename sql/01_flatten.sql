@@ -5,46 +5,43 @@
 --                                   step uses. Still personal data: never exported (step 3
 --                                   chooses what may leave).
 -- Only the fields that feed the output (src/privacy/fields.rs, treatment other than "dropped")
--- are read: every other field is dropped anyway, and extracting all 33 leaves cost half as much
--- again as these 8. A field the API adds is not picked up by accident: the structure below is
--- explicit. Values the API sends as int *or* string are read as text. Dates are ISO-8601 UTC
--- ("…Z") and are kept as UTC TIMESTAMPs whatever the session time zone.
--- A row that is not a JSON object (an unparsable line in a file) has parsed = false; step 2
+-- are read, each by an explicit path, so a field the API adds is never picked up by accident.
+-- json_extract_string with a list of paths parses each user once; it measured 25 % faster than
+-- json_transform into a STRUCT of the same fields, and reading all 33 leaves cost half as much
+-- again as these 8. Values come out as text whatever their JSON type (the API sends some
+-- numbers as int *or* string); a field holding an object or array would come out as its JSON
+-- text, which the unknown-field check refuses (sql/checks/unknown_fields.sql). Dates are
+-- ISO-8601 UTC ("…Z") and are kept as UTC TIMESTAMPs whatever the session time zone.
+-- A row that is not a JSON object (an unparsable line in a file) has parsed = false; step 3a
 -- sends it to quarantine. try() turns a parse error into NULL within the single parse, and a
--- cheap string test skips arrays and scalars, which json_transform would otherwise read as an
--- object with every field missing.
--- has_* columns say whether a top-level group was delivered at all: a response requested with
--- `inc=`/`exc=` lacks whole groups, which step 3a treats differently from a broken record.
+-- cheap string test skips arrays and scalars.
+-- Whether a whole group (login, dob, …) was delivered at all — an `inc=`/`exc=` request lacks
+-- whole groups — is decided per run from the users' shapes (sql/checks/delivered_groups.sql).
 CREATE OR REPLACE VIEW flat_users AS
-WITH parsed AS (
+WITH extracted AS (
     SELECT
         doc,
-        CASE WHEN starts_with(ltrim(doc), '{') THEN try(json_transform(doc, '{
-            "gender": "VARCHAR",
-            "location": {"city": "VARCHAR", "country": "VARCHAR"},
-            "email": "VARCHAR",
-            "login": {"uuid": "VARCHAR"},
-            "dob": {"date": "VARCHAR"},
-            "registered": {"date": "VARCHAR"},
-            "nat": "VARCHAR"
-        }')) END AS u
+        CASE WHEN starts_with(ltrim(doc), '{') THEN try(json_extract_string(doc, [
+            '$.login.uuid',
+            '$.email',
+            '$.gender',
+            '$.dob.date',
+            '$.registered.date',
+            '$.location.country',
+            '$.location.city',
+            '$.nat'
+        ])) END AS v
     FROM raw_users
 )
 SELECT
     doc,
-    u IS NOT NULL                                                   AS parsed,
-    u.login.uuid                                                    AS login_uuid,
-    u.email                                                         AS email,
-    u.gender                                                        AS gender,
-    try_cast(u.dob.date AS TIMESTAMPTZ) AT TIME ZONE 'UTC'          AS dob_at,
-    try_cast(u.registered.date AS TIMESTAMPTZ) AT TIME ZONE 'UTC'   AS registered_at,
-    u.location.country                                              AS country,
-    u.location.city                                                 AS city,
-    u.nat                                                           AS nat,
-    u.login IS NOT NULL                                             AS has_login,
-    u.email IS NOT NULL                                             AS has_email,
-    u.gender IS NOT NULL                                            AS has_gender,
-    u.dob IS NOT NULL                                               AS has_dob,
-    u.registered IS NOT NULL                                        AS has_registered,
-    u.location IS NOT NULL                                          AS has_location
-FROM parsed;
+    v IS NOT NULL                                       AS parsed,
+    v[1]                                                AS login_uuid,
+    v[2]                                                AS email,
+    v[3]                                                AS gender,
+    try_cast(v[4] AS TIMESTAMPTZ) AT TIME ZONE 'UTC'    AS dob_at,
+    try_cast(v[5] AS TIMESTAMPTZ) AT TIME ZONE 'UTC'    AS registered_at,
+    v[6]                                                AS country,
+    v[7]                                                AS city,
+    v[8]                                                AS nat
+FROM extracted;

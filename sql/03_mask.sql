@@ -49,12 +49,6 @@ SELECT
     nat,
     parsed,
     missing,
-    has_login,
-    has_email,
-    has_gender,
-    has_dob,
-    has_registered,
-    has_location,
     layout,
     CASE
         WHEN NOT parsed

@@ -47,7 +47,7 @@ pub struct LoadOptions {
 }
 
 /// A required field: its path in the user object (as sql/02_validate.sql names it), the
-/// top-level group that holds it (staged_users has a `has_<group>` column), the question that
+/// top-level group that holds it (sql/checks/delivered_groups.sql names it), the question that
 /// needs it.
 struct Required {
     path: &'static str,
@@ -86,6 +86,7 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     }
 
     // Run-level decisions, now that every user is staged.
+    crate::privacy::layout::sample(engine)?;
     let unknown_fields = crate::privacy::unknown::check(engine, opts.privacy.strict)?;
     let validation = validate(engine, received, opts.max_bad_ratio)?;
     tracing::debug!("masked");
@@ -146,15 +147,15 @@ fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Resul
     // REQUIRED lists the fields of one group next to each other, so dedup leaves each group once.
     let mut groups: Vec<&str> = REQUIRED.iter().map(|r| r.group).collect();
     groups.dedup();
-    let delivered_sql: Vec<String> = groups.iter().map(|g| format!("count(*) FILTER (WHERE has_{g})")).collect();
-    let query = format!("SELECT count(*) FILTER (WHERE parsed), {} FROM staged_users", delivered_sql.join(", "));
-    let counts: Vec<i64> = engine
-        .conn()
-        .query_row(&query, [], |row| (0..=groups.len()).map(|i| row.get::<_, i64>(i)).collect())
+    let parsed = engine.query_i64("SELECT count(*) FROM staged_users WHERE parsed")?;
+    let mut stmt = engine.conn().prepare(sql::DELIVERED_GROUPS).map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let delivered: Vec<(String, bool)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|rows| rows.collect::<Result<_, _>>())
         .map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    let parsed = counts[0];
+    let delivered: Vec<bool> = groups.iter().map(|g| delivered.iter().any(|(name, yes)| name == g && *yes)).collect();
     let absent_groups: Vec<String> =
-        groups.iter().zip(&counts[1..]).filter(|(_, n)| parsed > 0 && **n == 0).map(|(g, _)| g.to_string()).collect();
+        groups.iter().zip(&delivered).filter(|(_, delivered)| parsed > 0 && !**delivered).map(|(g, _)| g.to_string()).collect();
     let enforced: Vec<&Required> = REQUIRED.iter().filter(|r| !absent_groups.iter().any(|g| g == r.group)).collect();
     let mut unanswerable: Vec<String> = REQUIRED
         .iter()

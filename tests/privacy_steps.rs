@@ -280,6 +280,7 @@ fn bench_unknown_field_check() {
     batches.finish().unwrap();
     let steps = t.elapsed();
     let t = std::time::Instant::now();
+    duckpipe::privacy::layout::sample(&engine).unwrap();
     let unknown = duckpipe::privacy::unknown::detect(&engine).unwrap();
     let check = t.elapsed();
     assert!(unknown.is_empty());

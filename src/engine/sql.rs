@@ -9,6 +9,8 @@ pub const MASK: &str = include_str!("../../sql/03_mask.sql");
 /// their result in arrival order (sql/03_mask.sql explains `staged_users`).
 pub const APPEND_BATCH: &str = "INSERT INTO staged_users SELECT * FROM masked_rows;";
 pub const REJECT: &str = include_str!("../../sql/03a_reject.sql");
+/// Which groups of required fields the run delivered at all (needs `privacy::layout::sample`).
+pub const DELIVERED_GROUPS: &str = include_str!("../../sql/checks/delivered_groups.sql");
 pub const EXPORT: &str = include_str!("../../sql/04_export.sql");
 pub const QUARANTINE: &str = include_str!("../../sql/05_quarantine.sql");
 

@@ -114,14 +114,15 @@ fn value(doc: &[u8], i: usize, out: &mut Vec<u8>, depth: usize) -> Option<usize>
     }
 }
 
-/// `doc[i]` is `"`. Returns the index after the closing quote.
+/// `doc[i]` is `"`. Returns the index after the closing quote. Jumps from quote or backslash to
+/// the next with memchr: strings are most of a user record's bytes.
 fn string_end(doc: &[u8], i: usize) -> Option<usize> {
     let mut j = i + 1;
     loop {
-        match *doc.get(j)? {
+        j += memchr::memchr2(b'"', b'\\', doc.get(j..)?)?;
+        match doc[j] {
             b'"' => return Some(j + 1),
-            b'\\' => j += 2,
-            _ => j += 1,
+            _ => j += 2,
         }
     }
 }
@@ -148,6 +149,14 @@ fn array_end(doc: &[u8], i: usize) -> Option<usize> {
         }
         j += 1;
     }
+}
+
+const SAMPLE: &str = include_str!("../../sql/checks/layout_samples.sql");
+
+/// Builds `layout_samples`, one user per distinct shape (sql/checks/layout_samples.sql), once the
+/// run is staged: the unknown-field check and the delivered-groups check read it.
+pub fn sample(engine: &crate::engine::Engine) -> anyhow::Result<()> {
+    engine.execute_batch(SAMPLE)
 }
 
 /// `json_layout(VARCHAR) → UBIGINT`: [`fingerprint`] of every row; NULL for NULL or for text that

@@ -38,7 +38,8 @@ fn sql_list(items: &[&str]) -> String {
     format!("[{}]::VARCHAR[]", items.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", "))
 }
 
-/// The unknown fields in `raw_users`, sorted by path.
+/// The unknown fields among the staged users, sorted by path. Needs `layout_samples`
+/// ([`super::layout::sample`]).
 pub fn detect(engine: &Engine) -> anyhow::Result<Vec<UnknownField>> {
     engine.set_variable("known_objects", &sql_list(&fields::object_paths()))?;
     engine.set_variable("known_paths", &sql_list(&fields::known_paths()))?;
