@@ -1,4 +1,6 @@
-//! Synthetic generator throughput: users/s of `Generator::page` (JSON text in memory, no I/O).
+//! Synthetic generator throughput: users/s of the generator (JSON text in memory, no I/O): one
+//! page at a time on one core, and `synthetic::for_each`, which `duckpipe generate` uses (pages
+//! on every core, handed on in order).
 //!
 //!     cargo bench --bench synthetic [-- USERS]      (default 500,000 users, best of 3 runs)
 //!
@@ -24,6 +26,21 @@ fn main() {
             .expect("no error");
         bytes
     });
+    // What `duckpipe generate` runs: pages on every core, users handed on in order.
+    let (start, cpu_start) = (Instant::now(), cpu_seconds());
+    let mut bytes = 0;
+    duckpipe::sources::synthetic::for_each(&generator, u64::from(users), 5_000, |u| {
+        bytes += u.len();
+        Ok(())
+    })
+    .expect("no error");
+    let (wall, cpu) = (start.elapsed().as_secs_f64(), cpu_seconds() - cpu_start);
+    println!(
+        "synthetic for_each (generate, all cores): {users} users in {wall:.3} s = {:.0} users/s wall, {:.0} users/s CPU ({:.0} MB/s of JSON)",
+        f64::from(users) / wall,
+        f64::from(users) / cpu,
+        bytes as f64 / wall / 1e6
+    );
     // What a load's staging gets: one owned String per user.
     measure("page (load)", users, |page, n| generator.page(page, n).iter().map(String::len).sum());
 }
