@@ -1,5 +1,7 @@
 //! A one-line progress display for long loads on stderr: batches (API pages) received, users,
-//! users per second and the bytes of user records staged into DuckDB.
+//! users per second and the bytes of user records staged into DuckDB — or, while DuckDB reads a
+//! whole file in one statement (whose progress duckpipe cannot see), what it reads and for how
+//! long so far ([`Ticker`]).
 //!
 //! Shown only when stderr is a terminal and the user asked for neither `--quiet` nor `-v`
 //! (detailed logs would interleave with the line). Pipes, files and CI logs never see it, and
@@ -84,6 +86,50 @@ impl Drop for Progress {
     }
 }
 
+/// A progress line for one long step: `loading: <what> · <seconds> s`, redrawn every
+/// [`REDRAW`] on its own thread until dropped, then ended with a newline. Nothing at all when
+/// progress is not shown (see [`should_show`]).
+pub struct Ticker {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    pub fn for_stderr(what: String) -> Self {
+        if !should_show(ALLOWED_BY_FLAGS.load(Ordering::Relaxed), std::io::stderr().is_terminal()) {
+            return Self { stop: None, thread: None };
+        }
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let started = Instant::now();
+        let thread = std::thread::spawn(move || {
+            loop {
+                let done = !matches!(stopped.recv_timeout(REDRAW), Err(std::sync::mpsc::RecvTimeoutError::Timeout));
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\r\x1b[2K{}{}", ticker_line(&what, started.elapsed()), if done { "\n" } else { "" });
+                let _ = err.flush();
+                if done {
+                    return;
+                }
+            }
+        });
+        Self { stop: Some(stop), thread: Some(thread) }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The ticker text, e.g. `loading: DuckDB reads users.ndjson (1.1 GB) · 12 s`.
+pub fn ticker_line(what: &str, elapsed: Duration) -> String {
+    format!("loading: {what} · {} s", elapsed.as_secs())
+}
+
 /// The progress text, e.g. `loading: 3 pages · 15,000 users · 7,412 users/s · 19.8 MB staged`.
 pub fn line(batches: u64, users: u64, bytes: u64, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64();
@@ -113,6 +159,14 @@ fn grouped(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticker_says_what_and_how_long() {
+        assert_eq!(ticker_line("DuckDB reads u.ndjson (1.1 GB)", Duration::from_millis(12_400)), "loading: DuckDB reads u.ndjson (1.1 GB) · 12 s");
+        // Off the terminal it is inert: no thread, nothing drawn.
+        let t = Ticker::for_stderr("x".into());
+        assert!(t.thread.is_none());
+    }
 
     #[test]
     fn shown_only_on_a_terminal_without_quiet_or_verbose() {

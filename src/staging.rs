@@ -52,7 +52,11 @@ fn stage_ndjson(engine: &Engine, path: &std::path::Path) -> anyhow::Result<u64> 
     let input = sql::quote(&path.to_string_lossy());
     engine.execute_batch(&sql::STAGE_NDJSON.replace("{{input}}", &input))?;
     tracing::info!(file = %path.display(), "DuckDB reads the file (all cores, one pass)");
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let ticker = crate::progress::Ticker::for_stderr(format!("DuckDB reads {name} ({:.1} GB)", size as f64 / 1e9));
     let result = start_steps(engine).and_then(|()| engine.execute_batch(sql::APPEND_BATCH));
+    drop(ticker);
     if result.is_err() {
         // Leave no half-filled table behind for the fallback.
         engine.execute_batch("DROP TABLE IF EXISTS staged_users; DROP VIEW IF EXISTS raw_users;")?;

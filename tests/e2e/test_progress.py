@@ -31,6 +31,35 @@ def drain(master: int) -> bytes:
         data += chunk
 
 
+def run_on_a_terminal(dp, args) -> tuple[int, bytes, str]:
+    """Runs duckpipe with stderr on a pseudo-terminal: (exit code, stdout, what the terminal got)."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen([dp.binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                         cwd=dp.cwd, env=dp.env())
+    os.close(slave)
+    # Read stdout on a thread while draining the terminal, so neither side can block the other.
+    box: list[bytes] = []
+    reader = threading.Thread(target=lambda: box.append(p.stdout.read()))
+    reader.start()
+    err = drain(master)
+    reader.join(timeout=120)
+    code = p.wait(timeout=120)
+    os.close(master)
+    return code, box[0], err.decode(errors="replace")
+
+
+def test_progress_while_duckdb_reads_a_file(dp):
+    """DuckDB reads an NDJSON file in one statement: the line says what it reads, and for how long."""
+    path = dp.cwd / "users.ndjson"
+    path.write_text("".join(json.dumps(u) + "\n" for u in dp.generate(20000, "ticker", dp.cwd / "g.json")))
+    code, out, text = run_on_a_terminal(dp, ["load", "--source", "file", "--input", str(path), "--dest", "lake2",
+                                             "--as-of", support.AS_OF, "--format", "json"])
+    assert code == 0, text
+    assert "loading: DuckDB reads users.ndjson (0.0 GB) · 0 s" in text, text
+    assert json.loads(out)["run"]["counts"]["written"] == 20000
+    assert b"loading:" not in out
+
+
 def test_piped_load_prints_no_progress(dp):
     r = dp.ok(*ARGS)
     json.loads(r.stdout)
