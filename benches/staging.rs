@@ -2,13 +2,11 @@
 //! fastest. Runs the load's steps one by one on the same engine set-up as `duckpipe load`, once
 //! for each way in:
 //!
-//! - `duckdb-reads-file`  DuckDB reads the NDJSON file itself (sql/00_stage_ndjson.sql): one
-//!                        parallel pass, steps 0-3 in one INSERT — what `load` does for a file
-//!                        DuckDB accepts;
-//! - `appender-batches`   duckpipe reads the file line by line on its own thread and hands the
-//!                        users to DuckDB's appender; steps 1-3 run per batch of
-//!                        `staging::BATCH_ROWS` users — what `load` does for every other source
-//!                        and for files DuckDB refuses.
+//! - `duckdb-reads-file`: DuckDB reads the NDJSON file itself (sql/00_stage_ndjson.sql): one
+//!   parallel pass, steps 0-3 in one INSERT — what `load` does for a file DuckDB accepts;
+//! - `appender-batches`: duckpipe reads the file line by line on its own thread and hands the
+//!   users to DuckDB's appender; steps 1-3 run per batch of `staging::BATCH_ROWS` users — what
+//!   `load` does for every other source and for files DuckDB refuses.
 //!
 //! Then, on each: the unknown-field check, reject (sql/03a), export (sql/04) and read-back.
 //!

@@ -361,7 +361,7 @@ fn generate_cmd(args: GenerateArgs) -> anyhow::Result<()> {
     let summary = synthetic::for_each(&generator, args.count, 5000, write_user)?;
     if !args.ndjson {
         let info = serde_json::json!({"seed": args.seed, "results": summary.users, "page": 1, "version": "1.4"});
-        write!(out, "],\"info\":{info}}}\n")?;
+        writeln!(out, "],\"info\":{info}}}")?;
     }
     out.flush()?;
     Ok(())

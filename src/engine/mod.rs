@@ -60,7 +60,7 @@ impl Engine {
         let config = Config::default()
             .enable_autoload_extension(false)
             .and_then(|c| c.with("autoinstall_known_extensions", "false"))
-            .and_then(|c| c.with("extension_directory", &ext_dir.to_string_lossy()))
+            .and_then(|c| c.with("extension_directory", ext_dir.to_string_lossy()))
             .map_err(|e| EngineError(format!("could not configure DuckDB: {}", sanitize(&e.to_string()))))?;
         let conn = Connection::open_in_memory_with_flags(config)
             .map_err(|e| EngineError(format!("could not open DuckDB: {}", sanitize(&e.to_string()))))?;

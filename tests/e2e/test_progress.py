@@ -67,20 +67,8 @@ def test_piped_load_prints_no_progress(dp):
 
 
 def test_progress_on_a_terminal_stderr_while_stdout_json_stays_clean(dp):
-    master, slave = pty.openpty()
-    p = subprocess.Popen([dp.binary, *ARGS], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
-                         cwd=dp.cwd, env=dp.env())
-    os.close(slave)
-    # Read stdout on a thread while draining the terminal, so neither side can block the other.
-    box: list[bytes] = []
-    reader = threading.Thread(target=lambda: box.append(p.stdout.read()))
-    reader.start()
-    err = drain(master)
-    reader.join(timeout=120)
-    out = box[0]
-    assert p.wait(timeout=120) == 0, err.decode(errors="replace")
-    os.close(master)
-    text = err.decode(errors="replace")
+    code, out, text = run_on_a_terminal(dp, ARGS)
+    assert code == 0, text
     assert "loading:" in text and "30,000 users" in text and "users/s" in text, text
     doc = json.loads(out)
     assert doc["run"]["counts"]["written"] == 30000
