@@ -4,6 +4,9 @@
 //!
 //!     cargo bench --bench masking [-- ROWS]        (default 1,000,000)
 //!
+//! `json_layout` (the record-shape fingerprint, `privacy::layout`) is measured the same way on
+//! synthetic users (at most 200,000: each is about 1.1 KB of JSON).
+//!
 //! `pseudonym (re-keyed per value)` is the naive way — a new HMAC key schedule and a hex String
 //! per value — shown for comparison with the pre-keyed state that duckpipe clones.
 
@@ -65,6 +68,19 @@ fn main() {
     let mut band = [0u8; masking::AGE_BAND_MAX];
     per_value("age_band", rows, || (0..rows as i64).map(|a| masking::age_band_into(a % 100, &mut band).map_or(0, str::len)).sum());
 
+    let users: Vec<String> = {
+        let generator = duckpipe::sources::synthetic::Generator::new("bench", None, time::macros::datetime!(2026-01-01 00:00 UTC)).expect("generator");
+        (1..).map(|page| generator.page(page, 5000)).take(rows.min(200_000).div_ceil(5000)).flatten().collect()
+    };
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut shape = Vec::new();
+    per_value("json_layout: shape scan only", users.len(), || {
+        users.iter().map(|u| duckpipe::privacy::layout::shape_into(u.as_bytes(), &mut shape).map_or(0, |_| shape.len())).sum()
+    });
+    per_value("json_layout: scan + keyed hash", users.len(), || {
+        users.iter().map(|u| duckpipe::privacy::layout::fingerprint(&hasher, u.as_bytes(), &mut shape).unwrap_or(0) as usize & 1).sum()
+    });
+
     println!("\nDuckDB scalar functions over {rows} rows (cost above the same query without the function):");
     let engine = Engine::open(&parquet_key, Some(&hmac_key)).expect("engine");
     engine
@@ -78,20 +94,20 @@ fn main() {
              FROM range({rows}) r(i);"
         ))
         .expect("table");
-    let sql_cost = |name: &str, with: &str, without: &str| {
+    let sql_cost_rows = |name: &str, rows: usize, with: &str, without: &str| {
         let time = |q: &str| {
-            let best = (0..3)
+            (0..3)
                 .map(|_| {
                     let start = Instant::now();
                     black_box(engine.query_i64(q).expect("query"));
                     start.elapsed().as_secs_f64()
                 })
-                .fold(f64::INFINITY, f64::min);
-            best
+                .fold(f64::INFINITY, f64::min)
         };
         let (a, b) = (time(with), time(without));
-        println!("  {name:<34} {:8.1} ns/row  ({a:.3} s vs {b:.3} s without)", (a - b).max(0.0) * 1e9 / rows as f64);
+        println!("  {name:<34} {:8.1} ns/row  ({a:.3} s vs {b:.3} s without, {rows} rows)", (a - b).max(0.0) * 1e9 / rows as f64);
     };
+    let sql_cost = |name: &str, with: &str, without: &str| sql_cost_rows(name, rows, with, without);
     sql_cost("pseudonym(uuid)", "SELECT sum(length(pseudonym(uuid))) FROM t", "SELECT sum(length(uuid)) FROM t");
     sql_cost("mask_email(email)", "SELECT sum(length(mask_email(email))) FROM t", "SELECT sum(length(email)) FROM t");
     sql_cost("mask_phone(phone)", "SELECT sum(length(mask_phone(phone))) FROM t", "SELECT sum(length(phone)) FROM t");
@@ -101,6 +117,19 @@ fn main() {
         "SELECT sum(epoch(birth)::BIGINT) FROM t",
     );
     sql_cost("age_band(age)", "SELECT sum(length(age_band(age))) FROM t", "SELECT sum(age) FROM t");
+    engine.execute_batch("CREATE TABLE docs (doc VARCHAR)").expect("docs table");
+    {
+        let mut app = engine.conn().appender("docs").expect("appender");
+        for u in &users {
+            app.append_row([u.as_str()]).expect("append");
+        }
+    }
+    sql_cost_rows(
+        "json_layout(doc)",
+        users.len(),
+        "SELECT sum(json_layout(doc) & 1) FROM docs",
+        "SELECT sum(length(doc)) FROM docs",
+    );
 }
 
 /// Best of 3 runs of `f` over `rows` values, printed as ns per value.

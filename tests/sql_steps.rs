@@ -171,6 +171,46 @@ fn batches_keep_positions_and_results_whatever_their_size() {
     }
 }
 
+/// Dates become UTC timestamps whatever the offset they are written with; text that is not a
+/// date becomes NULL (and the user a reject).
+#[test]
+fn flatten_reads_dates_as_utc_whatever_their_offset() {
+    let base = fixture_users()[0].clone();
+    let dated = |dob: &str| {
+        let mut u = base.clone();
+        u["dob"]["date"] = Value::from(dob);
+        u.to_string()
+    };
+    let docs = vec![
+        dated("1990-01-02T03:04:05.000Z"),
+        dated("1990-01-02T03:04:05.000+02:00"),
+        dated("1990-01-02T03:04:05-05:30"),
+        dated("1990-01-02T03:04:05.123456Z"),
+        dated("1990-01-02"),
+        dated("2024-02-30T00:00:00Z"),
+        dated("last tuesday"),
+    ];
+    let engine = staged_engine_raw(&docs);
+    let got: Vec<Option<i64>> = engine
+        .conn()
+        .prepare("SELECT epoch_us(dob_at) FROM flat_users")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let want = [
+        Some(micros("1990-01-02T03:04:05Z")),
+        Some(micros("1990-01-02T01:04:05Z")),
+        Some(micros("1990-01-02T08:34:05Z")),
+        Some(micros("1990-01-02T03:04:05.123456Z")),
+        Some(micros("1990-01-02T00:00:00Z")),
+        None,
+        None,
+    ];
+    assert_eq!(got, want);
+}
+
 fn micros(s: &str) -> i64 {
     let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap();
     (t.unix_timestamp_nanos() / 1000) as i64
