@@ -122,27 +122,39 @@ fn starts_ndjson(line: &str) -> bool {
     first.starts_with('{') && matches!(serde_json::from_str::<Probe>(first), Ok(Probe { results: None }))
 }
 
-/// Whether DuckDB may read `path` itself as NDJSON (`sql/00_stage_ndjson.sql`): the file is
-/// NDJSON by the rule [`read`] uses, has no byte-order mark (DuckDB refuses one), and its path
-/// is a plain local path (DuckDB would expand `*`, `?`, `[` and `{` as a glob, and read `…://` as
-/// a URL). Anything else — and any file DuckDB then refuses — is read by [`read`].
+/// Whether DuckDB may read `path` itself as NDJSON (`sql/00_stage_ndjson.sql`): a regular file
+/// (a pipe or a device could be read only once: the probe below would eat its first line), NDJSON
+/// by the rule [`read`] uses, with no byte-order mark (DuckDB refuses one), at a plain local path
+/// (DuckDB would expand `*`, `?`, `[` and `{` as a glob, and read `…://` as a URL). Anything else —
+/// and any file DuckDB then refuses — is read by [`read`].
 pub fn duckdb_can_read(path: &Path) -> bool {
     let plain = path.to_str().is_some_and(|p| !p.contains(['*', '?', '[', '{']) && !p.contains("://"));
-    if !plain {
+    if !plain || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
     }
     let Ok(file) = File::open(path) else { return false };
     let mut reader = BufReader::new(file);
-    let mut line = String::new();
+    // Up to the first byte that is not blank: unless it opens an object, this is not NDJSON, and
+    // the (possibly huge, one-line) document is not read any further.
     loop {
-        line.clear();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return false,
-            Ok(_) if line.starts_with('\u{feff}') => return false,
-            Ok(_) if line.trim().is_empty() => continue,
-            Ok(_) => return starts_ndjson(&line),
+        let Ok(buf) = reader.fill_buf() else { return false };
+        let Some(&first) = buf.iter().find(|b| !b.is_ascii_whitespace()) else {
+            if buf.is_empty() {
+                return false;
+            }
+            let n = buf.len();
+            reader.consume(n);
+            continue;
+        };
+        if first != b'{' {
+            return false;
         }
+        let blank = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        reader.consume(blank);
+        break;
     }
+    let mut line = String::new();
+    reader.read_line(&mut line).is_ok() && starts_ndjson(&line)
 }
 
 fn is_object(raw: &RawValue) -> bool {
@@ -290,6 +302,31 @@ mod tests {
             let (s, sizes, _) = collect(&write(&dir, name, text), 10).unwrap();
             assert_eq!((s.users, s.pages, sizes.len()), (0, 0, 0), "{name}");
         }
+    }
+
+    #[test]
+    fn duckdb_reads_only_plain_regular_ndjson_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = r#"{"gender":"female","email":"a@b.c"}"#;
+        let ndjson = write(&dir, "users.ndjson", &format!("\n  \n{user}\n{user}\n"));
+        assert!(duckdb_can_read(&ndjson));
+        for (name, text) in [
+            ("array.json", format!("[{user},{user}]")),
+            ("response.json", format!("{{\"results\":[{user}],\"info\":{{}}}}")),
+            ("pretty.json", "{\n  \"results\": []\n}\n".to_string()),
+            ("bom.ndjson", format!("\u{feff}{user}\n")),
+            ("empty.ndjson", "\n\n".to_string()),
+            ("glob[1].ndjson", format!("{user}\n")),
+        ] {
+            assert!(!duckdb_can_read(&write(&dir, name, &text)), "{name}");
+        }
+        assert!(!duckdb_can_read(&dir.path().join("missing.ndjson")));
+        assert!(!duckdb_can_read(dir.path()), "a folder");
+        // A pipe is read once, by duckpipe: probing it would eat its first line (and opening it
+        // would wait for a writer).
+        let fifo = dir.path().join("users.fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(!duckdb_can_read(&fifo));
     }
 
     #[test]

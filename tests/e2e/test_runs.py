@@ -110,6 +110,24 @@ def test_duckdb_reading_the_file_and_the_line_reader_give_the_same_run(dp, tmp_p
     assert len(d[3]) == 300 and d[3] == b[3], "same rows, in the same order"
 
 
+def test_a_pipe_is_read_once_and_whole(dp, tmp_path):
+    """A named pipe can be read only once: duckpipe reads it itself (DuckDB never sees it), and
+    every user arrives."""
+    import os
+    import threading
+
+    users = dp.generate(500, "e2e-fifo", dp.cwd / "g.json")
+    fifo = tmp_path / "users.fifo"
+    os.mkfifo(fifo)
+    text = "".join(json.dumps(u) + "\n" for u in users)
+    writer = threading.Thread(target=lambda: fifo.write_text(text), daemon=True)
+    writer.start()
+    r = _load(dp, fifo, tmp_path / "lake")
+    writer.join(timeout=60)
+    assert "DuckDB reads the file" not in r.stderr
+    assert r.json()["run"]["counts"] == {"received": 500, "written": 500, "quarantined": 0, "suppressed": 0}
+
+
 def test_too_many_bad_records_fail_the_run_and_write_nothing(dp, tmp_path):
     path, _, _, _ = _with_bad_records(dp, 100, "e2e-too-bad")
     lake = tmp_path / "lake"
