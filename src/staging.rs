@@ -8,9 +8,9 @@
 //!   the file on every core, nothing copied through duckpipe. If DuckDB refuses the file (a line
 //!   that is not JSON, a byte-order mark, …), the load falls back to the next way, which hands
 //!   such a line on as a record to quarantine.
-//! - Every other source runs on its own thread and passes pages to this one through a channel
-//!   of at most [`PAGES_IN_FLIGHT`] pages, so fetching, parsing or generating the next page
-//!   overlaps with DuckDB's work. Pages go into `raw_users` through DuckDB's appender; every
+//! - Every other source (API requests included) runs on its own thread and passes pages to this
+//!   one through a channel of at most [`PAGES_IN_FLIGHT`] pages, so fetching, parsing or
+//!   generating the next page overlaps with DuckDB's work. Pages go into `raw_users` through DuckDB's appender; every
 //!   [`BATCH_ROWS`] users, steps 1-3 run on the batch (on every core) and `raw_users` starts
 //!   afresh.
 
@@ -151,14 +151,21 @@ pub fn stage_batches(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, 
         batches.push(users)
     };
     let summary = match source {
-        SourceSpec::Api(options) => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| SourceError(format!("cannot start the HTTP runtime: {e}")))?;
-            let fetched = runtime.block_on(sources::api::fetch(options, &mut append));
-            fetched.map_err(|e| SourceError(e.to_string()))?
-        }
+        // One request at a time, on its own thread: the next page is fetched while DuckDB takes
+        // the last one, and at most PAGES_IN_FLIGHT pages wait (back-pressure). More requests in
+        // parallel would not make a pull faster: the API allows about 20,000 users per 5 minutes
+        // (../shared/docs/randomuser-api.md), four pages of 5,000, and answers 429 past that.
+        SourceSpec::Api(options) => pipelined(
+            |sink| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| anyhow::anyhow!("cannot start the HTTP runtime: {e}"))?;
+                // The API error's own text, without a chain: it is what the user sees.
+                runtime.block_on(sources::api::fetch(options, sink)).map_err(|e| anyhow::Error::msg(e.to_string()))
+            },
+            &mut append,
+        )?,
         SourceSpec::File { path } => pipelined(|sink| sources::file::read(path, batch_size, sink), &mut append)?,
         SourceSpec::Synthetic { seed, count, nat } => {
             let generator = sources::synthetic::Generator::new(seed, nat.as_deref(), now)
