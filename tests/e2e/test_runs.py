@@ -95,7 +95,7 @@ def test_duckdb_reading_the_file_and_the_line_reader_give_the_same_run(dp, tmp_p
         run = r.json()["run"]
         [q] = [o for o in run["objects"] if o["kind"] == "quarantine"]
         seqs = support.ParquetReader(str(lake / q["path"]), dp.keys["DUCKPIPE_PARQUET_KEY"]).query(
-            "SELECT seq, reason FROM {src} ORDER BY seq")
+            "SELECT seq, reason, doc FROM {src} ORDER BY seq")
         data = [o for o in run["objects"] if o["kind"] == "data"]
         users = support.ParquetReader(str(lake / data[0]["path"]), dp.keys["DUCKPIPE_PARQUET_KEY"]).query(
             "SELECT user_id, email_pseudonym, gender, age, registered_date, country, city, nat FROM {src}")
@@ -105,8 +105,9 @@ def test_duckdb_reading_the_file_and_the_line_reader_give_the_same_run(dp, tmp_p
     assert "DuckDB reads the file" not in b[4]
     assert d[0] == b[0] == {"received": 304, "written": 300, "quarantined": 4, "suppressed": 0}
     assert d[1] == b[1]
-    assert [s for s, _ in d[2]] == [s for s, _ in b[2]] == [5, 9, 302, 303]
-    assert d[2] == b[2]
+    assert [q[0] for q in d[2]] == [q[0] for q in b[2]] == [5, 9, 302, 303]
+    assert d[2] == b[2], "same reasons and the same text of each rejected line"
+    assert d[2][0][2] == "[1, 2]" and d[2][1][2] == lines[9]
     assert len(d[3]) == 300 and d[3] == b[3], "same rows, in the same order"
 
 
