@@ -40,11 +40,23 @@ pub fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_si
                 let summary = SourceSummary { kind: "file".into(), pages: 1, users: received, ..Default::default() };
                 return Ok((summary, received));
             }
-            // DuckDB's message is not shown: it may describe the content of a line.
-            Err(_) => tracing::info!(file = %path.display(), "DuckDB could not read the file as NDJSON: reading it line by line"),
+            // DuckDB refused the text (a line that is not JSON, a byte-order mark, …): duckpipe's
+            // reader takes every line as a record, to quarantine if need be. DuckDB's message is
+            // not shown: it may describe the content of a line.
+            Err(e) if refused_input(&e) => {
+                tracing::info!(file = %path.display(), "DuckDB could not read the file as NDJSON: reading it line by line")
+            }
+            // Anything else (out of memory, a read error) would fail the line reader too.
+            Err(e) => return Err(e),
         }
     }
     stage_batches(engine, source, now, batch_size)
+}
+
+/// Whether DuckDB failed on the file's content (its "Invalid Input" errors: malformed JSON, a
+/// byte-order mark, an object too large), rather than for want of memory or of the file.
+fn refused_input(e: &anyhow::Error) -> bool {
+    e.to_string().contains("Invalid Input Error")
 }
 
 /// Steps 0-3 with DuckDB reading `path` (checked by [`sources::file::duckdb_can_read`]).

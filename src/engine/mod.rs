@@ -156,6 +156,16 @@ pub fn sanitize(message: &str) -> String {
     if first_line.contains("read-only crypto module") {
         return "DuckDB cannot write encrypted Parquet without httpfs loaded".into();
     }
+    if first_line.starts_with("Out of Memory Error") {
+        // DuckDB's own figures ("… (60.0 MiB/61.0 MiB used)") say which limit was hit.
+        return format!(
+            "{} — raise {} (now {}; the default is {})",
+            redact_quoted(first_line),
+            workspace::MEMORY_LIMIT_VAR,
+            workspace::memory_limit(|k| std::env::var(k).ok()).unwrap_or_else(|_| "invalid".into()),
+            workspace::DEFAULT_MEMORY_LIMIT
+        );
+    }
     redact_quoted(&cut_echoed_input(first_line))
 }
 
@@ -197,6 +207,12 @@ fn redact_quoted(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_memory_says_which_setting_to_raise() {
+        let msg = sanitize("Out of Memory Error: failed to allocate data of size 8.0 MiB (60.0 MiB/61.0 MiB used)\nPossible solutions: …");
+        assert!(msg.starts_with("Out of Memory Error: failed to allocate data of size 8.0 MiB (60.0 MiB/61.0 MiB used) — raise DUCKPIPE_MEMORY_LIMIT"), "{msg}");
+    }
 
     #[test]
     fn sanitize_hides_values_and_names_known_errors() {
