@@ -114,11 +114,20 @@ fn value(doc: &[u8], i: usize, out: &mut Vec<u8>, depth: usize) -> Option<usize>
     }
 }
 
-/// `doc[i]` is `"`. Returns the index after the closing quote. Jumps from quote or backslash to
-/// the next with memchr: strings are most of a user record's bytes.
+/// `doc[i]` is `"`. Returns the index after the closing quote. Most keys and values are short, so
+/// the first bytes are looked at one by one; past them it jumps from quote or backslash to the
+/// next with memchr (long values: URLs, hashes).
 fn string_end(doc: &[u8], i: usize) -> Option<usize> {
     let mut j = i + 1;
     loop {
+        let short_end = (j + 16).min(doc.len());
+        while j < short_end {
+            match doc[j] {
+                b'"' => return Some(j + 1),
+                b'\\' => j += 2,
+                _ => j += 1,
+            }
+        }
         j += memchr::memchr2(b'"', b'\\', doc.get(j..)?)?;
         match doc[j] {
             b'"' => return Some(j + 1),
