@@ -11,6 +11,7 @@ pub mod app;
 pub mod bucket;
 pub mod cli;
 pub mod config;
+pub mod decimal;
 pub mod engine;
 pub mod error;
 pub mod export;

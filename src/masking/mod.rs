@@ -165,20 +165,11 @@ pub fn age_band_into(age: i64, buf: &mut [u8; AGE_BAND_MAX]) -> Option<&str> {
 }
 
 /// Writes the decimal digits of `v` at `buf[at..]`; returns the end position.
-fn write_decimal(mut v: u64, buf: &mut [u8], at: usize) -> usize {
+fn write_decimal(v: u64, buf: &mut [u8], at: usize) -> usize {
     let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let n = digits.len() - i;
-    buf[at..at + n].copy_from_slice(&digits[i..]);
-    at + n
+    let digits = crate::decimal::digits(v, &mut digits);
+    buf[at..at + digits.len()].copy_from_slice(digits);
+    at + digits.len()
 }
 
 #[cfg(test)]

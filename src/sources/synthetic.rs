@@ -439,19 +439,10 @@ fn push_pattern(rng: &mut ChaCha8Rng, out: &mut Buf, pattern: &str) {
     }
 }
 
-/// Decimal digits of `v` (no `core::fmt`: formatting machinery was the main cost per user).
-fn push_uint(out: &mut Buf, mut v: u64) {
+/// Decimal digits of `v`.
+fn push_uint(out: &mut Buf, v: u64) {
     let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.0.extend_from_slice(&buf[i..]);
+    out.0.extend_from_slice(crate::decimal::digits(v, &mut buf));
 }
 
 /// `v` zero-padded to `width` digits.
