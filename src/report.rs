@@ -43,6 +43,21 @@ pub struct AgeSummary {
     pub median: Option<f64>,
 }
 
+impl AgeSummary {
+    /// `min 18, max 80, average 49.1, median 49`, with `missing` for a value there is none of.
+    /// Every rendering of the report (text, HTML, Markdown) says it this way.
+    pub fn describe(&self, missing: &str) -> String {
+        let show = |v: Option<String>| v.unwrap_or_else(|| missing.to_string());
+        format!(
+            "min {}, max {}, average {}, median {}",
+            show(self.min.map(|v| v.to_string())),
+            show(self.max.map(|v| v.to_string())),
+            show(self.avg.map(|v| v.to_string())),
+            show(self.median.map(|v| v.to_string()))
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgeBandCount {
     pub band: String,
@@ -208,13 +223,7 @@ pub fn render_text(r: &Report) -> String {
         opt(&r.registration.avg_years)
     ));
     out.push_str("2. Age and gender\n");
-    out.push_str(&format!(
-        "  age: min {}, max {}, average {}, median {}\n\n",
-        opt(&r.age.min),
-        opt(&r.age.max),
-        opt(&r.age.avg),
-        opt(&r.age.median)
-    ));
+    out.push_str(&format!("  age: {}\n\n", r.age.describe("-")));
     let rows: Vec<Vec<String>> = r.gender.iter().map(|g| vec![opt(&g.gender), g.users.to_string()]).collect();
     out.push_str(&table(&["gender", "users"], 1, &rows));
     out.push('\n');

@@ -110,13 +110,7 @@ pub fn render(page: &Page<'_>) -> anyhow::Result<String> {
     let rows: Vec<Vec<String>> = r.gender.iter().map(|g| vec![name(&g.gender), count(g.users)]).collect();
     body.push_str(&table(&["gender", "users"], &[false, true], &rows));
 
-    body.push_str(&format!(
-        "<p>Age (completed years at load time): min {}, max {}, average {}, median {}.</p>\n",
-        opt(&r.age.min),
-        opt(&r.age.max),
-        opt(&r.age.avg),
-        opt(&r.age.median)
-    ));
+    body.push_str(&format!("<p>Age (completed years at load time): {}.</p>\n", r.age.describe("–")));
     let bands: Vec<String> = r.age_bands.iter().map(|b| b.band.clone()).collect();
     let mut series = vec![
         Series { name: "female", color: FEMALE, values: r.age_bands.iter().map(|b| b.female).collect() },

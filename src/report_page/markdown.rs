@@ -39,13 +39,7 @@ pub fn render(page: &Page<'_>) -> String {
     out.push_str("\n### 2. Gender and age\n\n");
     let rows: Vec<Vec<String>> = r.gender.iter().map(|g| vec![name(&g.gender), count(g.users)]).collect();
     out.push_str(&table(&["gender", "users"], &[false, true], &rows));
-    out.push_str(&format!(
-        "\nAge (completed years at load time): min {}, max {}, average {}, median {}.\n\n",
-        opt(&r.age.min),
-        opt(&r.age.max),
-        opt(&r.age.avg),
-        opt(&r.age.median)
-    ));
+    out.push_str(&format!("\nAge (completed years at load time): {}.\n\n", r.age.describe("–")));
     let rows: Vec<Vec<String>> =
         r.age_bands.iter().map(|b| vec![b.band.clone(), count(b.female), count(b.male), count(b.users)]).collect();
     out.push_str(&table(&["age band", "female", "male", "users"], &[false, true, true, true], &rows));
