@@ -64,7 +64,7 @@ fn main() {
     let input = std::env::args().skip(1).find(|a| !a.starts_with('-')).expect("usage: cargo bench --bench staging -- INPUT.ndjson");
     let input = std::path::PathBuf::from(input);
     assert!(duckpipe::sources::file::duckdb_can_read(&input), "{} is not an NDJSON file DuckDB can read", input.display());
-    let users = std::fs::read_to_string(&input).expect("input").lines().count() as u64;
+    let users = std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(&input).expect("input"))).count() as u64;
     println!("{users} users from {}", input.display());
     let spec = SourceSpec::File { path: input.clone() };
     let now = time::OffsetDateTime::now_utc();

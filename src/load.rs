@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::engine::{Engine, EngineError, sanitize, sql};
 use crate::runs::{self, Column, Counts, KeyFingerprints, ObjectEntry, Rejection, RunRecord, SourceParameters};
-use crate::sources::{SourceSummary, api::ApiOptions};
+use crate::sources::api::ApiOptions;
 use crate::store::Destination;
 use crate::timefmt;
 
@@ -79,7 +79,7 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     engine.set_variable("as_of", &timefmt::sql_timestamp(opts.as_of))?;
     engine.set_variable("loaded_at", &timefmt::sql_timestamptz(started_at))?;
     // Steps 0-3, per batch: every user ends up flattened, checked and masked in staged_users.
-    let (summary, received) = stage(engine, &opts.source, opts.as_of, opts.batch_size)?;
+    let (summary, received) = crate::staging::stage(engine, &opts.source, opts.as_of, opts.batch_size)?;
     tracing::info!(received, pages = summary.pages, "source finished");
     if received == 0 {
         return Err(SourceError("the source delivered no users: nothing was written".into()).into());
@@ -89,7 +89,6 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     crate::privacy::layout::sample(engine)?;
     let unknown_fields = crate::privacy::unknown::check(engine, opts.privacy.strict)?;
     let validation = validate(engine, received, opts.max_bad_ratio)?;
-    tracing::debug!("masked");
     let suppressed = crate::privacy::kanon::apply(engine, opts.privacy.min_k.unwrap_or(1))?.suppressed;
     let to_write = engine.query_i64("SELECT count(*) FROM masked_users")? as u64;
     let counts = Counts { received, written: to_write, quarantined: validation.quarantined, suppressed };
@@ -240,9 +239,4 @@ fn schema(engine: &Engine) -> anyhow::Result<Vec<Column>> {
         .and_then(|rows| rows.collect::<Result<_, _>>())
         .map_err(|e| EngineError(sanitize(&e.to_string())))?;
     Ok(columns)
-}
-
-/// Steps 0-3: the source into `staged_users` (see [`crate::staging`]).
-fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
-    crate::staging::stage(engine, source, now, batch_size)
 }

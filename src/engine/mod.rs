@@ -159,10 +159,9 @@ pub fn sanitize(message: &str) -> String {
     if first_line.starts_with("Out of Memory Error") {
         // DuckDB's own figures ("… (60.0 MiB/61.0 MiB used)") say which limit was hit.
         return format!(
-            "{} — raise {} (now {}; the default is {})",
+            "{} — raise {} (the default is {})",
             redact_quoted(first_line),
             workspace::MEMORY_LIMIT_VAR,
-            workspace::memory_limit(|k| std::env::var(k).ok()).unwrap_or_else(|_| "invalid".into()),
             workspace::DEFAULT_MEMORY_LIMIT
         );
     }
