@@ -10,8 +10,7 @@ fn main() {
     println!("cargo:rerun-if-changed=scripts/fetch-duckdb.sh");
     let dir = match env::var("DUCKPIPE_DEPS_DIR") {
         Ok(d) if !d.is_empty() => PathBuf::from(d),
-        _ => PathBuf::from(env::var("HOME").expect("HOME is not set"))
-            .join(".cache/duckpipe/duckdb-v1.5.5"),
+        _ => PathBuf::from(env::var("HOME").expect("HOME is not set")).join(".cache/duckpipe/duckdb-v1.5.5"),
     };
     let lib = dir.join("libduckdb.so");
     let ext = dir.join("httpfs.duckdb_extension");
@@ -21,7 +20,11 @@ fn main() {
             .arg(&dir)
             .status()
             .expect("could not run scripts/fetch-duckdb.sh");
-        assert!(status.success(), "scripts/fetch-duckdb.sh failed: DuckDB v1.5.5 is not available in {}", dir.display());
+        assert!(
+            status.success(),
+            "scripts/fetch-duckdb.sh failed: DuckDB v1.5.5 is not available in {}",
+            dir.display()
+        );
     }
     println!("cargo:rerun-if-changed={}", lib.display());
     println!("cargo:rustc-link-search=native={}", dir.display());

@@ -28,13 +28,16 @@ fn main() {
 
     let uuids: Vec<String> = (0..rows).map(|i| format!("{:08x}-4f1c-4a2b-9c3d-{:012x}", i, i * 7919)).collect();
     let emails: Vec<String> = (0..rows).map(|i| format!("jane.doe.p{}i{}@example.com", i / 5000, i % 5000)).collect();
-    let phones: Vec<String> = (0..rows).map(|i| format!("({:03}) {:03}-{:04}", i % 1000, (i / 7) % 1000, i % 10000)).collect();
+    let phones: Vec<String> =
+        (0..rows).map(|i| format!("({:03}) {:03}-{:04}", i % 1000, (i / 7) % 1000, i % 10000)).collect();
     let births: Vec<i64> = (0..rows as i64).map(|i| -820_540_800_000_000 + i * 1_987_654_321).collect();
     let as_of = 1_767_225_600_000_000i64; // 2026-01-01
 
     println!("Rust functions, {rows} values:");
     let p = Pseudonymizer::new(&hmac_key);
-    per_value("pseudonym (pre-keyed, stack hex)", rows, || uuids.iter().map(|u| p.pseudonym_hex(u.as_bytes())[0] as usize).sum());
+    per_value("pseudonym (pre-keyed, stack hex)", rows, || {
+        uuids.iter().map(|u| p.pseudonym_hex(u.as_bytes())[0] as usize).sum()
+    });
     per_value("pseudonym (re-keyed per value)", rows, || {
         uuids
             .iter()
@@ -66,19 +69,31 @@ fn main() {
     });
     per_value("age_years", rows, || births.iter().map(|&b| masking::age_years(b, as_of).unwrap_or(0) as usize).sum());
     let mut band = [0u8; masking::AGE_BAND_MAX];
-    per_value("age_band", rows, || (0..rows as i64).map(|a| masking::age_band_into(a % 100, &mut band).map_or(0, str::len)).sum());
+    per_value("age_band", rows, || {
+        (0..rows as i64).map(|a| masking::age_band_into(a % 100, &mut band).map_or(0, str::len)).sum()
+    });
 
     let users: Vec<String> = {
-        let generator = duckpipe::sources::synthetic::Generator::new("bench", None, time::macros::datetime!(2026-01-01 00:00 UTC)).expect("generator");
+        let generator =
+            duckpipe::sources::synthetic::Generator::new("bench", None, time::macros::datetime!(2026-01-01 00:00 UTC))
+                .expect("generator");
         (1..).map(|page| generator.page(page, 5000)).take(rows.min(200_000).div_ceil(5000)).flatten().collect()
     };
     let hasher = std::collections::hash_map::RandomState::new();
     let mut shape = Vec::new();
     per_value("json_layout: shape scan only", users.len(), || {
-        users.iter().map(|u| duckpipe::privacy::layout::shape_into(u.as_bytes(), &mut shape).map_or(0, |_| shape.len())).sum()
+        users
+            .iter()
+            .map(|u| duckpipe::privacy::layout::shape_into(u.as_bytes(), &mut shape).map_or(0, |_| shape.len()))
+            .sum()
     });
     per_value("json_layout: scan + keyed hash", users.len(), || {
-        users.iter().map(|u| duckpipe::privacy::layout::fingerprint(&hasher, u.as_bytes(), &mut shape).unwrap_or(0) as usize & 1).sum()
+        users
+            .iter()
+            .map(|u| {
+                duckpipe::privacy::layout::fingerprint(&hasher, u.as_bytes(), &mut shape).unwrap_or(0) as usize & 1
+            })
+            .sum()
     });
 
     println!("\nDuckDB scalar functions over {rows} rows (cost above the same query without the function):");
@@ -105,7 +120,10 @@ fn main() {
                 .fold(f64::INFINITY, f64::min)
         };
         let (a, b) = (time(with), time(without));
-        println!("  {name:<34} {:8.1} ns/row  ({a:.3} s vs {b:.3} s without, {rows} rows)", (a - b).max(0.0) * 1e9 / rows as f64);
+        println!(
+            "  {name:<34} {:8.1} ns/row  ({a:.3} s vs {b:.3} s without, {rows} rows)",
+            (a - b).max(0.0) * 1e9 / rows as f64
+        );
     };
     let sql_cost = |name: &str, with: &str, without: &str| sql_cost_rows(name, rows, with, without);
     sql_cost("pseudonym(uuid)", "SELECT sum(length(pseudonym(uuid))) FROM t", "SELECT sum(length(uuid)) FROM t");

@@ -53,18 +53,31 @@ fn finish(e: &Engine, users: u64) {
     let out = tempfile::tempdir().expect("tempdir");
     let run_dir = out.path().to_string_lossy().to_string();
     let exported = timed("export (sql/04) + read back", users, || {
-        e.execute_batch(&duckpipe::export::export_sql(&run_dir, "bench", duckpipe::export::TARGET_OBJECT_BYTES, duckpipe::export::ROW_GROUP_ROWS))
-            .expect("export");
+        e.execute_batch(&duckpipe::export::export_sql(
+            &run_dir,
+            "bench",
+            duckpipe::export::TARGET_OBJECT_BYTES,
+            duckpipe::export::ROW_GROUP_ROWS,
+        ))
+        .expect("export");
         duckpipe::export::read_back(e, &format!("{run_dir}/part-bench-*.parquet")).expect("read back")
     });
     assert_eq!(exported.rows, users);
 }
 
 fn main() {
-    let input = std::env::args().skip(1).find(|a| !a.starts_with('-')).expect("usage: cargo bench --bench staging -- INPUT.ndjson");
+    let input = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .expect("usage: cargo bench --bench staging -- INPUT.ndjson");
     let input = std::path::PathBuf::from(input);
-    assert!(duckpipe::sources::file::duckdb_can_read(&input), "{} is not an NDJSON file DuckDB can read", input.display());
-    let users = std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(&input).expect("input"))).count() as u64;
+    assert!(
+        duckpipe::sources::file::duckdb_can_read(&input),
+        "{} is not an NDJSON file DuckDB can read",
+        input.display()
+    );
+    let users =
+        std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(&input).expect("input"))).count() as u64;
     println!("{users} users from {}", input.display());
     let spec = SourceSpec::File { path: input.clone() };
     let now = time::OffsetDateTime::now_utc();
@@ -77,6 +90,8 @@ fn main() {
 
     println!("appender-batches");
     let e = engine();
-    timed("steps 0-3: line by line, appender batches", users, || duckpipe::staging::stage_batches(&e, &spec, now, 5000).expect("stage"));
+    timed("steps 0-3: line by line, appender batches", users, || {
+        duckpipe::staging::stage_batches(&e, &spec, now, 5000).expect("stage")
+    });
     finish(&e, users);
 }

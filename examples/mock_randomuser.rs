@@ -43,10 +43,7 @@ fn parse_fault(text: &str) -> Option<mock_api::Fault> {
 fn main() {
     let mut port: u16 = 0;
     let mut users = "synthetic".to_string();
-    let mut behaviour = mock_api::Behaviour {
-        rate_limit_window: Duration::from_secs(300),
-        ..Default::default()
-    };
+    let mut behaviour = mock_api::Behaviour { rate_limit_window: Duration::from_secs(300), ..Default::default() };
     let mut faults = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -54,15 +51,10 @@ fn main() {
         match arg.as_str() {
             "--port" => port = value().parse().unwrap_or_else(|_| usage()),
             "--users" => users = value(),
-            "--fail-every" => {
-                behaviour.fail_every = Some(value().parse().unwrap_or_else(|_| usage()))
-            }
-            "--rate-limit" => {
-                behaviour.rate_limit_users = Some(value().parse().unwrap_or_else(|_| usage()))
-            }
+            "--fail-every" => behaviour.fail_every = Some(value().parse().unwrap_or_else(|_| usage())),
+            "--rate-limit" => behaviour.rate_limit_users = Some(value().parse().unwrap_or_else(|_| usage())),
             "--rate-window-secs" => {
-                behaviour.rate_limit_window =
-                    Duration::from_secs(value().parse().unwrap_or_else(|_| usage()))
+                behaviour.rate_limit_window = Duration::from_secs(value().parse().unwrap_or_else(|_| usage()))
             }
             "--faults" => faults = value().split(',').map(|f| parse_fault(f).unwrap_or_else(|| usage())).collect(),
             _ => usage(),
@@ -77,24 +69,17 @@ fn main() {
     mock.set_behaviour(behaviour);
     mock.push_faults(faults);
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .unwrap_or_else(|e| {
-                eprintln!("cannot bind 127.0.0.1:{port}: {e}");
-                std::process::exit(1)
-            });
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap_or_else(|e| {
+            eprintln!("cannot bind 127.0.0.1:{port}: {e}");
+            std::process::exit(1)
+        });
         let addr = listener.local_addr().unwrap();
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on http://{addr}").unwrap();
         out.flush().unwrap();
         drop(out);
-        axum::serve(listener, mock.router())
-            .await
-            .expect("mock server");
+        axum::serve(listener, mock.router()).await.expect("mock server");
     });
 }

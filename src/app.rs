@@ -45,7 +45,12 @@ fn nat_list(text: Option<&str>) -> Result<Option<Vec<String>>, UsageError> {
 
 /// Opens the engine with the Parquet key (and the HMAC key for loads) and, when the destination
 /// is on S3, checks the credentials and the bucket first (creating it only when asked).
-pub(crate) fn open_engine(dest: &Destination, parquet: &ParquetKey, hmac: Option<&crate::keys::HmacKey>, create_bucket: bool) -> anyhow::Result<Engine> {
+pub(crate) fn open_engine(
+    dest: &Destination,
+    parquet: &ParquetKey,
+    hmac: Option<&crate::keys::HmacKey>,
+    create_bucket: bool,
+) -> anyhow::Result<Engine> {
     let s3 = match dest {
         Destination::S3 { bucket, .. } => {
             let settings = S3Settings::from_env(|k| std::env::var(k).ok())?;
@@ -77,13 +82,17 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
     if let Some(id) = &args.run_id
         && !runs::valid_run_id(id)
     {
-        return Err(UsageError(format!("--run-id {id:?}: use 1-64 letters, digits, '-', '_' or '.' (not starting with '.')")).into());
+        return Err(UsageError(format!(
+            "--run-id {id:?}: use 1-64 letters, digits, '-', '_' or '.' (not starting with '.')"
+        ))
+        .into());
     }
     let seed = args.seed.clone().unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
     let mut parameters = SourceParameters::default();
     let source = match args.source {
         crate::cli::SourceKind::Api => {
-            let url = url::Url::parse(&args.api_url).map_err(|_| UsageError(format!("--api-url {:?} is not a URL", args.api_url)))?;
+            let url = url::Url::parse(&args.api_url)
+                .map_err(|_| UsageError(format!("--api-url {:?} is not a URL", args.api_url)))?;
             parameters = SourceParameters {
                 count: Some(args.count),
                 page_size: Some(args.page_size),
@@ -148,9 +157,12 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
         ReportFormat::Json => print_json(&LoadJson { run: &record, skipped, report: &report })?,
         ReportFormat::Text => {
             let mut out = if skipped {
-                format!("Run {} is already recorded at {dest}: nothing loaded (a retried job never loads twice)
+                format!(
+                    "Run {} is already recorded at {dest}: nothing loaded (a retried job never loads twice)
 
-", record.run_id)
+",
+                    record.run_id
+                )
             } else {
                 let c = &record.counts;
                 let mut text = format!(
@@ -166,8 +178,11 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
                     record.source.seed.as_deref().unwrap_or("-"),
                 );
                 for r in &record.rejections {
-                    text.push_str(&format!("  quarantined {} × {}
-", r.records, r.reason));
+                    text.push_str(&format!(
+                        "  quarantined {} × {}
+",
+                        r.records, r.reason
+                    ));
                 }
                 if !record.unanswerable.is_empty() {
                     text.push_str(&format!(
@@ -179,8 +194,11 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
                 }
                 text.push_str(&privacy_summary(&record));
                 for o in &record.objects {
-                    text.push_str(&format!("  {} {} ({} rows, {} bytes)
-", o.kind, o.path, o.rows, o.bytes));
+                    text.push_str(&format!(
+                        "  {} {} ({} rows, {} bytes)
+",
+                        o.kind, o.path, o.rows, o.bytes
+                    ));
                 }
                 text.push('\n');
                 text
@@ -195,7 +213,13 @@ fn load_cmd(args: LoadArgs) -> anyhow::Result<()> {
 }
 
 /// The answers over every complete run; a failed read names the damaged object if there is one.
-fn compute_report(engine: &Engine, dest: &Destination, records: &[RunRecord], as_of: OffsetDateTime, top: u32) -> anyhow::Result<Report> {
+fn compute_report(
+    engine: &Engine,
+    dest: &Destination,
+    records: &[RunRecord],
+    as_of: OffsetDateTime,
+    top: u32,
+) -> anyhow::Result<Report> {
     report::open_users_view_of(engine, dest, records)?;
     report::compute(engine, as_of, top).map_err(|e| report::name_damaged_object(engine, dest, records, e))
 }
@@ -266,23 +290,45 @@ fn verify_runs(engine: &Engine, dest: &Destination, records: &[RunRecord], forma
     for record in records {
         for object in &record.objects {
             let file = dest.resolve(&object.path);
-            let problem = runs::check_size(engine, &file, object.bytes).and_then(|()| report::verify_object(engine, &file)).err();
-            results.push(Verified { run_id: record.run_id.clone(), path: object.path.clone(), kind: object.kind.clone(), ok: problem.is_none(), problem });
+            let problem =
+                runs::check_size(engine, &file, object.bytes).and_then(|()| report::verify_object(engine, &file)).err();
+            results.push(Verified {
+                run_id: record.run_id.clone(),
+                path: object.path.clone(),
+                kind: object.kind.clone(),
+                ok: problem.is_none(),
+                problem,
+            });
         }
     }
     let damaged = results.iter().filter(|v| !v.ok).count();
     match format {
-        Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "objects": results, "damaged": damaged }))?,
+        Format::Json => {
+            print_json(&serde_json::json!({ "dest": dest.to_string(), "objects": results, "damaged": damaged }))?
+        }
         Format::Text => {
             let rows: Vec<Vec<String>> = results
                 .iter()
-                .map(|v| vec![v.run_id.clone(), v.path.clone(), v.kind.clone(), v.problem.clone().unwrap_or_else(|| "ok".into())])
+                .map(|v| {
+                    vec![
+                        v.run_id.clone(),
+                        v.path.clone(),
+                        v.kind.clone(),
+                        v.problem.clone().unwrap_or_else(|| "ok".into()),
+                    ]
+                })
                 .collect();
-            print_text(&format!("Verified {} objects at {dest}: {damaged} damaged\n{}", results.len(), report::table(&["run", "object", "kind", "status"], 4, &rows)))?;
+            print_text(&format!(
+                "Verified {} objects at {dest}: {damaged} damaged\n{}",
+                results.len(),
+                report::table(&["run", "object", "kind", "status"], 4, &rows)
+            ))?;
         }
     }
     if damaged > 0 {
-        return Err(crate::engine::EngineError(format!("{damaged} of {} objects failed verification", results.len())).into());
+        return Err(
+            crate::engine::EngineError(format!("{damaged} of {} objects failed verification", results.len())).into()
+        );
     }
     Ok(())
 }
@@ -298,12 +344,15 @@ fn runs_cmd(args: RunsArgs) -> anyhow::Result<()> {
         return verify_runs(&engine, &dest, &records, args.format);
     }
     if args.orphans {
-        let orphans: Vec<Orphan> = runs::orphans(&engine, &dest, &records)?.into_iter().map(|(path, bytes)| Orphan { path, bytes }).collect();
+        let orphans: Vec<Orphan> =
+            runs::orphans(&engine, &dest, &records)?.into_iter().map(|(path, bytes)| Orphan { path, bytes }).collect();
         return match args.format {
             Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "orphans": orphans })),
             Format::Text if orphans.is_empty() => print_text(&format!("No orphaned objects at {dest}.\n")),
             Format::Text => {
-                let mut out = format!("Objects at {dest} that no complete run names (left by failed or killed loads; safe to delete when no load is running):\n");
+                let mut out = format!(
+                    "Objects at {dest} that no complete run names (left by failed or killed loads; safe to delete when no load is running):\n"
+                );
                 for o in &orphans {
                     out.push_str(&format!("  {}  ({} bytes)\n", o.path, o.bytes));
                 }
@@ -330,7 +379,11 @@ fn runs_cmd(args: RunsArgs) -> anyhow::Result<()> {
                     ]
                 })
                 .collect();
-            let table = report::table(&["run", "finished", "source", "received", "written", "quarantined", "suppressed", "objects"], 3, &rows);
+            let table = report::table(
+                &["run", "finished", "source", "received", "written", "quarantined", "suppressed", "objects"],
+                3,
+                &rows,
+            );
             print_text(&format!("Complete runs at {dest}:\n{table}"))
         }
     }
@@ -339,9 +392,12 @@ fn runs_cmd(args: RunsArgs) -> anyhow::Result<()> {
 fn generate_cmd(args: GenerateArgs) -> anyhow::Result<()> {
     let nat = nat_list(args.nat.as_deref())?;
     let now = as_of(args.as_of.as_deref())?;
-    let generator = synthetic::Generator::new(&args.seed, nat.as_deref(), now).map_err(|e| UsageError(format!("{e:#}")))?;
+    let generator =
+        synthetic::Generator::new(&args.seed, nat.as_deref(), now).map_err(|e| UsageError(format!("{e:#}")))?;
     let out: Box<dyn std::io::Write> = match &args.out {
-        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| UsageError(format!("cannot create {}: {e}", path.display())))?),
+        Some(path) => Box::new(
+            std::fs::File::create(path).map_err(|e| UsageError(format!("cannot create {}: {e}", path.display())))?,
+        ),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = std::io::BufWriter::new(out);

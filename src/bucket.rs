@@ -46,7 +46,11 @@ pub fn head(settings: &S3Settings, bucket: &str) -> anyhow::Result<BucketState> 
         200 => Ok(BucketState::Exists),
         404 => Ok(BucketState::Missing),
         401 | 403 => Err(credentials_refused(settings)),
-        code => Err(EngineError(format!("S3 endpoint {} answered HTTP {code} for bucket {bucket:?}", settings.endpoint_url())).into()),
+        code => Err(EngineError(format!(
+            "S3 endpoint {} answered HTTP {code} for bucket {bucket:?}",
+            settings.endpoint_url()
+        ))
+        .into()),
     }
 }
 
@@ -55,7 +59,10 @@ fn put(settings: &S3Settings, bucket: &str) -> anyhow::Result<()> {
     match status.as_u16() {
         200 => Ok(()),
         401 | 403 => Err(credentials_refused(settings)),
-        code => Err(EngineError(format!("creating bucket {bucket:?} at {} failed: HTTP {code}", settings.endpoint_url())).into()),
+        code => {
+            Err(EngineError(format!("creating bucket {bucket:?} at {} failed: HTTP {code}", settings.endpoint_url()))
+                .into())
+        }
     }
 }
 
@@ -88,10 +95,9 @@ fn send(settings: &S3Settings, method: reqwest::Method, bucket: &str) -> anyhow:
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| EngineError(format!("cannot reach the S3 endpoint {}: {}", settings.endpoint_url(), root_cause(&e))))?;
+        let response = request.send().await.map_err(|e| {
+            EngineError(format!("cannot reach the S3 endpoint {}: {}", settings.endpoint_url(), root_cause(&e)))
+        })?;
         Ok(response.status())
     })
 }
@@ -113,7 +119,13 @@ fn hmac(key: &[u8], data: &str) -> Vec<u8> {
 }
 
 /// The headers of an AWS Signature Version 4 request with an empty body and no query string.
-fn sign(settings: &S3Settings, method: &str, host: &str, path: &str, now: OffsetDateTime) -> Vec<(&'static str, String)> {
+fn sign(
+    settings: &S3Settings,
+    method: &str,
+    host: &str,
+    path: &str,
+    now: OffsetDateTime,
+) -> Vec<(&'static str, String)> {
     let (key_id, secret, token, region) = settings.credentials();
     let amz_date = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
@@ -125,7 +137,11 @@ fn sign(settings: &S3Settings, method: &str, host: &str, path: &str, now: Offset
         now.second()
     );
     let date = &amz_date[..8];
-    let mut headers = vec![("host", host.to_string()), ("x-amz-content-sha256", EMPTY_SHA256.to_string()), ("x-amz-date", amz_date.clone())];
+    let mut headers = vec![
+        ("host", host.to_string()),
+        ("x-amz-content-sha256", EMPTY_SHA256.to_string()),
+        ("x-amz-date", amz_date.clone()),
+    ];
     if let Some(token) = token {
         headers.push(("x-amz-security-token", token.to_string()));
     }
@@ -133,11 +149,15 @@ fn sign(settings: &S3Settings, method: &str, host: &str, path: &str, now: Offset
     let signed_headers = headers.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(";");
     let canonical_request = format!("{method}\n{path}\n\n{canonical_headers}\n{signed_headers}\n{EMPTY_SHA256}");
     let scope = format!("{date}/{region}/s3/aws4_request");
-    let string_to_sign = format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex::encode(Sha256::digest(canonical_request.as_bytes())));
+    let string_to_sign =
+        format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex::encode(Sha256::digest(canonical_request.as_bytes())));
     let key = hmac(&hmac(&hmac(&hmac(format!("AWS4{secret}").as_bytes(), date), region), "s3"), "aws4_request");
     let signature = hex::encode(hmac(&key, &string_to_sign));
     headers.retain(|(n, _)| *n != "host");
-    headers.push(("authorization", format!("AWS4-HMAC-SHA256 Credential={key_id}/{scope}, SignedHeaders={signed_headers}, Signature={signature}")));
+    headers.push((
+        "authorization",
+        format!("AWS4-HMAC-SHA256 Credential={key_id}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"),
+    ));
     headers
 }
 

@@ -48,7 +48,9 @@ pub fn keys(init_if_absent: bool) -> anyhow::Result<Keys> {
     if init_if_absent && var(PARQUET_KEY_VAR).is_none() && var(HMAC_KEY_VAR).is_none() && !Path::new(".env").exists() {
         create_env_file()?;
         load_dotenv()?;
-        tracing::warn!("no keys were set: created ./.env with new DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY — keep it safe, the data cannot be read without it");
+        tracing::warn!(
+            "no keys were set: created ./.env with new DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY — keep it safe, the data cannot be read without it"
+        );
     }
     let parquet = parquet_key()?;
     let hmac = HmacKey::parse(&var(HMAC_KEY_VAR).ok_or(KeyError::Missing { var: HMAC_KEY_VAR })?)?;
@@ -61,7 +63,9 @@ fn create_env_file() -> anyhow::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(".env").map_err(|e| UsageError(format!("cannot create ./.env for new keys: {e}")))?;
-    file.write_all(format!("# duckpipe keys, made by the first run. Never commit this file.\n{}", keygen_env()).as_bytes())
-        .map_err(|e| UsageError(format!("cannot write ./.env: {e}")))?;
+    file.write_all(
+        format!("# duckpipe keys, made by the first run. Never commit this file.\n{}", keygen_env()).as_bytes(),
+    )
+    .map_err(|e| UsageError(format!("cannot write ./.env: {e}")))?;
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! Exit codes: what kind of failure ended the run, for scripts and schedulers.
 
-use crate::{config::UsageError, engine::EngineError, keys::KeyError, load::SourceError, sources::api::ApiError, store::StoreConfigError};
+use crate::{
+    config::UsageError, engine::EngineError, keys::KeyError, load::SourceError, sources::api::ApiError,
+    store::StoreConfigError,
+};
 
 pub const OK: u8 = 0;
 pub const FAILURE: u8 = 1;

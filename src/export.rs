@@ -55,7 +55,10 @@ pub fn read_back(engine: &Engine, glob: &str) -> anyhow::Result<Exported> {
     let mut objects: Vec<(String, i64)> = counts;
     // part-10 after part-9: order by the part number, not the text.
     objects.sort_by_key(|(name, _)| part_number(name));
-    Ok(Exported { rows: objects.iter().map(|(_, n)| *n as u64).sum(), objects: objects.into_iter().map(|(name, n)| (name, n as u64)).collect() })
+    Ok(Exported {
+        rows: objects.iter().map(|(_, n)| *n as u64).sum(),
+        objects: objects.into_iter().map(|(name, n)| (name, n as u64)).collect(),
+    })
 }
 
 /// The `i` of `.../part-<attempt>-<i>.parquet` (unknown names sort last).

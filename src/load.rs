@@ -93,7 +93,10 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     let to_write = engine.query_i64("SELECT count(*) FROM masked_users")? as u64;
     let counts = Counts { received, written: to_write, quarantined: validation.quarantined, suppressed };
     if !counts.balanced() {
-        return Err(EngineError(format!("internal accounting error: {counts:?} does not balance; nothing was written")).into());
+        return Err(EngineError(format!(
+            "internal accounting error: {counts:?} does not balance; nothing was written"
+        ))
+        .into());
     }
 
     opts.dest
@@ -153,8 +156,12 @@ fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Resul
         .and_then(|rows| rows.collect::<Result<_, _>>())
         .map_err(|e| EngineError(sanitize(&e.to_string())))?;
     let delivered: Vec<bool> = groups.iter().map(|g| delivered.iter().any(|(name, yes)| name == g && *yes)).collect();
-    let absent_groups: Vec<String> =
-        groups.iter().zip(&delivered).filter(|(_, delivered)| parsed > 0 && !**delivered).map(|(g, _)| g.to_string()).collect();
+    let absent_groups: Vec<String> = groups
+        .iter()
+        .zip(&delivered)
+        .filter(|(_, delivered)| parsed > 0 && !**delivered)
+        .map(|(g, _)| g.to_string())
+        .collect();
     let enforced: Vec<&Required> = REQUIRED.iter().filter(|r| !absent_groups.iter().any(|g| g == r.group)).collect();
     let mut unanswerable: Vec<String> = REQUIRED
         .iter()
@@ -181,9 +188,14 @@ fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Resul
     if quarantined > 0 {
         tracing::warn!(quarantined, received, "records could not be processed and go to quarantine");
     }
-    let summary = || rejections.iter().take(3).map(|r| format!("{} × {}", r.records, r.reason)).collect::<Vec<_>>().join(", ");
+    let summary =
+        || rejections.iter().take(3).map(|r| format!("{} × {}", r.records, r.reason)).collect::<Vec<_>>().join(", ");
     if quarantined == received {
-        return Err(SourceError(format!("none of the {received} users could be processed ({}): nothing was written", summary())).into());
+        return Err(SourceError(format!(
+            "none of the {received} users could be processed ({}): nothing was written",
+            summary()
+        ))
+        .into());
     }
     if quarantined as f64 > max_bad_ratio * received as f64 {
         return Err(SourceError(format!(
@@ -199,7 +211,13 @@ fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Resul
 /// Writes the data (sql/04_export.sql, one or more objects: see [`crate::export`]), then reads
 /// every written object back — decrypting it — to prove it is complete before it may be named in
 /// a record.
-fn export_data(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str, expected: u64) -> anyhow::Result<Vec<ObjectEntry>> {
+fn export_data(
+    engine: &Engine,
+    dest: &Destination,
+    run_id: &str,
+    attempt: &str,
+    expected: u64,
+) -> anyhow::Result<Vec<ObjectEntry>> {
     let exported = crate::export::write(engine, dest, run_id, attempt)?;
     let mut objects = Vec::new();
     for (file, rows) in exported.objects {
@@ -208,13 +226,23 @@ fn export_data(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str,
         objects.push(ObjectEntry { path: dest.relative(&file), kind: "data".into(), rows, bytes });
     }
     if exported.rows != expected {
-        return Err(EngineError(format!("the data objects of run {run_id} hold {} rows, expected {expected}", exported.rows)).into());
+        return Err(EngineError(format!(
+            "the data objects of run {run_id} hold {} rows, expected {expected}",
+            exported.rows
+        ))
+        .into());
     }
     Ok(objects)
 }
 
 /// Writes the rejected records with their reasons (sql/05_quarantine.sql) and checks the count.
-fn export_quarantine(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str, expected: u64) -> anyhow::Result<ObjectEntry> {
+fn export_quarantine(
+    engine: &Engine,
+    dest: &Destination,
+    run_id: &str,
+    attempt: &str,
+    expected: u64,
+) -> anyhow::Result<ObjectEntry> {
     let object = dest.quarantine_object(run_id, attempt);
     engine
         .execute_batch(&sql::QUARANTINE.replace("{{output_path}}", &sql::quote(&object)))

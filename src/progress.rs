@@ -105,7 +105,8 @@ impl Ticker {
             loop {
                 let done = !matches!(stopped.recv_timeout(REDRAW), Err(std::sync::mpsc::RecvTimeoutError::Timeout));
                 let mut err = std::io::stderr().lock();
-                let _ = write!(err, "\r\x1b[2K{}{}", ticker_line(&what, started.elapsed()), if done { "\n" } else { "" });
+                let _ =
+                    write!(err, "\r\x1b[2K{}{}", ticker_line(&what, started.elapsed()), if done { "\n" } else { "" });
                 let _ = err.flush();
                 if done {
                     return;
@@ -162,7 +163,10 @@ mod tests {
 
     #[test]
     fn ticker_says_what_and_how_long() {
-        assert_eq!(ticker_line("DuckDB reads u.ndjson (1.1 GB)", Duration::from_millis(12_400)), "loading: DuckDB reads u.ndjson (1.1 GB) · 12 s");
+        assert_eq!(
+            ticker_line("DuckDB reads u.ndjson (1.1 GB)", Duration::from_millis(12_400)),
+            "loading: DuckDB reads u.ndjson (1.1 GB) · 12 s"
+        );
         // Off the terminal it is inert: no thread, nothing drawn.
         let t = Ticker::for_stderr("x".into());
         assert!(t.thread.is_none());

@@ -98,7 +98,8 @@ pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRec
         return Err(EngineError(format!("no complete runs at {dest} (run `duckpipe load` first)")).into());
     }
     runs::check_key(engine, records)?;
-    let files: Vec<(String, u64)> = records.iter().flat_map(|r| r.data_objects(dest).map(|(path, o)| (path, o.bytes))).collect();
+    let files: Vec<(String, u64)> =
+        records.iter().flat_map(|r| r.data_objects(dest).map(|(path, o)| (path, o.bytes))).collect();
     for (file, bytes) in &files {
         runs::check_size(engine, file, *bytes).map_err(|problem| EngineError(format!("object {file} {problem}")))?;
     }
@@ -116,14 +117,22 @@ pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRec
 
 /// After a failed read over the view: finds the first data object whose content does not
 /// decrypt and authenticate and names it in the error.
-pub fn name_damaged_object(engine: &Engine, dest: &Destination, records: &[RunRecord], err: anyhow::Error) -> anyhow::Error {
+pub fn name_damaged_object(
+    engine: &Engine,
+    dest: &Destination,
+    records: &[RunRecord],
+    err: anyhow::Error,
+) -> anyhow::Error {
     if !err.chain().any(|c| c.is::<EngineError>()) {
         return err;
     }
     tracing::debug!(error = %format!("{err:#}"), "reading the data failed; checking each object");
     for (file, _) in records.iter().flat_map(|r| r.data_objects(dest)) {
         if let Err(problem) = verify_object(engine, &file) {
-            return EngineError(format!("object {file} is damaged or was altered ({problem}); the other objects are intact")).into();
+            return EngineError(format!(
+                "object {file} is damaged or was altered ({problem}); the other objects are intact"
+            ))
+            .into();
         }
     }
     err
@@ -146,7 +155,8 @@ pub fn compute(engine: &Engine, as_of: OffsetDateTime, top: u32) -> anyhow::Resu
     engine.set_variable("top_n", &top.to_string())?;
     let conn = engine.conn();
     let err = |e: duckdb::Error| -> anyhow::Error { EngineError(sanitize(&e.to_string())).into() };
-    let rows = |name: &str| -> anyhow::Result<duckdb::Statement<'_>> { conn.prepare(sql::analytics(name)).map_err(err) };
+    let rows =
+        |name: &str| -> anyhow::Result<duckdb::Statement<'_>> { conn.prepare(sql::analytics(name)).map_err(err) };
 
     let (users, avg_days, avg_years) =
         rows("q1_registration")?.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(err)?;

@@ -136,11 +136,13 @@ pub fn write(engine: &Engine, dest: &Destination, record: &RunRecord) -> anyhow:
         Destination::S3 { .. } => {
             // One VARCHAR value written as CSV without quoting or escaping is the text itself
             // (compact JSON has no newline or 0x1f byte in it).
-            let copy = format!("COPY (SELECT ?::VARCHAR) TO {} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\\x1f');", quote(&path));
-            engine
-                .conn()
-                .execute(&copy, [&text])
-                .map_err(|e| EngineError(format!("cannot write the run record {path}: {}", sanitize(&e.to_string()))))?;
+            let copy = format!(
+                "COPY (SELECT ?::VARCHAR) TO {} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\\x1f');",
+                quote(&path)
+            );
+            engine.conn().execute(&copy, [&text]).map_err(|e| {
+                EngineError(format!("cannot write the run record {path}: {}", sanitize(&e.to_string())))
+            })?;
         }
     }
     Ok(())
@@ -154,7 +156,11 @@ pub fn list(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<RunRecord
         let record: RunRecord = serde_json::from_str(text.trim())
             .map_err(|e| EngineError(format!("run record {path} is not readable ({e}); fix or remove it")))?;
         if record.format != FORMAT || record.status != "complete" {
-            return Err(EngineError(format!("run record {path} has format {:?} status {:?}; this duckpipe reads {FORMAT} complete records", record.format, record.status)).into());
+            return Err(EngineError(format!(
+                "run record {path} has format {:?} status {:?}; this duckpipe reads {FORMAT} complete records",
+                record.format, record.status
+            ))
+            .into());
         }
         records.push(record);
     }
@@ -176,7 +182,8 @@ fn read_record_texts(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<
                 let path = entry.map_err(|e| EngineError(format!("cannot list {}: {e}", dir.display())))?.path();
                 let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
                 if name.ends_with(".json") && !name.starts_with('.') {
-                    let text = std::fs::read_to_string(&path).map_err(|e| EngineError(format!("cannot read {}: {e}", path.display())))?;
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| EngineError(format!("cannot read {}: {e}", path.display())))?;
                     out.push((path.display().to_string(), text));
                 }
             }
@@ -188,7 +195,9 @@ fn read_record_texts(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<
             let rows = stmt
                 .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| EngineError(format!("cannot read the run records at {dest}: {}", sanitize(&e.to_string()))))?;
+                .map_err(|e| {
+                    EngineError(format!("cannot read the run records at {dest}: {}", sanitize(&e.to_string())))
+                })?;
             Ok(rows)
         }
     }
@@ -197,7 +206,8 @@ fn read_record_texts(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<
 /// Objects under the destination that no complete record names: left by failed or killed runs.
 /// Safe to delete once no load is running.
 pub fn orphans(engine: &Engine, dest: &Destination, records: &[RunRecord]) -> anyhow::Result<Vec<(String, u64)>> {
-    let named: std::collections::HashSet<String> = records.iter().flat_map(|r| r.objects.iter().map(|o| o.path.clone())).collect();
+    let named: std::collections::HashSet<String> =
+        records.iter().flat_map(|r| r.objects.iter().map(|o| o.path.clone())).collect();
     let mut out = Vec::new();
     for (path, bytes) in list_objects(engine, dest)? {
         let rel = dest.relative(&path);
@@ -246,7 +256,9 @@ pub fn check_key(engine: &Engine, records: &[RunRecord]) -> Result<(), UsageErro
 pub fn check_size(engine: &Engine, path: &str, expected: u64) -> Result<(), String> {
     match object_size(engine, path) {
         Err(e) => Err(format!("cannot be read: {e}")),
-        Ok(size) if size != expected => Err(format!("is {size} bytes but its run record says {expected}: it was truncated or replaced")),
+        Ok(size) if size != expected => {
+            Err(format!("is {size} bytes but its run record says {expected}: it was truncated or replaced"))
+        }
         Ok(_) => Ok(()),
     }
 }

@@ -31,7 +31,12 @@ pub const BATCH_ROWS: u64 = 2 * 122_880;
 
 /// Runs steps 0-3 on the whole source. Returns the source's summary and the users received (all
 /// in `staged_users`). A source failure is a [`SourceError`], a DuckDB failure an [`EngineError`].
-pub fn stage(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
+pub fn stage(
+    engine: &Engine,
+    source: &SourceSpec,
+    now: OffsetDateTime,
+    batch_size: usize,
+) -> anyhow::Result<(SourceSummary, u64)> {
     if let SourceSpec::File { path } = source
         && sources::file::duckdb_can_read(path)
     {
@@ -155,7 +160,12 @@ fn db_error(e: duckdb::Error) -> anyhow::Error {
 
 /// Steps 0-3 through [`Batches`], the source on its own thread where it can run ahead. (Public for
 /// the staging benchmark, which compares it with DuckDB reading a file itself.)
-pub fn stage_batches(engine: &Engine, source: &SourceSpec, now: OffsetDateTime, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
+pub fn stage_batches(
+    engine: &Engine,
+    source: &SourceSpec,
+    now: OffsetDateTime,
+    batch_size: usize,
+) -> anyhow::Result<(SourceSummary, u64)> {
     let mut batches = Batches::new(engine)?;
     let mut progress = crate::progress::Progress::for_stderr();
     let mut append = |users: Vec<String>| -> anyhow::Result<()> {

@@ -23,7 +23,9 @@ pub const DEFAULT_DEST: &str = "./lake";
 pub enum StoreConfigError {
     #[error("--dest {0:?}: {1}")]
     BadDest(String, &'static str),
-    #[error("{var} is not set: an s3:// destination needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (AWS_ENDPOINT_URL for MinIO)")]
+    #[error(
+        "{var} is not set: an s3:// destination needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (AWS_ENDPOINT_URL for MinIO)"
+    )]
     MissingCredential { var: &'static str },
     #[error("AWS_ENDPOINT_URL {0:?} is not a usable URL (expected e.g. http://127.0.0.1:9000)")]
     BadEndpoint(String),
@@ -177,10 +179,14 @@ impl S3Settings {
     /// Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (default
     /// us-east-1) and AWS_ENDPOINT_URL (http or https, taken from the URL).
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, StoreConfigError> {
-        let need = |var: &'static str| get(var).filter(|v| !v.is_empty()).ok_or(StoreConfigError::MissingCredential { var });
+        let need =
+            |var: &'static str| get(var).filter(|v| !v.is_empty()).ok_or(StoreConfigError::MissingCredential { var });
         let key_id = need("AWS_ACCESS_KEY_ID")?;
         let secret = need("AWS_SECRET_ACCESS_KEY")?;
-        let region = get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION")).filter(|r| !r.is_empty()).unwrap_or_else(|| "us-east-1".into());
+        let region = get("AWS_REGION")
+            .or_else(|| get("AWS_DEFAULT_REGION"))
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| "us-east-1".into());
         let (endpoint, use_ssl) = match get("AWS_ENDPOINT_URL").filter(|v| !v.is_empty()) {
             None => (None, true),
             Some(raw) => {
@@ -198,7 +204,14 @@ impl S3Settings {
                 (Some(endpoint), use_ssl)
             }
         };
-        Ok(Self { key_id, secret, session_token: get("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()), region, endpoint, use_ssl })
+        Ok(Self {
+            key_id,
+            secret,
+            session_token: get("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()),
+            region,
+            endpoint,
+            use_ssl,
+        })
     }
 
     /// The endpoint as a URL without a trailing slash (AWS's regional endpoint when none is set).
@@ -274,7 +287,16 @@ mod tests {
 
     #[test]
     fn rejects_unsafe_destinations() {
-        for bad in ["s3://Bad_Bucket", "s3://b", "s3://bucket/it's", "s3://bucket/a'); DROP TABLE x; --", "s3://bucket/../x", "gs://x/y", "", "a\nb"] {
+        for bad in [
+            "s3://Bad_Bucket",
+            "s3://b",
+            "s3://bucket/it's",
+            "s3://bucket/a'); DROP TABLE x; --",
+            "s3://bucket/../x",
+            "gs://x/y",
+            "",
+            "a\nb",
+        ] {
             assert!(Destination::parse(bad).is_err(), "{bad:?} must be refused");
         }
         // A local path with a quote is allowed: it is quoted when used in SQL.
@@ -292,7 +314,11 @@ mod tests {
         let s = S3Settings::from_env(env).unwrap();
         let printable = s.secret_statement(Credentials::FromEnv);
         assert!(!printable.contains("topsecret") && !printable.contains("AKIDEXAMPLE"), "{printable}");
-        assert!(printable.contains("SECRET getenv('AWS_SECRET_ACCESS_KEY')") && printable.contains("ENDPOINT '127.0.0.1:9000'"), "{printable}");
+        assert!(
+            printable.contains("SECRET getenv('AWS_SECRET_ACCESS_KEY')")
+                && printable.contains("ENDPOINT '127.0.0.1:9000'"),
+            "{printable}"
+        );
         assert!(!printable.contains("SESSION_TOKEN"));
         let own = s.secret_statement(Credentials::Values);
         assert!(own.contains("SECRET 'topsecret'") && own.contains("URL_STYLE 'path'"), "{own}");
@@ -300,17 +326,34 @@ mod tests {
 
     #[test]
     fn s3_settings_from_env() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
-        let s = S3Settings::from_env(env(&[("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "topsecret"), ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000")])).unwrap();
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        let s = S3Settings::from_env(env(&[
+            ("AWS_ACCESS_KEY_ID", "a"),
+            ("AWS_SECRET_ACCESS_KEY", "topsecret"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000"),
+        ]))
+        .unwrap();
         assert_eq!(s.endpoint.as_deref(), Some("127.0.0.1:9000"));
         assert!(!s.use_ssl);
         assert_eq!(s.region, "us-east-1");
         assert!(!format!("{s:?}").contains("topsecret"));
         let e = S3Settings::from_env(env(&[("AWS_ACCESS_KEY_ID", "a")])).unwrap_err();
         assert_eq!(e, StoreConfigError::MissingCredential { var: "AWS_SECRET_ACCESS_KEY" });
-        let e = S3Settings::from_env(env(&[("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "b"), ("AWS_ENDPOINT_URL", "ftp://x")])).unwrap_err();
+        let e = S3Settings::from_env(env(&[
+            ("AWS_ACCESS_KEY_ID", "a"),
+            ("AWS_SECRET_ACCESS_KEY", "b"),
+            ("AWS_ENDPOINT_URL", "ftp://x"),
+        ]))
+        .unwrap_err();
         assert!(matches!(e, StoreConfigError::BadEndpoint(_)));
-        let s = S3Settings::from_env(env(&[("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "b"), ("AWS_ENDPOINT_URL", "https://s3.example.com")])).unwrap();
+        let s = S3Settings::from_env(env(&[
+            ("AWS_ACCESS_KEY_ID", "a"),
+            ("AWS_SECRET_ACCESS_KEY", "b"),
+            ("AWS_ENDPOINT_URL", "https://s3.example.com"),
+        ]))
+        .unwrap();
         assert!(s.use_ssl);
         assert_eq!(s.endpoint.as_deref(), Some("s3.example.com"));
     }

@@ -41,14 +41,8 @@ async fn run(opts: &ApiOptions) -> (Result<SourceSummary, ApiError>, Vec<Vec<Str
 }
 
 fn assert_no_user_data(message: &str) {
-    assert!(
-        !message.contains("@example.com"),
-        "error message leaks user data: {message}"
-    );
-    assert!(
-        !message.contains("\"gender\""),
-        "error message leaks a body: {message}"
-    );
+    assert!(!message.contains("@example.com"), "error message leaks user data: {message}");
+    assert!(!message.contains("\"gender\""), "error message leaks a body: {message}");
 }
 
 #[tokio::test]
@@ -71,10 +65,7 @@ async fn pagination_12000_users_in_3_pages_with_one_seed() {
     }
 
     assert_eq!(batches.len(), 3);
-    assert_eq!(
-        batches.iter().map(Vec::len).collect::<Vec<_>>(),
-        [5000, 5000, 2000]
-    );
+    assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), [5000, 5000, 2000]);
     assert_eq!(batches[0], mock.users(SEED, None, 1, 5000));
     assert_eq!(batches[1], mock.users(SEED, None, 2, 5000));
     assert_eq!(batches[2], mock.users(SEED, None, 3, 2000));
@@ -96,23 +87,18 @@ async fn pagination_12000_users_in_3_pages_with_one_seed() {
 #[tokio::test]
 async fn user_text_is_passed_through_unchanged() {
     // A provider with odd-but-valid JSON formatting: the client must not re-serialize it.
-    let provider: mock_api::UserProvider = std::sync::Arc::new(
-        |_s: &str, _n: Option<&[String]>, page: u32, results: u32| {
-            (0..results).map(|i| format!("{{ \"email\" : \"a{page}_{i}@example.com\",\"n\":1.50, \"s\":\"\\u00e9\" }}")).collect()
-        },
-    );
+    let provider: mock_api::UserProvider =
+        std::sync::Arc::new(|_s: &str, _n: Option<&[String]>, page: u32, results: u32| {
+            (0..results)
+                .map(|i| format!("{{ \"email\" : \"a{page}_{i}@example.com\",\"n\":1.50, \"s\":\"\\u00e9\" }}"))
+                .collect()
+        });
     let mock = MockApi::new(provider);
     let server = mock.spawn().await;
     let (result, batches) = run(&options(&server, 3, 2)).await;
     assert_eq!(result.expect("fetch").users, 3);
-    assert_eq!(
-        batches[0][0],
-        "{ \"email\" : \"a1_0@example.com\",\"n\":1.50, \"s\":\"\\u00e9\" }"
-    );
-    assert_eq!(
-        batches[1],
-        vec!["{ \"email\" : \"a2_0@example.com\",\"n\":1.50, \"s\":\"\\u00e9\" }".to_string()]
-    );
+    assert_eq!(batches[0][0], "{ \"email\" : \"a1_0@example.com\",\"n\":1.50, \"s\":\"\\u00e9\" }");
+    assert_eq!(batches[1], vec!["{ \"email\" : \"a2_0@example.com\",\"n\":1.50, \"s\":\"\\u00e9\" }".to_string()]);
 }
 
 #[tokio::test]
@@ -127,10 +113,7 @@ async fn generated_seed_is_used_for_every_page_and_reported() {
     assert!(seed.chars().all(|c| c.is_ascii_hexdigit()), "{seed}");
     let reqs = mock.requests();
     assert_eq!(reqs.len(), 3);
-    assert!(
-        reqs.iter()
-            .all(|r| r.param("seed").as_deref() == Some(seed.as_str()))
-    );
+    assert!(reqs.iter().all(|r| r.param("seed").as_deref() == Some(seed.as_str())));
     assert_eq!(batches[2], mock.users(&seed, None, 3, 5));
 
     // A second run without a seed gets a different one.
@@ -156,28 +139,21 @@ async fn given_seed_is_sent() {
 #[tokio::test]
 async fn rate_limit_then_success_honours_retry_after() {
     let (mock, server) = start().await;
-    mock.push_fault(Fault::RateLimited {
-        retry_after: Some(1),
-    });
+    mock.push_fault(Fault::RateLimited { retry_after: Some(1) });
     let opts = options(&server, 10, 10);
     let started = Instant::now();
     let (result, batches) = run(&opts).await;
     let elapsed = started.elapsed();
     assert_eq!(result.expect("fetch").users, 10);
     assert_eq!(mock.request_count(), 2);
-    assert!(
-        elapsed >= Duration::from_secs(1),
-        "Retry-After: 1 not honoured: {elapsed:?}"
-    );
+    assert!(elapsed >= Duration::from_secs(1), "Retry-After: 1 not honoured: {elapsed:?}");
     assert_eq!(batches, vec![mock.users(SEED, None, 1, 10)]);
 }
 
 #[tokio::test]
 async fn rate_limit_retry_after_zero_then_success() {
     let (mock, server) = start().await;
-    mock.push_fault(Fault::RateLimited {
-        retry_after: Some(0),
-    });
+    mock.push_fault(Fault::RateLimited { retry_after: Some(0) });
     let (result, _) = run(&options(&server, 10, 10)).await;
     assert_eq!(result.expect("fetch").users, 10);
     assert_eq!(mock.request_count(), 2);
@@ -190,11 +166,7 @@ async fn gateway_errors_are_retried() {
     let (result, batches) = run(&options(&server, 20, 10)).await;
     assert_eq!(result.expect("fetch").users, 20);
     assert_eq!(mock.request_count(), 4);
-    let pages: Vec<String> = mock
-        .requests()
-        .iter()
-        .map(|r| r.param("page").unwrap())
-        .collect();
+    let pages: Vec<String> = mock.requests().iter().map(|r| r.param("page").unwrap()).collect();
     assert_eq!(pages, ["1", "2", "2", "2"]);
     assert_eq!(batches[1], mock.users(SEED, None, 2, 10));
 }
@@ -208,18 +180,7 @@ async fn repeated_500_fails_after_max_attempts() {
     opts.max_attempts = 4;
     let (result, batches) = run(&opts).await;
     let err = result.expect_err("must fail");
-    assert!(
-        matches!(
-            err,
-            ApiError::RetriesExhausted {
-                page: 2,
-                pages: 3,
-                attempts: 4,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, ApiError::RetriesExhausted { page: 2, pages: 3, attempts: 4, .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("page 2 of 3"), "{msg}");
     assert!(msg.contains("HTTP 500 Internal Server Error"), "{msg}");
@@ -231,10 +192,7 @@ async fn repeated_500_fails_after_max_attempts() {
 #[tokio::test]
 async fn repeated_429_fails_with_server_message() {
     let (mock, server) = start().await;
-    mock.push_faults(std::iter::repeat_n(
-        Fault::RateLimited { retry_after: None },
-        3,
-    ));
+    mock.push_faults(std::iter::repeat_n(Fault::RateLimited { retry_after: None }, 3));
     let (result, _) = run(&options(&server, 10, 10)).await;
     let msg = result.expect_err("must fail").to_string();
     assert!(msg.contains("HTTP 429 Too Many Requests"), "{msg}");
@@ -272,22 +230,9 @@ async fn truncated_json_is_a_clear_error() {
     mock.push_faults([Fault::Normal, Fault::TruncatedJson]);
     let (result, batches) = run(&options(&server, 20, 10)).await;
     let err = result.expect_err("must fail");
-    assert!(
-        matches!(
-            err,
-            ApiError::InvalidJson {
-                page: 2,
-                pages: 2,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, ApiError::InvalidJson { page: 2, pages: 2, .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(
-        msg.contains("page 2 of 2") && msg.contains("invalid JSON"),
-        "{msg}"
-    );
+    assert!(msg.contains("page 2 of 2") && msg.contains("invalid JSON"), "{msg}");
     assert_no_user_data(&msg);
     assert_eq!(mock.request_count(), 2);
     assert_eq!(batches.len(), 1);
@@ -299,23 +244,9 @@ async fn empty_results_is_an_empty_page_error() {
     mock.push_faults([Fault::Normal, Fault::EmptyResults]);
     let (result, _) = run(&options(&server, 20, 10)).await;
     let err = result.expect_err("must fail");
-    assert!(
-        matches!(
-            err,
-            ApiError::WrongPageSize {
-                page: 2,
-                expected: 10,
-                got: 0,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, ApiError::WrongPageSize { page: 2, expected: 10, got: 0, .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(
-        msg.contains("page 2 of 2") && msg.contains("empty page"),
-        "{msg}"
-    );
+    assert!(msg.contains("page 2 of 2") && msg.contains("empty page"), "{msg}");
     assert_eq!(mock.request_count(), 2);
 }
 
@@ -325,23 +256,9 @@ async fn short_page_is_an_error() {
     mock.push_fault(Fault::ShortPage(3));
     let (result, batches) = run(&options(&server, 20, 10)).await;
     let err = result.expect_err("must fail");
-    assert!(
-        matches!(
-            err,
-            ApiError::WrongPageSize {
-                page: 1,
-                expected: 10,
-                got: 3,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, ApiError::WrongPageSize { page: 1, expected: 10, got: 3, .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(
-        msg.contains("page 1 of 2") && msg.contains("short page"),
-        "{msg}"
-    );
+    assert!(msg.contains("page 1 of 2") && msg.contains("short page"), "{msg}");
     assert_no_user_data(&msg);
     assert_eq!(mock.request_count(), 1);
     assert!(batches.is_empty(), "a short page must not reach the sink");
@@ -402,23 +319,10 @@ async fn slow_responses_time_out_are_retried_then_fail() {
     let (result, _) = run(&opts).await;
     let elapsed = started.elapsed();
     let err = result.expect_err("must fail");
-    assert!(
-        matches!(
-            err,
-            ApiError::RetriesExhausted {
-                page: 1,
-                attempts: 2,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, ApiError::RetriesExhausted { page: 1, attempts: 2, .. }), "{err:?}");
     assert!(err.to_string().contains("timed out"), "{err}");
     assert_eq!(mock.request_count(), 2);
-    assert!(
-        elapsed < Duration::from_secs(3),
-        "the timeout did not apply: {elapsed:?}"
-    );
+    assert!(elapsed < Duration::from_secs(3), "the timeout did not apply: {elapsed:?}");
 }
 
 #[tokio::test]
@@ -436,11 +340,7 @@ async fn slow_response_then_success() {
 #[tokio::test]
 async fn connection_refused_is_retried_then_fails() {
     // Bind then drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let opts = ApiOptions {
         base_url: format!("http://127.0.0.1:{port}/api/1.4/"),
         count: 5,
@@ -453,10 +353,7 @@ async fn connection_refused_is_retried_then_fails() {
     };
     let (result, _) = run(&opts).await;
     let err = result.expect_err("must fail");
-    assert!(
-        matches!(err, ApiError::RetriesExhausted { attempts: 3, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ApiError::RetriesExhausted { attempts: 3, .. }), "{err:?}");
     assert!(err.to_string().contains("connection failed"), "{err}");
 }
 
@@ -471,10 +368,7 @@ async fn nat_is_sent_upper_case_and_reported() {
     assert_eq!(summary.nat.as_ref(), Some(&nat));
     let reqs = mock.requests();
     assert_eq!(reqs.len(), 2);
-    assert!(
-        reqs.iter()
-            .all(|r| r.param("nat").as_deref() == Some("US,GB"))
-    );
+    assert!(reqs.iter().all(|r| r.param("nat").as_deref() == Some("US,GB")));
     assert_eq!(batches[1], mock.users(SEED, Some(&nat), 2, 2));
     assert!(batches[0][1].contains("\"nat\":\"GB\""));
 }
@@ -486,10 +380,7 @@ async fn bad_nat_fails_before_any_request() {
     opts.nat = Some(vec!["US".into(), "XX".into()]);
     let (result, _) = run(&opts).await;
     let err = result.expect_err("must fail");
-    assert!(
-        matches!(&err, ApiError::UnknownNationality { code } if code == "XX"),
-        "{err:?}"
-    );
+    assert!(matches!(&err, ApiError::UnknownNationality { code } if code == "XX"), "{err:?}");
     assert!(err.to_string().contains("\"XX\""), "{err}");
     assert_eq!(mock.request_count(), 0);
 }
@@ -498,21 +389,12 @@ async fn bad_nat_fails_before_any_request() {
 async fn oversized_page_size_fails_before_any_request() {
     let (mock, server) = start().await;
     let (result, _) = run(&options(&server, 6000, 5001)).await;
-    assert!(
-        matches!(result, Err(ApiError::InvalidOptions(_))),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(ApiError::InvalidOptions(_))), "{result:?}");
     let (result, _) = run(&options(&server, 6000, 0)).await;
-    assert!(
-        matches!(result, Err(ApiError::InvalidOptions(_))),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(ApiError::InvalidOptions(_))), "{result:?}");
     // More than 10,000 pages cannot be served with one seed.
     let (result, _) = run(&options(&server, 10_001, 1)).await;
-    assert!(
-        matches!(result, Err(ApiError::InvalidOptions(_))),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(ApiError::InvalidOptions(_))), "{result:?}");
     assert_eq!(mock.request_count(), 0);
 }
 
@@ -540,10 +422,7 @@ async fn sink_error_stops_the_pull() {
 #[test]
 fn parse_nat_list_validates() {
     assert_eq!(parse_nat_list("au,BR, ca").unwrap(), ["AU", "BR", "CA"]);
-    assert!(matches!(
-        parse_nat_list("US,lego"),
-        Err(ApiError::UnknownNationality { .. })
-    ));
+    assert!(matches!(parse_nat_list("US,lego"), Err(ApiError::UnknownNationality { .. })));
     assert_eq!(duckpipe::sources::api::NATIONALITIES.len(), 21);
     for code in duckpipe::sources::api::NATIONALITIES {
         assert_eq!(parse_nat_list(&code.to_lowercase()).unwrap(), [code]);
@@ -556,24 +435,14 @@ async fn mock_normalises_params_like_the_real_server() {
     let (mock, server) = start().await;
     let client = reqwest::Client::new();
     let base = server.base_url("1.4");
-    let body: serde_json::Value = client
-        .get(format!("{base}?results=6000&page=0&seed=s&nat=US,XX"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: serde_json::Value =
+        client.get(format!("{base}?results=6000&page=0&seed=s&nat=US,XX")).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["info"]["results"], 1);
     assert_eq!(body["info"]["page"], 1);
     assert_eq!(body["info"]["seed"], "s");
     assert_eq!(body["results"].as_array().unwrap().len(), 1);
     assert_eq!(body["results"][0]["nat"], "US"); // fake provider default, list ignored
-    let resp = client
-        .get(format!("http://{}/api/2.0/", server.addr))
-        .send()
-        .await
-        .unwrap();
+    let resp = client.get(format!("http://{}/api/2.0/", server.addr)).send().await.unwrap();
     assert_eq!(resp.status(), 404);
     assert_eq!(resp.text().await.unwrap(), "Not Found");
     assert_eq!(mock.request_count(), 2);
@@ -603,11 +472,10 @@ async fn pull_from_mock_backed_by_synthetic_generator() {
 
 #[tokio::test]
 async fn panicking_provider_is_a_500_not_a_dropped_connection() {
-    let provider: mock_api::UserProvider = std::sync::Arc::new(
-        |_s: &str, _n: Option<&[String]>, _p: u32, _r: u32| -> Vec<String> {
+    let provider: mock_api::UserProvider =
+        std::sync::Arc::new(|_s: &str, _n: Option<&[String]>, _p: u32, _r: u32| -> Vec<String> {
             panic!("not written yet")
-        },
-    );
+        });
     let mock = MockApi::new(provider);
     let server = mock.spawn().await;
     let mut opts = options(&server, 5, 5);
@@ -625,16 +493,19 @@ async fn arbitrary_response_bodies_never_panic() {
     use proptest::strategy::{Strategy, ValueTree};
     use proptest::test_runner::{Config, TestRunner};
     let (mock, server) = start().await;
-    let mut runner = TestRunner::new_with_rng(Config::default(), proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha));
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+    );
     let json_like = "[\\[\\]{}\":,0-9a-z \\\\]{0,300}";
-    let mut bodies: Vec<String> = (0..60)
-        .map(|_| json_like.new_tree(&mut runner).unwrap().current())
-        .collect();
+    let mut bodies: Vec<String> = (0..60).map(|_| json_like.new_tree(&mut runner).unwrap().current()).collect();
     bodies.extend((0..40).map(|_| {
-        let bytes = proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300).new_tree(&mut runner).unwrap().current();
+        let bytes =
+            proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300).new_tree(&mut runner).unwrap().current();
         String::from_utf8_lossy(&bytes).into_owned()
     }));
-    bodies.push(r#"{"results": [1, "x", null, {"a": 1}], "info": {"seed": 5, "results": "3", "page": []}}"#.to_string());
+    bodies
+        .push(r#"{"results": [1, "x", null, {"a": 1}], "info": {"seed": 5, "results": "3", "page": []}}"#.to_string());
     bodies.push(r#"{"results": {"not": "a list"}, "info": null}"#.to_string());
     for body in bodies {
         mock.push_fault(Fault::Status(200, body));

@@ -112,7 +112,8 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
     engine.execute_batch(sql::REJECT).unwrap();
     assert_eq!(engine.query_i64("SELECT count(*) FROM rejected_users").unwrap(), 0);
     let mut stmt = engine.conn().prepare("SELECT city, country, run_id FROM masked_users ORDER BY user_id").unwrap();
-    let rows: Vec<(String, String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    let rows: Vec<(String, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
     let mut got: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     got.sort();
     let mut want = cities.clone();
@@ -125,12 +126,20 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
     let run_dir = dir.path().join("o'dd; name").to_string_lossy().to_string();
     std::fs::create_dir_all(&run_dir).unwrap();
     engine
-        .execute_batch(&duckpipe::export::export_sql(&run_dir, "a1", duckpipe::export::TARGET_OBJECT_BYTES, duckpipe::export::ROW_GROUP_ROWS))
+        .execute_batch(&duckpipe::export::export_sql(
+            &run_dir,
+            "a1",
+            duckpipe::export::TARGET_OBJECT_BYTES,
+            duckpipe::export::ROW_GROUP_ROWS,
+        ))
         .unwrap();
     let glob = format!("{run_dir}/part-a1-*.parquet");
     let mut stmt = engine
         .conn()
-        .prepare(&format!("SELECT city FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}}) ORDER BY city", sql::quote(&glob)))
+        .prepare(&format!(
+            "SELECT city FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}}) ORDER BY city",
+            sql::quote(&glob)
+        ))
         .unwrap();
     let back: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert_eq!(back, want);
@@ -168,8 +177,11 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
-            prop::collection::vec((prop_oneof![".{0,8}", prop::sample::select(NASTY.to_vec()).prop_map(String::from)], inner), 0..5)
-                .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
+            prop::collection::vec(
+                (prop_oneof![".{0,8}", prop::sample::select(NASTY.to_vec()).prop_map(String::from)], inner),
+                0..5
+            )
+            .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
         ]
     })
 }

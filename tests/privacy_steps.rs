@@ -10,9 +10,9 @@ use base64::Engine as _;
 use duckpipe::engine::Engine;
 use duckpipe::keys::{HmacKey, ParquetKey};
 use duckpipe::load::{self, LoadOptions, SourceSpec};
-use duckpipe::runs::{KeyFingerprints, RunRecord, SourceParameters};
 use duckpipe::privacy::{LoadPrivacy, risk};
 use duckpipe::report;
+use duckpipe::runs::{KeyFingerprints, RunRecord, SourceParameters};
 use duckpipe::store::Destination;
 use serde_json::{Value, json};
 
@@ -66,7 +66,11 @@ fn parquet_files(dir: &Path) -> Vec<std::path::PathBuf> {
         if let Ok(entries) = std::fs::read_dir(d) {
             for e in entries.flatten() {
                 let p = e.path();
-                if p.is_dir() { walk(&p, out) } else if p.extension().is_some_and(|x| x == "parquet") { out.push(p) }
+                if p.is_dir() {
+                    walk(&p, out)
+                } else if p.extension().is_some_and(|x| x == "parquet") {
+                    out.push(p)
+                }
             }
         }
     }
@@ -123,7 +127,11 @@ fn unknown_fields_are_dropped_and_reported_or_refused_with_strict() {
 
 #[test]
 fn a_kept_field_holding_a_structure_is_refused_even_without_strict() {
-    let cases = [("location.city", json!({"name": "secret-city"})), ("email", json!(["secret-city"])), ("nat", json!({"x": "secret-city"}))];
+    let cases = [
+        ("location.city", json!({"name": "secret-city"})),
+        ("email", json!(["secret-city"])),
+        ("nat", json!({"x": "secret-city"})),
+    ];
     for (i, (field, value)) in cases.into_iter().enumerate() {
         let mut users = fixture_users();
         match field {
@@ -258,7 +266,9 @@ fn min_k_makes_every_class_hold_k_and_keeps_gender_and_registration() {
                     (t.date() - time::Date::from_calendar_date(1970, time::Month::January, 1).unwrap()).whole_days()
                 })
                 .sum();
-            let got_days = engine.query_i64("SELECT sum(date_diff('day', DATE '1970-01-01', registered_date)) FROM users").unwrap();
+            let got_days = engine
+                .query_i64("SELECT sum(date_diff('day', DATE '1970-01-01', registered_date)) FROM users")
+                .unwrap();
             assert_eq!(got_days, want_days, "k={k}: registration dates changed");
         }
     }
@@ -323,7 +333,9 @@ fn min_k_generalises_in_the_documented_order() {
     report::open_users_view(&engine, &Destination::Local(lake)).unwrap();
     let mut stmt = engine
         .conn()
-        .prepare("SELECT gender, country, city, nat, age_band, count(*), count(age) FROM users GROUP BY ALL ORDER BY ALL")
+        .prepare(
+            "SELECT gender, country, city, nat, age_band, count(*), count(age) FROM users GROUP BY ALL ORDER BY ALL",
+        )
         .unwrap();
     let got: Vec<(String, String, String, String, String, i64, i64)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))

@@ -93,15 +93,27 @@ fn validate_rejects_each_kind_of_bad_record_with_its_reason() {
     bad(two_problems.to_string(), "email missing; gender missing", &mut docs);
     let engine = rejected_engine(docs);
     let mut stmt = engine.conn().prepare("SELECT seq, reason FROM rejected_users ORDER BY seq").unwrap();
-    let got: Vec<(i64, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let got: Vec<(i64, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
     let want: Vec<(i64, String)> = expected.iter().map(|(s, r)| (*s, r.to_string())).collect();
     assert_eq!(got, want);
 
     // A field group left out of `required` (absent from a whole inc= response) is not a fault.
-    engine.set_variable("required", "['login.uuid', 'email', 'gender', 'registered.date', 'location.country', 'location.city']::VARCHAR[]").unwrap();
+    engine
+        .set_variable(
+            "required",
+            "['login.uuid', 'email', 'gender', 'registered.date', 'location.country', 'location.city']::VARCHAR[]",
+        )
+        .unwrap();
     engine.execute_batch(sql::REJECT).unwrap();
-    let reasons: Vec<String> = engine.conn().prepare("SELECT reason FROM rejected_users ORDER BY seq").unwrap()
-        .query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let reasons: Vec<String> = engine
+        .conn()
+        .prepare("SELECT reason FROM rejected_users ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert!(!reasons.iter().any(|r| r.contains("dob")), "{reasons:?}");
     assert_eq!(reasons.len(), expected.len() - 1);
 }
@@ -140,12 +152,25 @@ fn batches_keep_positions_and_results_whatever_their_size() {
         assert_eq!(batches.finish().unwrap(), 1000);
         engine.set_variable("required", ALL_REQUIRED).unwrap();
         engine.execute_batch(sql::REJECT).unwrap();
-        let rejected = engine.conn().prepare("SELECT seq, reason FROM rejected_users ORDER BY seq").unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
-        let ids = engine.conn().prepare("SELECT user_id FROM masked_users").unwrap()
-            .query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let rejected = engine
+            .conn()
+            .prepare("SELECT seq, reason FROM rejected_users ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let ids = engine
+            .conn()
+            .prepare("SELECT user_id FROM masked_users")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         duckpipe::privacy::layout::sample(&engine).unwrap();
-        let unknown = duckpipe::privacy::unknown::detect(&engine).unwrap().into_iter().map(|u| (u.path, u.records)).collect();
+        let unknown =
+            duckpipe::privacy::unknown::detect(&engine).unwrap().into_iter().map(|u| (u.path, u.records)).collect();
         (rejected, ids, unknown)
     };
     let one_batch = outcome(duckpipe::staging::BATCH_ROWS);
@@ -248,7 +273,9 @@ fn check_flatten(users: &[Value]) {
         .unwrap();
     type Row = (bool, String, String, String, String, String, String, i64, i64);
     let rows: Vec<Row> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)))
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -282,7 +309,8 @@ fn mask_projects_only_allowed_columns_with_correct_values() {
     let conn = engine.conn();
 
     let mut stmt = conn.prepare("SELECT column_name, column_type FROM (DESCRIBE masked_users)").unwrap();
-    let columns: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let columns: Vec<(String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
     let expected = [
         ("user_id", "VARCHAR"),
         ("email_pseudonym", "VARCHAR"),
@@ -367,7 +395,8 @@ fn masking_functions_handle_null_and_odd_input_in_sql() {
     let mut stmt = conn
         .prepare("SELECT v, pseudonym(v) FROM (SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE repeat('x', (i % 40)::INT) || i END AS v FROM range(5000) t(i))")
         .unwrap();
-    let pairs: Vec<(Option<String>, Option<String>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let pairs: Vec<(Option<String>, Option<String>)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
     assert_eq!(pairs.len(), 5000);
     for (v, ps) in pairs {
         assert_eq!(ps, v.map(|v| p.pseudonym(&v)));
@@ -380,7 +409,9 @@ fn export_is_encrypted_and_reads_back_only_with_the_key() {
     let engine = masked_engine(&users);
     let dir = tempfile::tempdir().unwrap();
     let run_dir = dir.path().to_string_lossy().to_string();
-    engine.execute_batch(&export::export_sql(&run_dir, "a1", export::TARGET_OBJECT_BYTES, export::ROW_GROUP_ROWS)).unwrap();
+    engine
+        .execute_batch(&export::export_sql(&run_dir, "a1", export::TARGET_OBJECT_BYTES, export::ROW_GROUP_ROWS))
+        .unwrap();
     // A small load is one object.
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["part-a1-0.parquet"]);
@@ -393,7 +424,10 @@ fn export_is_encrypted_and_reads_back_only_with_the_key() {
             assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "plaintext found in the file");
         }
     }
-    let read = format!("SELECT count(*) FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}})", sql::quote(&path));
+    let read = format!(
+        "SELECT count(*) FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}})",
+        sql::quote(&path)
+    );
     assert_eq!(engine.query_i64(&read).unwrap(), 50);
     // Another engine without the key cannot read it; with a different key it fails authentication.
     let b64 = base64::engine::general_purpose::STANDARD;

@@ -52,9 +52,7 @@ impl Engine {
         // Only this user may look into it (it may hold spilled, encrypted data).
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-        let work_dir = builder
-            .tempdir()
-            .context("could not create a temporary directory")?;
+        let work_dir = builder.tempdir().context("could not create a temporary directory")?;
         let ext_dir = work_dir.path().join("extensions");
         std::fs::create_dir(&ext_dir).context("could not create a temporary directory")?;
         let config = Config::default()
@@ -75,7 +73,11 @@ impl Engine {
         engine.execute_batch("SET TimeZone = 'UTC';")?;
         // The key is validated base64 (no quotes possible); the statement is never logged and a
         // failure is reported without the statement text.
-        let pragma = format!("PRAGMA add_parquet_key({}, {});", sql::quote(PARQUET_KEY_NAME), sql::quote(parquet_key.expose_base64()));
+        let pragma = format!(
+            "PRAGMA add_parquet_key({}, {});",
+            sql::quote(PARQUET_KEY_NAME),
+            sql::quote(parquet_key.expose_base64())
+        );
         engine
             .conn
             .execute_batch(&pragma)
@@ -85,8 +87,9 @@ impl Engine {
             .register_scalar_function_with_state::<crate::privacy::layout::LayoutFn>("json_layout", &Default::default())
             .map_err(|e| EngineError(format!("could not register json_layout: {}", sanitize(&e.to_string()))))?;
         if let Some(key) = hmac_key {
-            masking::functions::register(&engine.conn, key)
-                .map_err(|e| EngineError(format!("could not register the masking functions: {}", sanitize(&e.to_string()))))?;
+            masking::functions::register(&engine.conn, key).map_err(|e| {
+                EngineError(format!("could not register the masking functions: {}", sanitize(&e.to_string())))
+            })?;
         }
         Ok(engine)
     }
@@ -209,7 +212,9 @@ mod tests {
 
     #[test]
     fn out_of_memory_says_which_setting_to_raise() {
-        let msg = sanitize("Out of Memory Error: failed to allocate data of size 8.0 MiB (60.0 MiB/61.0 MiB used)\nPossible solutions: …");
+        let msg = sanitize(
+            "Out of Memory Error: failed to allocate data of size 8.0 MiB (60.0 MiB/61.0 MiB used)\nPossible solutions: …",
+        );
         assert!(msg.starts_with("Out of Memory Error: failed to allocate data of size 8.0 MiB (60.0 MiB/61.0 MiB used) — raise DUCKPIPE_MEMORY_LIMIT"), "{msg}");
     }
 
@@ -219,7 +224,10 @@ mod tests {
         let clean = sanitize(msg);
         assert!(!clean.contains("jane"), "{clean}");
         assert_eq!(clean, "Conversion Error: Could not convert string '…' to INT32");
-        assert!(sanitize("Invalid Input Error: Computed AES tag differs from read AES tag").contains("wrong DUCKPIPE_PARQUET_KEY"));
+        assert!(
+            sanitize("Invalid Input Error: Computed AES tag differs from read AES tag")
+                .contains("wrong DUCKPIPE_PARQUET_KEY")
+        );
         assert_eq!(redact_quoted("a \"b\" 'unterminated"), "a \"…\" '…");
         // Echoed JSON with unbalanced quotes: cut, not redacted piecemeal.
         let json = r#"Invalid Input Error: Malformed JSON at byte 24 of input: unexpected end. Input: {"a": "x"Trunc"y", "b": Jane"#;

@@ -42,7 +42,10 @@ mod tests {
 
     #[test]
     fn every_file_has_a_header_comment() {
-        for sql in [STAGE, STAGE_NDJSON, FLATTEN, VALIDATE, MASK, REJECT, EXPORT, QUARANTINE].iter().chain(ANALYTICS.iter().map(|(_, s)| s)) {
+        for sql in [STAGE, STAGE_NDJSON, FLATTEN, VALIDATE, MASK, REJECT, EXPORT, QUARANTINE]
+            .iter()
+            .chain(ANALYTICS.iter().map(|(_, s)| s))
+        {
             assert!(sql.starts_with("-- "), "SQL files start with a header comment: {}", &sql[..40]);
         }
     }

@@ -161,7 +161,19 @@ mod tests {
         assert_eq!(paths.len(), FIELDS.len(), "a path is listed twice");
         assert_eq!(
             object_paths(),
-            vec!["", "name", "location", "location.street", "location.coordinates", "location.timezone", "login", "dob", "registered", "id", "picture"]
+            vec![
+                "",
+                "name",
+                "location",
+                "location.street",
+                "location.coordinates",
+                "location.timezone",
+                "login",
+                "dob",
+                "registered",
+                "id",
+                "picture"
+            ]
         );
         assert!(known_paths().contains(&"location.timezone"));
         assert!(known_paths().contains(&"nat"));
@@ -184,8 +196,13 @@ mod tests {
     #[test]
     fn every_personal_output_column_has_a_source_field() {
         let mask = include_str!("../../sql/03_mask.sql");
-        for col in ["user_id", "email_pseudonym", "gender", "age", "age_band", "registered_date", "country", "city", "nat"] {
-            assert!(mask.contains(&format!("AS {col}")) || mask.contains(&format!("    {col},")), "{col} not in 03_mask.sql");
+        for col in
+            ["user_id", "email_pseudonym", "gender", "age", "age_band", "registered_date", "country", "city", "nat"]
+        {
+            assert!(
+                mask.contains(&format!("AS {col}")) || mask.contains(&format!("    {col},")),
+                "{col} not in 03_mask.sql"
+            );
             assert!(FIELDS.iter().any(|f| f.columns.contains(&col)), "{col} has no classified source field");
         }
     }
@@ -195,8 +212,10 @@ mod tests {
     fn docs_list_exactly_the_classified_paths() {
         let doc = include_str!("../../docs/privacy.md");
         let rows = doc_table(doc);
-        let code: Vec<(String, String, String)> =
-            FIELDS.iter().map(|f| (f.path.to_string(), f.class.label().to_string(), f.treatment.label().to_string())).collect();
+        let code: Vec<(String, String, String)> = FIELDS
+            .iter()
+            .map(|f| (f.path.to_string(), f.class.label().to_string(), f.treatment.label().to_string()))
+            .collect();
         let doc_paths: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
         let code_paths: Vec<&str> = FIELDS.iter().map(|f| f.path).collect();
         let mut a = doc_paths.clone();

@@ -175,7 +175,11 @@ pub struct LayoutFn;
 impl VScalar for LayoutFn {
     type State = RandomState;
 
-    fn invoke(state: &RandomState, input: &mut DataChunkHandle, output: &mut dyn WritableVector) -> Result<(), Box<dyn Error>> {
+    fn invoke(
+        state: &RandomState,
+        input: &mut DataChunkHandle,
+        output: &mut dyn WritableVector,
+    ) -> Result<(), Box<dyn Error>> {
         let len = input.len();
         let column = input.flat_vector(0);
         // SAFETY: column 0 is VARCHAR by the signature, and we read only rows 0..len.
@@ -214,7 +218,10 @@ mod tests {
 
     #[test]
     fn shapes_name_keys_and_kinds_never_values() {
-        assert_eq!(shape(r#"{"a": 1, "b": {"c": "x}\"{", "d": [1, {"e": "]"}]}, "f": null}"#).unwrap(), r#"{a"sb"{c"sd"[}f"s}"#);
+        assert_eq!(
+            shape(r#"{"a": 1, "b": {"c": "x}\"{", "d": [1, {"e": "]"}]}, "f": null}"#).unwrap(),
+            r#"{a"sb"{c"sd"[}f"s}"#
+        );
         assert_eq!(shape(" {}\n").unwrap(), "{}");
         // Values never change the shape; keys and kinds do.
         assert_eq!(shape(r#"{"a": "Berlin"}"#), shape(r#"{"a": 12345}"#));
@@ -226,7 +233,19 @@ mod tests {
 
     #[test]
     fn malformed_text_has_no_shape() {
-        for bad in ["", "[1]", "5", "{", r#"{"a"}"#, r#"{"a": }"#, r#"{"a": 1} x"#, r#"{"a": [1}"#, r#"{"a": "x}"#, r#"{a: 1}"#, r#"{"a": 1 "b": 2}"#] {
+        for bad in [
+            "",
+            "[1]",
+            "5",
+            "{",
+            r#"{"a"}"#,
+            r#"{"a": }"#,
+            r#"{"a": 1} x"#,
+            r#"{"a": [1}"#,
+            r#"{"a": "x}"#,
+            r#"{a: 1}"#,
+            r#"{"a": 1 "b": 2}"#,
+        ] {
             assert_eq!(shape(bad), None, "{bad}");
         }
         let deep = format!("{}{}", "{\"a\":".repeat(100), "1".to_string() + &"}".repeat(100));

@@ -104,7 +104,9 @@ pub fn compute(engine: &Engine, qi: &[&'static str]) -> anyhow::Result<RiskRepor
     engine.set_variable("risk_qi", &list)?;
     engine.execute_batch(CLASSES)?;
     let conn = engine.conn();
-    let err = |e: duckdb::Error| -> anyhow::Error { EngineError(format!("risk report: {}", sanitize(&e.to_string()))).into() };
+    let err = |e: duckdb::Error| -> anyhow::Error {
+        EngineError(format!("risk report: {}", sanitize(&e.to_string()))).into()
+    };
     let (records, classes, k, smallest_classes, b2, b5, b10, unique_share) = conn
         .query_row(SUMMARY, [], |r| {
             Ok((

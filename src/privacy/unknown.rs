@@ -43,13 +43,20 @@ fn sql_list(items: &[&str]) -> String {
 pub fn detect(engine: &Engine) -> anyhow::Result<Vec<UnknownField>> {
     engine.set_variable("known_objects", &sql_list(&fields::object_paths()))?;
     engine.set_variable("known_paths", &sql_list(&fields::known_paths()))?;
-    let kept: Vec<&str> = fields::FIELDS.iter().filter(|f| f.treatment != fields::Treatment::Dropped).map(|f| f.path).collect();
+    let kept: Vec<&str> =
+        fields::FIELDS.iter().filter(|f| f.treatment != fields::Treatment::Dropped).map(|f| f.path).collect();
     engine.set_variable("kept_leaves", &sql_list(&kept))?;
-    let err = |e: duckdb::Error| -> anyhow::Error { EngineError(format!("checking input fields: {}", sanitize(&e.to_string()))).into() };
+    let err = |e: duckdb::Error| -> anyhow::Error {
+        EngineError(format!("checking input fields: {}", sanitize(&e.to_string()))).into()
+    };
     let mut stmt = engine.conn().prepare(SQL).map_err(err)?;
     let rows = stmt
         .query_map([], |r| {
-            Ok(UnknownField { path: printable(&r.get::<_, String>(0)?), records: r.get::<_, i64>(1)? as u64, shape: r.get(2)? })
+            Ok(UnknownField {
+                path: printable(&r.get::<_, String>(0)?),
+                records: r.get::<_, i64>(1)? as u64,
+                shape: r.get(2)?,
+            })
         })
         .and_then(Iterator::collect)
         .map_err(err)?;

@@ -32,7 +32,8 @@ fn finish(svg: String, result: DrawResult<()>) -> anyhow::Result<String> {
 
 /// Upper end of the value axis: the largest stacked total plus headroom, at least 1.
 fn axis_max(series: &[Series<'_>], n: usize) -> i64 {
-    let total = (0..n).map(|i| series.iter().map(|s| s.values.get(i).copied().unwrap_or(0)).sum::<i64>()).max().unwrap_or(0);
+    let total =
+        (0..n).map(|i| series.iter().map(|s| s.values.get(i).copied().unwrap_or(0)).sum::<i64>()).max().unwrap_or(0);
     (total + (total / 10).max(1)).max(1)
 }
 
@@ -43,7 +44,13 @@ fn last_segment(n: usize) -> u32 {
 }
 
 /// Vertical bars, one per category, series stacked bottom-up, with a legend when asked.
-pub fn columns(title: &str, x_desc: &str, labels: &[String], series: &[Series<'_>], legend: bool) -> anyhow::Result<String> {
+pub fn columns(
+    title: &str,
+    x_desc: &str,
+    labels: &[String],
+    series: &[Series<'_>],
+    legend: bool,
+) -> anyhow::Result<String> {
     let mut svg = String::new();
     let result = (|| -> DrawResult<()> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, BAR_HEIGHT)).into_drawing_area();
@@ -111,7 +118,8 @@ pub fn bars(title: &str, labels: &[String], values: &[i64]) -> anyhow::Result<St
     let mut svg = String::new();
     let height = 70 + 26 * labels.len().max(1) as u32;
     let result = (|| -> DrawResult<()> {
-        let root: DrawingArea<SVGBackend<'_>, Shift> = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        let root: DrawingArea<SVGBackend<'_>, Shift> =
+            SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
         let n = labels.len().max(1) as u32;
         let max = values.iter().copied().max().unwrap_or(0);
@@ -137,7 +145,8 @@ pub fn bars(title: &str, labels: &[String], values: &[i64]) -> anyhow::Result<St
             .draw()?;
         chart.draw_series(values.iter().enumerate().map(|(i, v)| {
             let row = n - 1 - i as u32;
-            let mut bar = Rectangle::new([(0, SegmentValue::Exact(row)), (*v, SegmentValue::Exact(row + 1))], BAR.filled());
+            let mut bar =
+                Rectangle::new([(0, SegmentValue::Exact(row)), (*v, SegmentValue::Exact(row + 1))], BAR.filled());
             bar.set_margin(3, 3, 0, 0);
             bar
         }))?;
@@ -160,8 +169,15 @@ mod tests {
         ];
         let svg = columns("Age by gender", "age band", &labels, &series, true).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{svg}");
-        let text: Vec<&str> = svg.split("<text").skip(1).map(|t| t.split_once('>').unwrap().1.split('<').next().unwrap().trim()).collect();
-        assert!(text.contains(&"20-29") && text.contains(&"female") && text.contains(&"Age by gender"), "labels, legend and title are SVG text: {text:?}");
+        let text: Vec<&str> = svg
+            .split("<text")
+            .skip(1)
+            .map(|t| t.split_once('>').unwrap().1.split('<').next().unwrap().trim())
+            .collect();
+        assert!(
+            text.contains(&"20-29") && text.contains(&"female") && text.contains(&"Age by gender"),
+            "labels, legend and title are SVG text: {text:?}"
+        );
         let fill = |c: RGBColor| format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
         // 2 female bars + 1 legend swatch; the male series has a zero bar, drawn empty.
         assert_eq!(svg.matches(&fill(FEMALE)).count(), 3, "{svg}");

@@ -77,7 +77,13 @@ pub fn render(page: &Page<'_>) -> anyhow::Result<String> {
     let values: Vec<i64> = page.tenure.iter().map(|t| t.users).collect();
     body.push_str(&figure(
         "Users by whole years since registration",
-        charts::columns("Users by whole years since registration", "years", &labels, &[Series { name: "users", color: BAR, values }], false)?,
+        charts::columns(
+            "Users by whole years since registration",
+            "years",
+            &labels,
+            &[Series { name: "users", color: BAR, values }],
+            false,
+        )?,
     ));
     let rows: Vec<Vec<String>> = page.tenure.iter().map(|t| vec![t.years.to_string(), count(t.users)]).collect();
     body.push_str("<details><summary>Table</summary>\n");
@@ -120,7 +126,10 @@ pub fn render(page: &Page<'_>) -> anyhow::Result<String> {
     if other.iter().any(|v| *v > 0) {
         series.push(Series { name: "other", color: OTHER, values: other });
     }
-    body.push_str(&figure("Age bands by gender", charts::columns("Age bands by gender", "age band", &bands, &series, true)?));
+    body.push_str(&figure(
+        "Age bands by gender",
+        charts::columns("Age bands by gender", "age band", &bands, &series, true)?,
+    ));
     let rows: Vec<Vec<String>> =
         r.age_bands.iter().map(|b| vec![b.band.clone(), count(b.female), count(b.male), count(b.users)]).collect();
     body.push_str(&table(&["age band", "female", "male", "users"], &[false, true, true, true], &rows));
@@ -133,10 +142,15 @@ pub fn render(page: &Page<'_>) -> anyhow::Result<String> {
     body.push_str(&figure("Top countries", charts::bars("Top countries", &labels, &values)?));
     let rows: Vec<Vec<String>> = r.top_countries.iter().map(|c| vec![name(&c.country), count(c.users)]).collect();
     body.push_str(&table(&["country", "users"], &[false, true], &rows));
-    let labels: Vec<String> = r.top_locations.iter().map(|l| format!("{}, {}", name(&l.city), name(&l.country))).collect();
+    let labels: Vec<String> =
+        r.top_locations.iter().map(|l| format!("{}, {}", name(&l.city), name(&l.country))).collect();
     let values: Vec<i64> = r.top_locations.iter().map(|l| l.users).collect();
-    body.push_str(&figure("Top cities (with their country)", charts::bars("Top cities (with their country)", &labels, &values)?));
-    let rows: Vec<Vec<String>> = r.top_locations.iter().map(|l| vec![name(&l.country), name(&l.city), count(l.users)]).collect();
+    body.push_str(&figure(
+        "Top cities (with their country)",
+        charts::bars("Top cities (with their country)", &labels, &values)?,
+    ));
+    let rows: Vec<Vec<String>> =
+        r.top_locations.iter().map(|l| vec![name(&l.country), name(&l.city), count(l.users)]).collect();
     body.push_str(&table(&["country", "city", "users"], &[false, false, true], &rows));
     body.push_str("</section>\n");
 

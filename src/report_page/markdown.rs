@@ -48,7 +48,8 @@ pub fn render(page: &Page<'_>) -> String {
     let rows: Vec<Vec<String>> = r.top_countries.iter().map(|c| vec![name(&c.country), count(c.users)]).collect();
     out.push_str(&table(&["country", "users"], &[false, true], &rows));
     out.push('\n');
-    let rows: Vec<Vec<String>> = r.top_locations.iter().map(|l| vec![name(&l.country), name(&l.city), count(l.users)]).collect();
+    let rows: Vec<Vec<String>> =
+        r.top_locations.iter().map(|l| vec![name(&l.country), name(&l.city), count(l.users)]).collect();
     out.push_str(&table(&["country", "city", "users"], &[false, false, true], &rows));
 
     // Risk summary: the numbers `duckpipe risk` prints for the default quasi-identifiers.
@@ -70,7 +71,12 @@ mod tests {
         let report = sample();
         let md = page(&report).markdown();
         assert!(md.contains("| Norway | Ål \\| x | 2 |"), "{md}");
-        assert!(md.contains("| age band | female | male | users |\n| --- | ---: | ---: | ---: |\n| 20-29 | 100 | 90 | 190 |"), "{md}");
+        assert!(
+            md.contains(
+                "| age band | female | male | users |\n| --- | ---: | ---: | ---: |\n| 20-29 | 100 | 90 | 190 |"
+            ),
+            "{md}"
+        );
         assert!(md.contains("**1,234** users"));
         assert!(md.contains("| 4 | 0 |"), "empty tenure years are listed");
     }

@@ -71,11 +71,20 @@ impl<'a> Page<'a> {
 /// None when there are no records to measure.
 fn risk_summary(risk: &crate::privacy::risk::RiskReport) -> Option<RiskSummary> {
     let k = risk.k?;
-    let share = |n: i64| if risk.records > 0 { format!("{n} ({:.1}%)", 100.0 * n as f64 / risk.records as f64) } else { n.to_string() };
+    let share = |n: i64| {
+        if risk.records > 0 { format!("{n} ({:.1}%)", 100.0 * n as f64 / risk.records as f64) } else { n.to_string() }
+    };
     let mut rows = vec![
         ("quasi-identifiers".to_string(), risk.quasi_identifiers.join(", ")),
         ("records / classes".to_string(), format!("{} / {}", risk.records, risk.classes)),
-        ("k (smallest class)".to_string(), format!("{k} ({} class{} of that size)", risk.smallest_classes, if risk.smallest_classes == 1 { "" } else { "es" })),
+        (
+            "k (smallest class)".to_string(),
+            format!(
+                "{k} ({} class{} of that size)",
+                risk.smallest_classes,
+                if risk.smallest_classes == 1 { "" } else { "es" }
+            ),
+        ),
         ("unique records".to_string(), risk.unique_share.map_or_else(|| "-".into(), |s| format!("{:.1}%", s * 100.0))),
     ];
     for (t, n) in risk.below.entries() {
@@ -90,7 +99,10 @@ fn risk_summary(risk: &crate::privacy::risk::RiskReport) -> Option<RiskSummary> 
             parts.push(format!("exact age removed for {}", g.exact_age_removed));
         }
         if !g.widened_bands.is_empty() {
-            parts.push(format!("widened bands: {}", g.widened_bands.iter().map(|b| format!("{} ({})", b.band, b.records)).collect::<Vec<_>>().join(", ")));
+            parts.push(format!(
+                "widened bands: {}",
+                g.widened_bands.iter().map(|b| format!("{} ({})", b.band, b.records)).collect::<Vec<_>>().join(", ")
+            ));
         }
         if g.city_other > 0 {
             parts.push(format!("city → (other) for {}", g.city_other));
@@ -144,14 +156,21 @@ pub(crate) mod tests {
             users: 1234,
             as_of: "2026-11-25T00:00:00Z".into(),
             registration: Registration { avg_days: Some(3788.3), avg_years: Some(10.37) },
-            gender: vec![GenderCount { gender: Some("female".into()), users: 700 }, GenderCount { gender: Some("male".into()), users: 534 }],
+            gender: vec![
+                GenderCount { gender: Some("female".into()), users: 700 },
+                GenderCount { gender: Some("male".into()), users: 534 },
+            ],
             age: AgeSummary { min: Some(20), max: Some(82), avg: Some(51.2), median: Some(50.0) },
             age_bands: vec![
                 AgeBandCount { band: "20-29".into(), female: 100, male: 90, users: 190 },
                 AgeBandCount { band: "30-39".into(), female: 600, male: 444, users: 1044 },
             ],
             top_countries: vec![CountryCount { country: Some("Côte d'Ivoire <&>".into()), users: 9 }],
-            top_locations: vec![LocationCount { country: Some("Norway".into()), city: Some("Ål | x".into()), users: 2 }],
+            top_locations: vec![LocationCount {
+                country: Some("Norway".into()),
+                city: Some("Ål | x".into()),
+                users: 2,
+            }],
             risk: crate::privacy::risk::RiskReport {
                 quasi_identifiers: vec!["gender".into(), "age_band".into()],
                 records: 1234,
@@ -160,7 +179,12 @@ pub(crate) mod tests {
                 smallest_classes: 1,
                 unique_share: Some(0.0),
                 below: crate::privacy::risk::Below { k2: 0, k5: 0, k10: 0 },
-                generalised: crate::privacy::risk::Generalised { exact_age_removed: 0, widened_bands: vec![], city_other: 0, country_other: 0 },
+                generalised: crate::privacy::risk::Generalised {
+                    exact_age_removed: 0,
+                    widened_bands: vec![],
+                    city_other: 0,
+                    country_other: 0,
+                },
             },
         }
     }
@@ -169,7 +193,11 @@ pub(crate) mod tests {
         Page {
             report,
             run_ids: vec!["20261125T000000Z-abc123".into()],
-            tenure: vec![TenureCount { years: 3, users: 1000 }, TenureCount { years: 4, users: 0 }, TenureCount { years: 5, users: 234 }],
+            tenure: vec![
+                TenureCount { years: 3, users: 1000 },
+                TenureCount { years: 4, users: 0 },
+                TenureCount { years: 5, users: 234 },
+            ],
             risk: None,
         }
     }

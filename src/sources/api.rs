@@ -31,8 +31,8 @@ pub const MAX_PAGE: u64 = 10_000;
 
 /// The nationality codes of API v1.4. One unknown code makes the server ignore the whole list.
 pub const NATIONALITIES: [&str; 21] = [
-    "AU", "BR", "CA", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IN", "IR", "MX", "NL", "NO",
-    "NZ", "RS", "TR", "UA", "US",
+    "AU", "BR", "CA", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IN", "IR", "MX", "NL", "NO", "NZ", "RS", "TR",
+    "UA", "US",
 ];
 
 /// Upper bound for one backoff sleep.
@@ -95,58 +95,29 @@ pub enum ApiError {
 
     /// A non-retryable HTTP status (4xx other than 429, or an unexpected status).
     #[error("randomuser API page {page} of {pages}: HTTP {status}{} (base URL {base_url})", server_suffix(.server_message))]
-    Http {
-        page: u64,
-        pages: u64,
-        status: StatusCode,
-        server_message: Option<String>,
-        base_url: String,
-    },
+    Http { page: u64, pages: u64, status: StatusCode, server_message: Option<String>, base_url: String },
 
     /// Transient failures (connection, timeout, 429, 5xx) on every attempt.
     #[error(
         "randomuser API page {page} of {pages}: giving up after {attempts} attempts; last: {last} (base URL {base_url})"
     )]
-    RetriesExhausted {
-        page: u64,
-        pages: u64,
-        attempts: u32,
-        last: String,
-        base_url: String,
-    },
+    RetriesExhausted { page: u64, pages: u64, attempts: u32, last: String, base_url: String },
 
     /// The server answered with an `{"error": ...}` body.
     #[error("randomuser API page {page} of {pages}: server error: {message}")]
-    Server {
-        page: u64,
-        pages: u64,
-        message: String,
-    },
+    Server { page: u64, pages: u64, message: String },
 
     /// The body is not valid (or is truncated) JSON. `detail` holds only the position.
     #[error("randomuser API page {page} of {pages}: invalid JSON response ({detail})")]
-    InvalidJson {
-        page: u64,
-        pages: u64,
-        detail: String,
-    },
+    InvalidJson { page: u64, pages: u64, detail: String },
 
     /// The body is JSON but not a randomuser response.
     #[error("randomuser API page {page} of {pages}: unexpected response: {problem}")]
-    BadShape {
-        page: u64,
-        pages: u64,
-        problem: String,
-    },
+    BadShape { page: u64, pages: u64, problem: String },
 
     /// Fewer (or more) users than requested.
     #[error("randomuser API page {page} of {pages}: {} ({got} users, {expected} requested)", page_size_problem(.got, .expected))]
-    WrongPageSize {
-        page: u64,
-        pages: u64,
-        expected: u32,
-        got: usize,
-    },
+    WrongPageSize { page: u64, pages: u64, expected: u32, got: usize },
 
     /// The sink refused a page.
     #[error("randomuser API page {page} of {pages}: could not store the users: {source}")]
@@ -177,16 +148,9 @@ fn server_suffix(message: &Option<String>) -> String {
 
 /// Parses a comma list of nationality codes ("us, gb,FR") into validated upper-case codes.
 pub fn parse_nat_list(s: &str) -> Result<Vec<String>, ApiError> {
-    let codes: Vec<String> = s
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect();
+    let codes: Vec<String> = s.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect();
     if codes.is_empty() {
-        return Err(ApiError::InvalidOptions(format!(
-            "empty nationality list {s:?}"
-        )));
+        return Err(ApiError::InvalidOptions(format!("empty nationality list {s:?}")));
     }
     validate_nat(&codes)
 }
@@ -225,11 +189,7 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by randomuser; it falls back to backoff).
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let v = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
     let secs: u64 = v.parse().ok()?;
     Some(Duration::from_secs(secs).min(RETRY_AFTER_CAP))
 }
@@ -292,11 +252,7 @@ fn error_chain(e: &reqwest::Error) -> String {
         out.push_str(&err.to_string());
         cur = err.source();
     }
-    if out.is_empty() {
-        "unknown error".to_string()
-    } else {
-        out
-    }
+    if out.is_empty() { "unknown error".to_string() } else { out }
 }
 
 #[derive(Deserialize)]
@@ -372,10 +328,7 @@ impl Ctx<'_> {
         let body = match resp.text().await {
             Ok(b) => b,
             Err(e) => {
-                let last = format!(
-                    "HTTP {status}, then {}",
-                    describe_transport_error(&e, self.timeout)
-                );
+                let last = format!("HTTP {status}, then {}", describe_transport_error(&e, self.timeout));
                 tracing::debug!(page, attempt, status = status.as_u16(), error = %last, "randomuser response body failed");
                 return Ok(Attempt::Retry { last, wait: None });
             }
@@ -392,10 +345,7 @@ impl Ctx<'_> {
         );
 
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            let last = format!(
-                "HTTP {status}{}",
-                server_suffix(&server_error_message(&body))
-            );
+            let last = format!("HTTP {status}{}", server_suffix(&server_error_message(&body)));
             return Ok(Attempt::Retry { last, wait });
         }
         if !status.is_success() {
@@ -422,75 +372,37 @@ impl Ctx<'_> {
                 });
             }
             Err(e) => {
-                return Err(ApiError::InvalidJson {
-                    page,
-                    pages,
-                    detail: json_error_detail(&e),
-                });
+                return Err(ApiError::InvalidJson { page, pages, detail: json_error_detail(&e) });
             }
         };
         if parsed.error.is_some() {
             let message = server_error_message(body).unwrap_or_default();
-            return Err(ApiError::Server {
-                page,
-                pages,
-                message,
-            });
+            return Err(ApiError::Server { page, pages, message });
         }
         let Some(raw_results) = parsed.results else {
-            return Err(ApiError::BadShape {
-                page,
-                pages,
-                problem: "no \"results\" array".into(),
-            });
+            return Err(ApiError::BadShape { page, pages, problem: "no \"results\" array".into() });
         };
         let Ok(users) = serde_json::from_str::<Vec<&RawValue>>(raw_results.get()) else {
-            return Err(ApiError::BadShape {
-                page,
-                pages,
-                problem: "\"results\" is not an array".into(),
-            });
+            return Err(ApiError::BadShape { page, pages, problem: "\"results\" is not an array".into() });
         };
         if users.len() != results as usize {
-            return Err(ApiError::WrongPageSize {
-                page,
-                pages,
-                expected: results,
-                got: users.len(),
-            });
+            return Err(ApiError::WrongPageSize { page, pages, expected: results, got: users.len() });
         }
         if let Some(i) = users.iter().position(|u| !u.get().starts_with('{')) {
-            return Err(ApiError::BadShape {
-                page,
-                pages,
-                problem: format!("user {} is not a JSON object", i + 1),
-            });
+            return Err(ApiError::BadShape { page, pages, problem: format!("user {} is not a JSON object", i + 1) });
         }
-        let info: Info = parsed
-            .info
-            .and_then(|raw| serde_json::from_str(raw.get()).ok())
-            .unwrap_or_default();
+        let info: Info = parsed.info.and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or_default();
         if let Some(s) = &info.seed {
             if s != self.seed {
-                tracing::warn!(
-                    page,
-                    "randomuser API answered with a different seed than requested"
-                );
+                tracing::warn!(page, "randomuser API answered with a different seed than requested");
             }
         }
         if let Some(p) = info.page {
             if p != page {
-                tracing::warn!(
-                    page,
-                    served_page = p,
-                    "randomuser API answered with a different page than requested"
-                );
+                tracing::warn!(page, served_page = p, "randomuser API answered with a different page than requested");
             }
         }
-        Ok(GoodPage {
-            users: users.into_iter().map(|u| u.get().to_owned()).collect(),
-            version: info.version,
-        })
+        Ok(GoodPage { users: users.into_iter().map(|u| u.get().to_owned()).collect(), version: info.version })
     }
 }
 
@@ -504,24 +416,17 @@ pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<Source
         )));
     }
     if opts.max_attempts == 0 {
-        return Err(ApiError::InvalidOptions(
-            "max_attempts must be at least 1".into(),
-        ));
+        return Err(ApiError::InvalidOptions("max_attempts must be at least 1".into()));
     }
     let nat = match &opts.nat {
         Some(codes) if codes.is_empty() => None,
         Some(codes) => Some(validate_nat(codes)?),
         None => None,
     };
-    let base = Url::parse(&opts.base_url).map_err(|e| ApiError::BadBaseUrl {
-        url: opts.base_url.clone(),
-        reason: e.to_string(),
-    })?;
+    let base = Url::parse(&opts.base_url)
+        .map_err(|e| ApiError::BadBaseUrl { url: opts.base_url.clone(), reason: e.to_string() })?;
     if !matches!(base.scheme(), "http" | "https") {
-        return Err(ApiError::BadBaseUrl {
-            url: opts.base_url.clone(),
-            reason: "scheme must be http or https".into(),
-        });
+        return Err(ApiError::BadBaseUrl { url: opts.base_url.clone(), reason: "scheme must be http or https".into() });
     }
     let page_size = u64::from(opts.page_size);
     let pages = opts.count.div_ceil(page_size);
@@ -543,24 +448,12 @@ pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<Source
         .user_agent(concat!("duckpipe/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(ApiError::Client)?;
-    let ctx = Ctx {
-        client: &client,
-        base: &base,
-        seed: &seed,
-        nat: nat_param.as_deref(),
-        pages,
-        timeout: opts.timeout,
-    };
+    let ctx =
+        Ctx { client: &client, base: &base, seed: &seed, nat: nat_param.as_deref(), pages, timeout: opts.timeout };
 
     tracing::info!(count = opts.count, pages, page_size = opts.page_size, seed = %seed, nat = ?nat_param, "randomuser API pull");
-    let mut summary = SourceSummary {
-        kind: "api".into(),
-        seed: Some(seed.clone()),
-        pages: 0,
-        users: 0,
-        api_version: None,
-        nat,
-    };
+    let mut summary =
+        SourceSummary { kind: "api".into(), seed: Some(seed.clone()), pages: 0, users: 0, api_version: None, nat };
 
     for page in 1..=pages {
         let results = (opts.count - (page - 1) * page_size).min(page_size) as u32;
@@ -589,19 +482,11 @@ pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<Source
             summary.api_version = good.version;
         }
         let n = good.users.len() as u64;
-        sink(good.users).map_err(|e| ApiError::Sink {
-            page,
-            pages,
-            source: e.into(),
-        })?;
+        sink(good.users).map_err(|e| ApiError::Sink { page, pages, source: e.into() })?;
         summary.pages += 1;
         summary.users += n;
     }
-    tracing::info!(
-        pages = summary.pages,
-        users = summary.users,
-        "randomuser API pull done"
-    );
+    tracing::info!(pages = summary.pages, users = summary.users, "randomuser API pull done");
     Ok(summary)
 }
 
@@ -612,9 +497,7 @@ mod tests {
     #[test]
     fn nat_list_is_parsed_and_validated() {
         assert_eq!(parse_nat_list("us, gb,Fr").unwrap(), vec!["US", "GB", "FR"]);
-        assert!(
-            matches!(parse_nat_list("US,XX"), Err(ApiError::UnknownNationality { code }) if code == "XX")
-        );
+        assert!(matches!(parse_nat_list("US,XX"), Err(ApiError::UnknownNationality { code }) if code == "XX"));
         assert!(parse_nat_list(" , ").is_err());
         assert!(parse_nat_list("lego").is_err());
     }
@@ -636,8 +519,7 @@ mod tests {
         assert!(m.chars().count() <= SERVER_MESSAGE_MAX_CHARS + 1);
         assert_eq!(server_error_message("{\"results\":[]}"), None);
         assert_eq!(server_error_message("Not Found"), None);
-        let e =
-            serde_json::from_str::<serde_json::Value>("{\"email\":\"secret@x.org\"").unwrap_err();
+        let e = serde_json::from_str::<serde_json::Value>("{\"email\":\"secret@x.org\"").unwrap_err();
         let d = json_error_detail(&e);
         assert!(!d.contains("secret"), "{d}");
     }

@@ -68,12 +68,16 @@ pub fn read(path: &Path, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow:
                 match serde_json::from_str::<&RawValue>(text) {
                     Ok(raw) if is_object(raw) => {}
                     Ok(_) => tracing::warn!(file = %name, line = line_no, "not a JSON object: quarantined"),
-                    Err(e) => tracing::warn!(file = %name, line = line_no, problem = %describe(&e), "not valid JSON: quarantined"),
+                    Err(e) => {
+                        tracing::warn!(file = %name, line = line_no, problem = %describe(&e), "not valid JSON: quarantined")
+                    }
                 }
                 batcher.push(text)?;
             }
             line.clear();
-            let n = reader.read_line(&mut line).with_context(|| format!("{name}: cannot read file (after line {line_no})"))?;
+            let n = reader
+                .read_line(&mut line)
+                .with_context(|| format!("{name}: cannot read file (after line {line_no})"))?;
             if n == 0 {
                 break;
             }
@@ -89,8 +93,9 @@ pub fn read(path: &Path, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow:
     let offset = line_no - 1;
     let (results, what) = match text.trim_start().as_bytes().first() {
         Some(b'[') => {
-            let users: Vec<&RawValue> = serde_json::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{name}: not a valid JSON array of users ({})", describe_at(&e, offset)))?;
+            let users: Vec<&RawValue> = serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!("{name}: not a valid JSON array of users ({})", describe_at(&e, offset))
+            })?;
             (users, "element")
         }
         Some(b'{') => {
@@ -298,7 +303,9 @@ mod tests {
     #[test]
     fn empty_inputs_give_no_users() {
         let dir = tempfile::tempdir().unwrap();
-        for (name, text) in [("a.json", "{\"results\":[],\"info\":{\"seed\":\"x\"}}"), ("b.json", "[]"), ("c.ndjson", "\n\n")] {
+        for (name, text) in
+            [("a.json", "{\"results\":[],\"info\":{\"seed\":\"x\"}}"), ("b.json", "[]"), ("c.ndjson", "\n\n")]
+        {
             let (s, sizes, _) = collect(&write(&dir, name, text), 10).unwrap();
             assert_eq!((s.users, s.pages, sizes.len()), (0, 0, 0), "{name}");
         }

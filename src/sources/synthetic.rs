@@ -9,7 +9,7 @@ mod data;
 
 use super::{BatchSink, SourceSummary};
 use anyhow::bail;
-use data::{NatData, Postcode, NATS};
+use data::{NATS, NatData, Postcode};
 use md5::Md5;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -65,11 +65,7 @@ impl NatTables {
                 })
                 .collect()
         };
-        let cities = data
-            .cities
-            .split(',')
-            .map(|c| c.split_once(':').expect("city entries are City:State"))
-            .collect();
+        let cities = data.cities.split(',').map(|c| c.split_once(':').expect("city entries are City:State")).collect();
         let postcodes = match data.postcode {
             Postcode::Text(p) => p.split(',').collect(),
             Postcode::Int(..) => Vec::new(),
@@ -117,11 +113,8 @@ impl Generator {
                 codes.push(code);
             }
         }
-        let tables = NATS
-            .iter()
-            .filter(|n| codes.is_empty() || codes.iter().any(|c| c == n.code))
-            .map(NatTables::new)
-            .collect();
+        let tables =
+            NATS.iter().filter(|n| codes.is_empty() || codes.iter().any(|c| c == n.code)).map(NatTables::new).collect();
         let now = now.to_offset(UtcOffset::UTC);
         let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
         Ok(Generator {
@@ -313,7 +306,12 @@ impl Generator {
 /// page to `sink`. The last page is shorter; it equals the start of the full page (see
 /// [`Generator::page`]).
 // `generator`, not `gen`: `gen` is a reserved keyword in edition 2024.
-pub fn generate(generator: &Generator, count: u64, page_size: u32, sink: &mut BatchSink<'_>) -> anyhow::Result<SourceSummary> {
+pub fn generate(
+    generator: &Generator,
+    count: u64,
+    page_size: u32,
+    sink: &mut BatchSink<'_>,
+) -> anyhow::Result<SourceSummary> {
     generate_pages(generator, count, page_size, |page, n| sink(generator.page(page, n)))
 }
 
@@ -350,7 +348,12 @@ fn generate_pages(
 /// per core is generated on its own thread while `f` takes the users of the oldest one, in page
 /// order: `duckpipe generate` is then bound by writing, not by generating. At most one page per
 /// core plus one is held (about 5 MB each at the page size `generate` uses).
-pub fn for_each(generator: &Generator, count: u64, page_size: u32, mut f: impl FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<SourceSummary> {
+pub fn for_each(
+    generator: &Generator,
+    count: u64,
+    page_size: u32,
+    mut f: impl FnMut(&str) -> anyhow::Result<()>,
+) -> anyhow::Result<SourceSummary> {
     let mut pages = Vec::new();
     let summary = generate_pages(generator, count, page_size, |page, n| {
         pages.push((page, n));

@@ -48,12 +48,15 @@ pub fn check(statement: &str) -> Result<(), Refused> {
         ["install", ..] | ["force", "install", ..] => Err(Refused(
             "INSTALL downloads extensions; duckpipe never downloads at run time (httpfs is already loaded)".into(),
         )),
-        ["update", "extensions", ..] => Err(Refused("UPDATE EXTENSIONS downloads extensions; duckpipe never downloads at run time".into())),
-        ["load", target, ..] if target.contains("://") => {
-            Err(Refused("LOAD from a URL would fetch code from the network; load a local, signed extension file".into()))
+        ["update", "extensions", ..] => {
+            Err(Refused("UPDATE EXTENSIONS downloads extensions; duckpipe never downloads at run time".into()))
         }
+        ["load", target, ..] if target.contains("://") => Err(Refused(
+            "LOAD from a URL would fetch code from the network; load a local, signed extension file".into(),
+        )),
         ["create", rest @ ..] if is_persistent_secret(rest) => Err(Refused(
-            "CREATE PERSISTENT SECRET writes the secret in plain text to disk; use a temporary secret (CREATE SECRET)".into(),
+            "CREATE PERSISTENT SECRET writes the secret in plain text to disk; use a temporary secret (CREATE SECRET)"
+                .into(),
         )),
         ["set" | "reset" | "pragma", ..] => match protected_setting(statement) {
             Some(name) => Err(Refused(format!(

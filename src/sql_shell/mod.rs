@@ -33,7 +33,8 @@ pub fn run(args: SqlArgs) -> anyhow::Result<()> {
     }
     let session = Session::open(&dest, &parquet, as_of, args.top)?;
     if let Some(path) = &args.file {
-        let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
         return session.run_script(&text, args.format);
     }
     if let Some(text) = &args.sql {
@@ -53,7 +54,12 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn open(dest: &Destination, parquet: &crate::keys::ParquetKey, as_of: OffsetDateTime, top: u32) -> anyhow::Result<Self> {
+    pub fn open(
+        dest: &Destination,
+        parquet: &crate::keys::ParquetKey,
+        as_of: OffsetDateTime,
+        top: u32,
+    ) -> anyhow::Result<Self> {
         // The masking functions need the HMAC key; querying does not, so it is optional here —
         // but a key that is set must be valid.
         let hmac = match std::env::var(HMAC_KEY_VAR).ok().filter(|v| !v.trim().is_empty()) {
@@ -90,7 +96,9 @@ impl Session {
         }
         let many = statements.len() > 1;
         for (i, statement) in statements.iter().enumerate() {
-            let result = self.execute(statement).map_err(|e| if many { e.context(format!("statement {}", i + 1)) } else { e })?;
+            let result = self
+                .execute(statement)
+                .map_err(|e| if many { e.context(format!("statement {}", i + 1)) } else { e })?;
             crate::app::print_text(&result.render(format))?;
         }
         Ok(())
@@ -100,7 +108,8 @@ impl Session {
     /// shown and the session goes on. History is not saved to disk: typed SQL can hold values
     /// (an e-mail passed to pseudonym(), say) that must not land in a file.
     fn interactive(&self, format: SqlFormat) -> anyhow::Result<()> {
-        let mut editor = rustyline::DefaultEditor::new().map_err(|e| anyhow::anyhow!("cannot start the prompt: {e}"))?;
+        let mut editor =
+            rustyline::DefaultEditor::new().map_err(|e| anyhow::anyhow!("cannot start the prompt: {e}"))?;
         let users = self.engine.query_i64("SELECT count(*) FROM users").unwrap_or(-1);
         eprintln!(
             "duckpipe sql — view `users` ({users} rows), variables as_of and top_n; end statements with ';'. \

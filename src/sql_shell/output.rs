@@ -40,9 +40,19 @@ fn utc_offset(array: &ArrayRef) -> Result<ArrayRef, duckdb::arrow::error::ArrowE
 
 fn kind(t: &DataType) -> Kind {
     match t {
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16
-        | DataType::UInt32 | DataType::UInt64 | DataType::Float16 | DataType::Float32 | DataType::Float64
-        | DataType::Decimal128(..) | DataType::Decimal256(..) => Kind::Number,
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Float16
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(..)
+        | DataType::Decimal256(..) => Kind::Number,
         DataType::Boolean => Kind::Bool,
         _ => Kind::Text,
     }
@@ -128,7 +138,9 @@ impl ResultSet {
         let mut out = self.columns.iter().map(|c| field(c)).collect::<Vec<_>>().join(",");
         out.push('\n');
         for row in &self.rows {
-            out.push_str(&row.iter().map(|v| v.as_deref().map(field).unwrap_or_default()).collect::<Vec<_>>().join(","));
+            out.push_str(
+                &row.iter().map(|v| v.as_deref().map(field).unwrap_or_default()).collect::<Vec<_>>().join(","),
+            );
             out.push('\n');
         }
         out
@@ -193,8 +205,14 @@ mod tests {
         );
         assert_eq!(sample().render(SqlFormat::Csv), "country,users,share\nDenmark,9,0.5\n\"Côte, \"\"d\"\"\",10,\n");
         let json: serde_json::Value = serde_json::from_str(&sample().render(SqlFormat::Json)).unwrap();
-        assert_eq!(json, serde_json::json!([{"country": "Denmark", "users": 9, "share": 0.5}, {"country": "Côte, \"d\"", "users": 10, "share": null}]));
-        assert!(sample().render(SqlFormat::Json).starts_with("[{\"country\":\"Denmark\",\"users\":9,"), "column order kept");
+        assert_eq!(
+            json,
+            serde_json::json!([{"country": "Denmark", "users": 9, "share": 0.5}, {"country": "Côte, \"d\"", "users": 10, "share": null}])
+        );
+        assert!(
+            sample().render(SqlFormat::Json).starts_with("[{\"country\":\"Denmark\",\"users\":9,"),
+            "column order kept"
+        );
         assert_eq!(ResultSet::default().render(SqlFormat::Table), "");
     }
 }

@@ -18,7 +18,13 @@ use crate::timefmt;
 
 /// The setup script. The view is defined by `report::open_users_view` in a real session and
 /// read back from DuckDB's catalog, so the shell reads exactly the objects duckpipe reads.
-pub fn render(dest: &Destination, parquet: &ParquetKey, as_of: OffsetDateTime, top: u32, httpfs: Option<&Path>) -> anyhow::Result<String> {
+pub fn render(
+    dest: &Destination,
+    parquet: &ParquetKey,
+    as_of: OffsetDateTime,
+    top: u32,
+    httpfs: Option<&Path>,
+) -> anyhow::Result<String> {
     let s3 = if dest.is_s3() { Some(S3Settings::from_env(|k| std::env::var(k).ok())?) } else { None };
     let engine = crate::app::open_engine(dest, parquet, None, false)?;
     report::open_users_view(&engine, dest)?;
@@ -39,7 +45,9 @@ pub fn render(dest: &Destination, parquet: &ParquetKey, as_of: OffsetDateTime, t
         out.push_str("\n-- S3 access (httpfs).\n");
         match httpfs {
             Some(path) => out.push_str(&format!("LOAD {};\n", quote(&path.to_string_lossy()))),
-            None => out.push_str("LOAD httpfs;  -- offline: LOAD '/path/to/httpfs.duckdb_extension' (v1.5.5, signed)\n"),
+            None => {
+                out.push_str("LOAD httpfs;  -- offline: LOAD '/path/to/httpfs.duckdb_extension' (v1.5.5, signed)\n")
+            }
         }
         out.push_str(&s3.secret_statement(Credentials::FromEnv));
         out.push('\n');

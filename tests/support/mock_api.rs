@@ -25,11 +25,12 @@ use std::{
 
 /// The 21 nationality codes of v1.4.
 pub const NATS: [&str; 21] = [
-    "AU", "BR", "CA", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IN", "IR", "MX", "NL", "NO",
-    "NZ", "RS", "TR", "UA", "US",
+    "AU", "BR", "CA", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IN", "IR", "MX", "NL", "NO", "NZ", "RS", "TR",
+    "UA", "US",
 ];
 
-pub const RATE_LIMIT_MESSAGE: &str = "Whoa, ease up there cowboy. You've requested too many users in a short period of time. Please slow down.";
+pub const RATE_LIMIT_MESSAGE: &str =
+    "Whoa, ease up there cowboy. You've requested too many users in a short period of time. Please slow down.";
 pub const GENERIC_ERROR_MESSAGE: &str =
     "Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you.";
 
@@ -39,9 +40,8 @@ pub type UserProvider = Arc<dyn Fn(&str, Option<&[String]>, u32, u32) -> Vec<Str
 /// Minimal fake users, enough for client tests: `{"gender":..,"email":"u{page}_{i}@example.com",..}`.
 /// The seed is part of `login.uuid`, so that tests can see which seed made a user.
 pub fn fake_provider() -> UserProvider {
-    Arc::new(
-        |seed: &str, nat: Option<&[String]>, page: u32, results: u32| {
-            (0..results)
+    Arc::new(|seed: &str, nat: Option<&[String]>, page: u32, results: u32| {
+        (0..results)
             .map(|i| {
                 let gender = if i % 2 == 0 { "female" } else { "male" };
                 let n = nat.and_then(|n| n.get(i as usize % n.len().max(1))).map(String::as_str).unwrap_or("US");
@@ -51,19 +51,16 @@ pub fn fake_provider() -> UserProvider {
                 )
             })
             .collect()
-        },
-    )
+    })
 }
 
 /// The project's synthetic generator, with a fixed reference time ("now").
 pub fn synthetic_provider(now: time::OffsetDateTime) -> UserProvider {
-    Arc::new(
-        move |seed: &str, nat: Option<&[String]>, page: u32, results: u32| {
-            duckpipe::sources::synthetic::Generator::new(seed, nat, now)
-                .expect("synthetic generator rejected validated options")
-                .page(page, results)
-        },
-    )
+    Arc::new(move |seed: &str, nat: Option<&[String]>, page: u32, results: u32| {
+        duckpipe::sources::synthetic::Generator::new(seed, nat, now)
+            .expect("synthetic generator rejected validated options")
+            .page(page, results)
+    })
 }
 
 /// One scripted response, used for the next request instead of (or before) the normal one.
@@ -108,9 +105,7 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of a query parameter (decoded).
     pub fn param(&self, name: &str) -> Option<String> {
-        url::form_urlencoded::parse(self.query.as_bytes())
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+        url::form_urlencoded::parse(self.query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
     }
 }
 
@@ -177,13 +172,7 @@ impl MockApi {
     }
 
     /// The users the provider makes for a page (what a test expects to receive).
-    pub fn users(
-        &self,
-        seed: &str,
-        nat: Option<&[String]>,
-        page: u32,
-        results: u32,
-    ) -> Vec<String> {
+    pub fn users(&self, seed: &str, nat: Option<&[String]>, page: u32, results: u32) -> Vec<String> {
         (self.inner.provider)(seed, nat, page, results)
     }
 
@@ -193,9 +182,7 @@ impl MockApi {
 
     /// Serves on 127.0.0.1 at a free port, in the background of the current tokio runtime.
     pub async fn spawn(&self) -> MockServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind mock server");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind mock server");
         let addr = listener.local_addr().unwrap();
         let router = self.router();
         let task = tokio::spawn(async move {
@@ -247,10 +234,7 @@ fn error_json(status: StatusCode, message: &str) -> Response {
 fn rate_limited(retry_after: Option<u64>) -> Response {
     let mut r = error_json(StatusCode::TOO_MANY_REQUESTS, RATE_LIMIT_MESSAGE);
     if let Some(s) = retry_after {
-        r.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from_str(&s.to_string()).unwrap(),
-        );
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_str(&s.to_string()).unwrap());
     }
     r
 }
@@ -265,38 +249,17 @@ struct Params {
 
 fn parse_params(query: &str) -> Params {
     let get = |name: &str| {
-        url::form_urlencoded::parse(query.as_bytes())
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+        url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
     };
-    let results = get("results")
-        .and_then(|v| v.parse::<u32>().ok())
-        .filter(|n| (1..=5000).contains(n))
-        .unwrap_or(1);
-    let page = get("page")
-        .and_then(|v| v.parse::<u32>().ok())
-        .filter(|n| (1..=10000).contains(n))
-        .unwrap_or(1);
-    let seed = get("seed")
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
+    let results = get("results").and_then(|v| v.parse::<u32>().ok()).filter(|n| (1..=5000).contains(n)).unwrap_or(1);
+    let page = get("page").and_then(|v| v.parse::<u32>().ok()).filter(|n| (1..=10000).contains(n)).unwrap_or(1);
+    let seed = get("seed").filter(|s| !s.is_empty()).unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
     let nat = get("nat").and_then(|v| {
-        let codes: Vec<String> = v
-            .split(',')
-            .map(|c| c.trim().to_ascii_uppercase())
-            .collect();
+        let codes: Vec<String> = v.split(',').map(|c| c.trim().to_ascii_uppercase()).collect();
         // One unknown code → the whole list is ignored.
-        codes
-            .iter()
-            .all(|c| NATS.contains(&c.as_str()))
-            .then_some(codes)
+        codes.iter().all(|c| NATS.contains(&c.as_str())).then_some(codes)
     });
-    Params {
-        results,
-        page,
-        seed,
-        nat,
-    }
+    Params { results, page, seed, nat }
 }
 
 fn page_body(users: &[String], p: &Params, version: &str) -> String {
@@ -314,10 +277,7 @@ async fn handle(State(mock): State<MockApi>, method: Method, uri: Uri) -> Respon
     let query = uri.query().unwrap_or("").to_string();
     let request_no = {
         let mut reqs = mock.inner.requests.lock().unwrap();
-        reqs.push(RecordedRequest {
-            path: path.clone(),
-            query: query.clone(),
-        });
+        reqs.push(RecordedRequest { path: path.clone(), query: query.clone() });
         reqs.len() as u32
     };
 
@@ -349,11 +309,7 @@ async fn handle(State(mock): State<MockApi>, method: Method, uri: Uri) -> Respon
                 *w = (Instant::now(), 0);
             }
             if w.1 + u64::from(params.results) > limit {
-                let left = b
-                    .rate_limit_window
-                    .saturating_sub(w.0.elapsed())
-                    .as_secs_f64()
-                    .ceil() as u64;
+                let left = b.rate_limit_window.saturating_sub(w.0.elapsed()).as_secs_f64().ceil() as u64;
                 return rate_limited(Some(left.max(1)));
             }
             w.1 += u64::from(params.results);
@@ -367,12 +323,7 @@ async fn handle(State(mock): State<MockApi>, method: Method, uri: Uri) -> Respon
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             provider(&params.seed, params.nat.as_deref(), params.page, results)
         }))
-        .map_err(|_| {
-            Box::new(text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "mock user provider panicked",
-            ))
-        })
+        .map_err(|_| Box::new(text(StatusCode::INTERNAL_SERVER_ERROR, "mock user provider panicked")))
     };
     let page = |results: u32| -> Response {
         match users(results) {
@@ -387,9 +338,7 @@ async fn handle(State(mock): State<MockApi>, method: Method, uri: Uri) -> Respon
             page(params.results)
         }
         Some(Fault::RateLimited { retry_after }) => rate_limited(retry_after),
-        Some(Fault::InternalError) => {
-            text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-        }
+        Some(Fault::InternalError) => text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
         Some(Fault::BadGateway) => text(StatusCode::BAD_GATEWAY, "error code: 502"),
         Some(Fault::GatewayTimeout) => text(StatusCode::GATEWAY_TIMEOUT, "error code: 504"),
         Some(Fault::Status(code, body)) => text(StatusCode::from_u16(code).unwrap(), body),

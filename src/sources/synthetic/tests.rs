@@ -8,8 +8,8 @@ use time::macros::datetime;
 
 const NOW: OffsetDateTime = datetime!(2025-06-15 12:00:00 UTC);
 const ALL: [&str; 21] = [
-    "AU", "BR", "CA", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IN", "IR", "MX", "NL", "NO", "NZ", "RS",
-    "TR", "UA", "US",
+    "AU", "BR", "CA", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IN", "IR", "MX", "NL", "NO", "NZ", "RS", "TR",
+    "UA", "US",
 ];
 
 /// An object's keys in document order (serde_json's `Value` sorts them, so it cannot check order).
@@ -83,7 +83,17 @@ fn shape_and_key_order() {
         assert_eq!(
             keys(u),
             [
-                "gender", "name", "location", "email", "login", "dob", "registered", "phone", "cell", "id", "picture",
+                "gender",
+                "name",
+                "location",
+                "email",
+                "login",
+                "dob",
+                "registered",
+                "phone",
+                "cell",
+                "id",
+                "picture",
                 "nat"
             ]
         );
@@ -301,7 +311,11 @@ fn tables_are_complete() {
         assert!(t.cities.len() >= 15, "{code}");
         assert!(t.male.len() >= 10 && t.female.len() >= 10 && t.last.len() >= 10, "{code}");
         for name in t.male.iter().chain(&t.female).chain(&t.last) {
-            assert!(!name.ascii.is_empty() && name.ascii.bytes().all(|b| b.is_ascii_lowercase()), "{code} {}", name.display);
+            assert!(
+                !name.ascii.is_empty() && name.ascii.bytes().all(|b| b.is_ascii_lowercase()),
+                "{code} {}",
+                name.display
+            );
         }
     }
 }
