@@ -4,7 +4,7 @@
 //!
 //!     cargo bench --bench masking [-- ROWS]        (default 1,000,000)
 //!
-//! `json_layout` (the record-shape fingerprint, `privacy::layout`) is measured the same way on
+//! `json_layout` (the record-shape fingerprint, `shape`) is measured the same way on
 //! synthetic users (at most 200,000: each is about 1.1 KB of JSON).
 //!
 //! `pseudonym (re-keyed per value)` is the naive way — a new HMAC key schedule and a hex String
@@ -74,25 +74,23 @@ fn main() {
     });
 
     let users: Vec<String> = {
-        let generator =
-            duckpipe::sources::synthetic::Generator::new("bench", None, time::macros::datetime!(2026-01-01 00:00 UTC))
-                .expect("generator");
+        let generator = duckpipe::pipeline::source::synthetic::Generator::new(
+            "bench",
+            None,
+            time::macros::datetime!(2026-01-01 00:00 UTC),
+        )
+        .expect("generator");
         (1..).map(|page| generator.page(page, 5000)).take(rows.min(200_000).div_ceil(5000)).flatten().collect()
     };
     let hasher = std::collections::hash_map::RandomState::new();
     let mut shape = Vec::new();
     per_value("json_layout: shape scan only", users.len(), || {
-        users
-            .iter()
-            .map(|u| duckpipe::privacy::layout::shape_into(u.as_bytes(), &mut shape).map_or(0, |_| shape.len()))
-            .sum()
+        users.iter().map(|u| duckpipe::shape::shape_into(u.as_bytes(), &mut shape).map_or(0, |_| shape.len())).sum()
     });
     per_value("json_layout: scan + keyed hash", users.len(), || {
         users
             .iter()
-            .map(|u| {
-                duckpipe::privacy::layout::fingerprint(&hasher, u.as_bytes(), &mut shape).unwrap_or(0) as usize & 1
-            })
+            .map(|u| duckpipe::shape::fingerprint(&hasher, u.as_bytes(), &mut shape).unwrap_or(0) as usize & 1)
             .sum()
     });
 

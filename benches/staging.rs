@@ -19,7 +19,7 @@ use std::time::Instant;
 use base64::Engine as _;
 use duckpipe::engine::{Engine, sql};
 use duckpipe::keys::{HmacKey, ParquetKey};
-use duckpipe::load::SourceSpec;
+use duckpipe::pipeline::source::SourceSpec;
 
 fn engine() -> Engine {
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -44,8 +44,8 @@ fn timed<T>(name: &str, users: u64, f: impl FnOnce() -> T) -> T {
 fn finish(e: &Engine, users: u64) {
     assert_eq!(e.query_i64("SELECT count(*) FROM staged_users").expect("count") as u64, users);
     timed("unknown-field check", users, || {
-        duckpipe::privacy::layout::sample(e).expect("sample");
-        duckpipe::privacy::unknown::detect(e).expect("check")
+        duckpipe::pipeline::check::sample(e).expect("sample");
+        duckpipe::pipeline::check::detect(e).expect("check")
     });
     e.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]")
         .expect("var");
@@ -53,14 +53,14 @@ fn finish(e: &Engine, users: u64) {
     let out = tempfile::tempdir().expect("tempdir");
     let run_dir = out.path().to_string_lossy().to_string();
     let exported = timed("export (sql/04) + read back", users, || {
-        e.execute_batch(&duckpipe::export::export_sql(
+        e.execute_batch(&duckpipe::pipeline::export::export_sql(
             &run_dir,
             "bench",
-            duckpipe::export::TARGET_OBJECT_BYTES,
-            duckpipe::export::ROW_GROUP_ROWS,
+            duckpipe::pipeline::export::TARGET_OBJECT_BYTES,
+            duckpipe::pipeline::export::ROW_GROUP_ROWS,
         ))
         .expect("export");
-        duckpipe::export::read_back(e, &format!("{run_dir}/part-bench-*.parquet")).expect("read back")
+        duckpipe::pipeline::export::read_back(e, &format!("{run_dir}/part-bench-*.parquet")).expect("read back")
     });
     assert_eq!(exported.rows, users);
 }
@@ -72,7 +72,7 @@ fn main() {
         .expect("usage: cargo bench --bench staging -- INPUT.ndjson");
     let input = std::path::PathBuf::from(input);
     assert!(
-        duckpipe::sources::file::duckdb_can_read(&input),
+        duckpipe::pipeline::source::file::duckdb_can_read(&input),
         "{} is not an NDJSON file DuckDB can read",
         input.display()
     );
@@ -84,14 +84,16 @@ fn main() {
 
     println!("duckdb-reads-file");
     let e = engine();
-    timed("steps 0-3: DuckDB reads the file", users, || duckpipe::staging::stage(&e, &spec, now, 5000).expect("stage"));
+    timed("steps 0-3: DuckDB reads the file", users, || {
+        duckpipe::pipeline::stage::stage(&e, &spec, now, 5000).expect("stage")
+    });
     finish(&e, users);
     drop(e);
 
     println!("appender-batches");
     let e = engine();
     timed("steps 0-3: line by line, appender batches", users, || {
-        duckpipe::staging::stage_batches(&e, &spec, now, 5000).expect("stage")
+        duckpipe::pipeline::stage::stage_batches(&e, &spec, now, 5000).expect("stage")
     });
     finish(&e, users);
 }

@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use duckpipe::sources::synthetic::Generator;
+use duckpipe::pipeline::source::synthetic::Generator;
 use time::macros::datetime;
 
 fn main() {
@@ -29,7 +29,7 @@ fn main() {
     // What `duckpipe generate` runs: pages on every core, users handed on in order.
     let (start, cpu_start) = (Instant::now(), cpu_seconds());
     let mut bytes = 0;
-    duckpipe::sources::synthetic::for_each(&generator, u64::from(users), 5_000, |u| {
+    duckpipe::cli::generate::for_each(&generator, u64::from(users), 5_000, |u| {
         bytes += u.len();
         Ok(())
     })

@@ -1,30 +1,27 @@
 //! duckpipe: randomuser.me users → de-identified, flat, encrypted Parquet on S3/MinIO.
 //!
-//! The data's path is the module layout:
-//! `sources` (api, file, synthetic) → `load` drives `engine` (DuckDB running `sql/`: stage →
-//! flatten → validate → mask with the Rust `masking` functions → export) → `store` (S3 or local
-//! directory) → `runs` (the run record, written last: the lake's commit log) → `report` (the
-//! analytics SQL over recorded runs only). `keys` and `config` hold the secrets and settings; `cli` and
-//! `app` are the command line.
+//! The layers, top to bottom (a module imports only from layers below it; docs/architecture.md):
+//!
+//! - [`cli`]: the command line — flags, settings resolved once, one module per command, output.
+//! - [`pipeline`]: one load, step by step in the order it runs: source → stage → check → reject
+//!   → generalize → export → commit. [`analytics`]: the answers over what the lake holds.
+//! - [`lake`]: everything about a destination — paths, S3, run records (the commit log),
+//!   objects, verification, the `users` view. [`engine`]: the embedded DuckDB, the Rust functions
+//!   registered in it and the SQL registry (`sql/`).
+//! - Leaves: [`keys`], [`error`], [`schema`] (the facts about a user record and the output),
+//!   [`masking`] and [`shape`] (pure functions DuckDB calls), [`timefmt`], [`decimal`],
+//!   [`progress`].
 
-pub mod app;
-pub mod bucket;
+pub mod analytics;
 pub mod cli;
-pub mod config;
 pub mod decimal;
 pub mod engine;
 pub mod error;
-pub mod export;
 pub mod keys;
-pub mod load;
+pub mod lake;
 pub mod masking;
-pub mod privacy;
+pub mod pipeline;
 pub mod progress;
-pub mod report;
-pub mod report_page;
-pub mod runs;
-pub mod sources;
-pub mod sql_shell;
-pub mod staging;
-pub mod store;
+pub mod schema;
+pub mod shape;
 pub mod timefmt;

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use duckpipe::{app, cli::Cli, config, error};
+use duckpipe::cli::{self, Cli, settings};
+use duckpipe::error;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -24,12 +25,12 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
-    let result = config::load_dotenv().map_err(anyhow::Error::from).and_then(|()| app::run(cli.command));
+    let result = settings::load_dotenv().map_err(anyhow::Error::from).and_then(|()| cli::run(cli.command));
     match result {
         Ok(()) => ExitCode::from(error::OK),
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::from(error::exit_code(&err))
+            ExitCode::from(cli::exit_code(&err))
         }
     }
 }

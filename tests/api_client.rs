@@ -3,8 +3,8 @@
 #[path = "support/mock_api.rs"]
 mod mock_api;
 
-use duckpipe::sources::SourceSummary;
-use duckpipe::sources::api::{ApiError, ApiOptions, fetch, parse_nat_list};
+use duckpipe::pipeline::source::SourceSummary;
+use duckpipe::pipeline::source::api::{ApiError, ApiOptions, fetch, parse_nat_list};
 use mock_api::{Fault, MockApi, MockServer};
 use std::time::{Duration, Instant};
 
@@ -423,8 +423,8 @@ async fn sink_error_stops_the_pull() {
 fn parse_nat_list_validates() {
     assert_eq!(parse_nat_list("au,BR, ca").unwrap(), ["AU", "BR", "CA"]);
     assert!(matches!(parse_nat_list("US,lego"), Err(ApiError::UnknownNationality { .. })));
-    assert_eq!(duckpipe::sources::api::NATIONALITIES.len(), 21);
-    for code in duckpipe::sources::api::NATIONALITIES {
+    assert_eq!(duckpipe::pipeline::source::api::NATIONALITIES.len(), 21);
+    for code in duckpipe::pipeline::source::api::NATIONALITIES {
         assert_eq!(parse_nat_list(&code.to_lowercase()).unwrap(), [code]);
     }
 }
@@ -460,7 +460,7 @@ async fn pull_from_mock_backed_by_synthetic_generator() {
     let summary = result.expect("fetch");
     assert_eq!((summary.pages, summary.users), (3, 7));
     let nat = vec!["CA".to_string(), "NO".to_string()];
-    let generator = duckpipe::sources::synthetic::Generator::new(SEED, Some(&nat), now).unwrap();
+    let generator = duckpipe::pipeline::source::synthetic::Generator::new(SEED, Some(&nat), now).unwrap();
     assert_eq!(batches[0], generator.page(1, 3));
     assert_eq!(batches[2], generator.page(3, 1));
     for user in batches.iter().flatten() {

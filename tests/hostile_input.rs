@@ -43,7 +43,7 @@ proptest! {
         std::fs::write(&path, &bytes).unwrap();
         let mut n = 0usize;
         // Ok or a clean error: never a panic.
-        let _ = duckpipe::sources::file::read(&path, 7, &mut |batch: Vec<String>| { n += batch.len(); Ok(()) });
+        let _ = duckpipe::pipeline::source::file::read(&path, 7, &mut |batch: Vec<String>| { n += batch.len(); Ok(()) });
     }
 
     #[test]
@@ -51,7 +51,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("input.ndjson");
         std::fs::write(&path, &text).unwrap();
-        let _ = duckpipe::sources::file::read(&path, 3, &mut |_batch: Vec<String>| Ok(()));
+        let _ = duckpipe::pipeline::source::file::read(&path, 3, &mut |_batch: Vec<String>| Ok(()));
     }
 
     #[test]
@@ -105,7 +105,7 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
             .to_string()
         })
         .collect();
-    let mut batches = duckpipe::staging::Batches::new(&engine).unwrap();
+    let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
     batches.push(users).unwrap();
     batches.finish().unwrap();
     engine.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]").unwrap();
@@ -126,11 +126,11 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
     let run_dir = dir.path().join("o'dd; name").to_string_lossy().to_string();
     std::fs::create_dir_all(&run_dir).unwrap();
     engine
-        .execute_batch(&duckpipe::export::export_sql(
+        .execute_batch(&duckpipe::pipeline::export::export_sql(
             &run_dir,
             "a1",
-            duckpipe::export::TARGET_OBJECT_BYTES,
-            duckpipe::export::ROW_GROUP_ROWS,
+            duckpipe::pipeline::export::TARGET_OBJECT_BYTES,
+            duckpipe::pipeline::export::ROW_GROUP_ROWS,
         ))
         .unwrap();
     let glob = format!("{run_dir}/part-a1-*.parquet");
@@ -198,7 +198,7 @@ proptest! {
         reference_shape(&doc, &mut want);
         let mut buf = Vec::new();
         for text in [serde_json::to_string(&doc).unwrap(), serde_json::to_string_pretty(&doc).unwrap()] {
-            prop_assert_eq!(duckpipe::privacy::layout::shape_into(text.as_bytes(), &mut buf), Some(()));
+            prop_assert_eq!(duckpipe::shape::shape_into(text.as_bytes(), &mut buf), Some(()));
             prop_assert_eq!(std::str::from_utf8(&buf).unwrap(), want.as_str());
         }
     }
@@ -206,6 +206,6 @@ proptest! {
     #[test]
     fn layout_never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let mut buf = Vec::new();
-        let _ = duckpipe::privacy::layout::shape_into(&bytes, &mut buf);
+        let _ = duckpipe::shape::shape_into(&bytes, &mut buf);
     }
 }

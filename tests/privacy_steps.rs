@@ -7,13 +7,15 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use base64::Engine as _;
+use duckpipe::analytics::risk;
 use duckpipe::engine::Engine;
 use duckpipe::keys::{HmacKey, ParquetKey};
-use duckpipe::load::{self, LoadOptions, SourceSpec};
-use duckpipe::privacy::{LoadPrivacy, risk};
-use duckpipe::report;
-use duckpipe::runs::{KeyFingerprints, RunRecord, SourceParameters};
-use duckpipe::store::Destination;
+use duckpipe::lake::Destination;
+use duckpipe::lake::record::{KeyFingerprints, RunRecord, SourceParameters};
+use duckpipe::lake::users_view as report;
+use duckpipe::pipeline::LoadPrivacy;
+use duckpipe::pipeline::source::SourceSpec;
+use duckpipe::pipeline::{self as load, LoadOptions};
 use serde_json::{Value, json};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ru13_050_mixed.json");
@@ -35,7 +37,7 @@ fn fixture_users() -> Vec<Value> {
 }
 
 fn synthetic_users(seed: &str, count: u32) -> Vec<Value> {
-    let generator = duckpipe::sources::synthetic::Generator::new(seed, None, AS_OF).unwrap();
+    let generator = duckpipe::pipeline::source::synthetic::Generator::new(seed, None, AS_OF).unwrap();
     generator.page(1, count).iter().map(|u| serde_json::from_str(u).unwrap()).collect()
 }
 
@@ -118,7 +120,7 @@ fn unknown_fields_are_dropped_and_reported_or_refused_with_strict() {
     // --strict: a source error (exit 3) naming the fields, nothing written.
     let strict_lake = dir.path().join("lake-strict");
     let err = load(&engine(), &input, &strict_lake, LoadPrivacy { strict: true, min_k: None }).unwrap_err();
-    assert_eq!(duckpipe::error::exit_code(&err), duckpipe::error::SOURCE);
+    assert_eq!(duckpipe::cli::exit_code(&err), duckpipe::error::SOURCE);
     let msg = format!("{err:#}");
     assert!(msg.contains("location.foo") && msg.contains("--strict"), "{msg}");
     assert!(!msg.contains("secret-value"), "{msg}");
@@ -142,7 +144,7 @@ fn a_kept_field_holding_a_structure_is_refused_even_without_strict() {
         let input = write_ndjson(dir.path(), &users);
         let lake = dir.path().join("lake");
         let err = load(&engine(), &input, &lake, LoadPrivacy::default()).unwrap_err();
-        assert_eq!(duckpipe::error::exit_code(&err), duckpipe::error::SOURCE);
+        assert_eq!(duckpipe::cli::exit_code(&err), duckpipe::error::SOURCE);
         let msg = format!("{err:#}");
         let shape = if i == 1 { "array" } else { "object" };
         assert!(msg.contains(&format!("{field} (holds an {shape}, 1 user)")), "{msg}");
@@ -280,18 +282,18 @@ fn min_k_makes_every_class_hold_k_and_keeps_gender_and_registration() {
 #[test]
 #[ignore]
 fn bench_unknown_field_check() {
-    let generator = duckpipe::sources::synthetic::Generator::new("bench", None, AS_OF).unwrap();
+    let generator = duckpipe::pipeline::source::synthetic::Generator::new("bench", None, AS_OF).unwrap();
     let engine = engine();
     engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
     let users: Vec<String> = (1..=20).flat_map(|page| generator.page(page, 5000)).collect();
     let t = std::time::Instant::now();
-    let mut batches = duckpipe::staging::Batches::new(&engine).unwrap();
+    let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
     batches.push(users).unwrap();
     batches.finish().unwrap();
     let steps = t.elapsed();
     let t = std::time::Instant::now();
-    duckpipe::privacy::layout::sample(&engine).unwrap();
-    let unknown = duckpipe::privacy::unknown::detect(&engine).unwrap();
+    duckpipe::pipeline::check::sample(&engine).unwrap();
+    let unknown = duckpipe::pipeline::check::detect(&engine).unwrap();
     let check = t.elapsed();
     assert!(unknown.is_empty());
     println!("100000 users: steps 0-3 {steps:?}, unknown-field check {check:?}");
@@ -381,7 +383,7 @@ fn classification_matches_the_delivered_shape() {
         }
     }
     let classified: std::collections::BTreeSet<String> =
-        duckpipe::privacy::fields::FIELDS.iter().map(|f| f.path.to_string()).collect();
+        duckpipe::schema::fields::FIELDS.iter().map(|f| f.path.to_string()).collect();
     for (name, users) in [("fixture", fixture_users()), ("synthetic", synthetic_users("shape", 3000))] {
         let mut seen = std::collections::BTreeSet::new();
         for u in &users {

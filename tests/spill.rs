@@ -22,7 +22,7 @@ fn staged_data_spills_only_encrypted() {
     )
     .unwrap();
     let now = time::macros::datetime!(2026-01-01 00:00 UTC);
-    let generator = duckpipe::sources::synthetic::Generator::new("spill", None, now).unwrap();
+    let generator = duckpipe::pipeline::source::synthetic::Generator::new("spill", None, now).unwrap();
     engine.execute_batch(sql::STAGE).unwrap();
     {
         let mut app = engine.conn().appender("raw_users").unwrap();

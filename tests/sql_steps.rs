@@ -6,9 +6,9 @@
 use base64::Engine as _;
 use duckdb::params;
 use duckpipe::engine::{Engine, sql};
-use duckpipe::export;
 use duckpipe::keys::{HmacKey, ParquetKey};
 use duckpipe::masking::{Pseudonymizer, age_band, age_years};
+use duckpipe::pipeline::export;
 use serde_json::Value;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ru13_050_mixed.json");
@@ -54,7 +54,7 @@ fn rejected_engine(docs: Vec<String>) -> Engine {
     engine.set_variable("run_id", "'run-1'").unwrap();
     engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
     engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
-    let mut batches = duckpipe::staging::Batches::new(&engine).unwrap();
+    let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
     batches.push(docs.clone()).unwrap();
     assert_eq!(batches.finish().unwrap(), docs.len() as u64);
     engine.set_variable("required", ALL_REQUIRED).unwrap();
@@ -144,7 +144,7 @@ fn batches_keep_positions_and_results_whatever_their_size() {
         engine.set_variable("run_id", "'run-1'").unwrap();
         engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
         engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
-        let mut batches = duckpipe::staging::Batches::with_batch_rows(&engine, batch_rows).unwrap();
+        let mut batches = duckpipe::pipeline::stage::Batches::with_batch_rows(&engine, batch_rows).unwrap();
         // Pages of 64 users, as a source hands them on.
         for page in docs.chunks(64) {
             batches.push(page.to_vec()).unwrap();
@@ -168,12 +168,12 @@ fn batches_keep_positions_and_results_whatever_their_size() {
             .unwrap()
             .map(Result::unwrap)
             .collect();
-        duckpipe::privacy::layout::sample(&engine).unwrap();
+        duckpipe::pipeline::check::sample(&engine).unwrap();
         let unknown =
-            duckpipe::privacy::unknown::detect(&engine).unwrap().into_iter().map(|u| (u.path, u.records)).collect();
+            duckpipe::pipeline::check::detect(&engine).unwrap().into_iter().map(|u| (u.path, u.records)).collect();
         (rejected, ids, unknown)
     };
-    let one_batch = outcome(duckpipe::staging::BATCH_ROWS);
+    let one_batch = outcome(duckpipe::pipeline::stage::BATCH_ROWS);
     let want_rejected: Vec<(i64, String)> = vec![
         (3, "not a valid JSON object".into()),
         (500, "not a valid JSON object".into()),
@@ -243,7 +243,7 @@ fn micros(s: &str) -> i64 {
 
 fn synthetic_users(count: u32) -> Vec<Value> {
     let now = time::macros::datetime!(2026-11-25 00:00 UTC);
-    let generator = duckpipe::sources::synthetic::Generator::new("flatten-test", None, now).unwrap();
+    let generator = duckpipe::pipeline::source::synthetic::Generator::new("flatten-test", None, now).unwrap();
     generator.page(1, count).iter().map(|u| serde_json::from_str(u).unwrap()).collect()
 }
 
@@ -292,9 +292,9 @@ fn check_flatten(users: &[Value]) {
         assert_eq!(row.8, micros(u["registered"]["date"].as_str().unwrap()), "registered kept as UTC");
     }
     // Every field flatten reads is one a later step uses: the kept fields of the classification.
-    let kept: Vec<&str> = duckpipe::privacy::fields::FIELDS
+    let kept: Vec<&str> = duckpipe::schema::fields::FIELDS
         .iter()
-        .filter(|f| f.treatment != duckpipe::privacy::fields::Treatment::Dropped)
+        .filter(|f| f.treatment != duckpipe::schema::fields::Treatment::Dropped)
         .map(|f| f.path)
         .collect();
     for path in &kept {

@@ -2,6 +2,7 @@
 //! secret when needed, and the Rust masking functions registered. The data work itself is the SQL
 //! in `sql/` (see [`sql`]).
 
+pub mod functions;
 pub mod sql;
 pub mod workspace;
 
@@ -11,15 +12,11 @@ use anyhow::Context as _;
 use duckdb::{Config, Connection};
 
 use crate::keys::{HmacKey, ParquetKey};
-use crate::masking;
 
 /// Name under which the Parquet key is registered inside DuckDB (`footer_key: 'duckpipe'`).
 pub const PARQUET_KEY_NAME: &str = "duckpipe";
 
-/// An engine failure. The message has passed through [`sanitize`], so it holds no data values.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct EngineError(pub String);
+pub use crate::error::EngineError;
 
 /// Where the signed httpfs extension is: `DUCKPIPE_HTTPFS_EXTENSION`, else the file that
 /// `scripts/fetch-duckdb.sh` provided at build time.
@@ -82,15 +79,8 @@ impl Engine {
             .conn
             .execute_batch(&pragma)
             .map_err(|_| EngineError("DuckDB refused the Parquet key (DUCKPIPE_PARQUET_KEY)".into()))?;
-        engine
-            .conn
-            .register_scalar_function_with_state::<crate::privacy::layout::LayoutFn>("json_layout", &Default::default())
-            .map_err(|e| EngineError(format!("could not register json_layout: {}", sanitize(&e.to_string()))))?;
-        if let Some(key) = hmac_key {
-            masking::functions::register(&engine.conn, key).map_err(|e| {
-                EngineError(format!("could not register the masking functions: {}", sanitize(&e.to_string())))
-            })?;
-        }
+        functions::register(&engine.conn, hmac_key)
+            .map_err(|e| EngineError(format!("could not register the Rust functions: {}", sanitize(&e.to_string()))))?;
         Ok(engine)
     }
 

@@ -13,7 +13,7 @@ use std::path::Path;
 use base64::Engine as _;
 use rand::TryRngCore as _;
 
-use crate::config::UsageError;
+use crate::error::UsageError;
 
 /// Environment variable that overrides [`DEFAULT_MEMORY_LIMIT`] (DuckDB size syntax, e.g. `2GB`).
 pub const MEMORY_LIMIT_VAR: &str = "DUCKPIPE_MEMORY_LIMIT";

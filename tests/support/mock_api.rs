@@ -57,7 +57,7 @@ pub fn fake_provider() -> UserProvider {
 /// The project's synthetic generator, with a fixed reference time ("now").
 pub fn synthetic_provider(now: time::OffsetDateTime) -> UserProvider {
     Arc::new(move |seed: &str, nat: Option<&[String]>, page: u32, results: u32| {
-        duckpipe::sources::synthetic::Generator::new(seed, nat, now)
+        duckpipe::pipeline::source::synthetic::Generator::new(seed, nat, now)
             .expect("synthetic generator rejected validated options")
             .page(page, results)
     })

@@ -1,0 +1,224 @@
+//! Re-identification risk of the stored data, computed by the SQL in `sql/risk/` over the view
+//! `users` (see `report::open_users_view`): equivalence classes over chosen quasi-identifiers,
+//! the smallest class size k, how many records sit in small classes, and what `load --min-k`
+//! generalised. Only sizes and counts are reported, never rows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Engine, EngineError, sanitize, sql::quote};
+use crate::error::UsageError;
+
+const CLASSES: &str = include_str!("../../sql/risk/classes.sql");
+const SUMMARY: &str = include_str!("../../sql/risk/summary.sql");
+const GENERALISED: &str = include_str!("../../sql/risk/generalised.sql");
+const WIDENED_BANDS: &str = include_str!("../../sql/risk/widened_bands.sql");
+
+/// Columns of the stored table that may serve as quasi-identifiers. `sql/risk/classes.sql`
+/// groups on exactly these (a test checks it); user input is only ever matched against them.
+pub const ALLOWED_QI: [&str; 7] = ["gender", "age", "age_band", "country", "city", "nat", "registered_date"];
+
+/// What an attacker is assumed to know by default: gender, age band and place.
+pub const DEFAULT_QI: [&str; 4] = ["gender", "age_band", "country", "city"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskReport {
+    pub quasi_identifiers: Vec<String>,
+    pub records: i64,
+    /// Number of equivalence classes.
+    pub classes: i64,
+    /// Smallest class size (None without data).
+    pub k: Option<i64>,
+    /// How many classes have size k.
+    pub smallest_classes: i64,
+    /// Share of records alone in their class (0..1, 4 decimals).
+    pub unique_share: Option<f64>,
+    /// Records in classes smaller than 2, 5, 10.
+    pub below: Below,
+    /// What the stored values show was generalised by `load --min-k`.
+    pub generalised: Generalised,
+}
+
+/// Records in classes smaller than K, keyed by K (JSON `{"2": .., "5": .., "10": ..}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Below {
+    #[serde(rename = "2")]
+    pub k2: i64,
+    #[serde(rename = "5")]
+    pub k5: i64,
+    #[serde(rename = "10")]
+    pub k10: i64,
+}
+
+impl Below {
+    pub fn entries(&self) -> [(u32, i64); 3] {
+        [(2, self.k2), (5, self.k5), (10, self.k10)]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generalised {
+    pub exact_age_removed: i64,
+    pub widened_bands: Vec<BandCount>,
+    pub city_other: i64,
+    pub country_other: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BandCount {
+    pub band: String,
+    pub records: i64,
+}
+
+impl Generalised {
+    pub fn is_empty(&self) -> bool {
+        self.exact_age_removed == 0 && self.widened_bands.is_empty() && self.city_other == 0 && self.country_other == 0
+    }
+}
+
+/// Parses `--qi gender,age_band,...`: every name must be an allowed column; the result holds
+/// the allow-list's own strings, so nothing typed by the user reaches SQL.
+pub fn parse_qi(text: &str) -> Result<Vec<&'static str>, UsageError> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let Some(col) = ALLOWED_QI.iter().find(|c| c.eq_ignore_ascii_case(name)) else {
+            return Err(UsageError(format!(
+                "--qi: {:?} is not a quasi-identifier column; choose from {}",
+                name.chars().take(40).collect::<String>(),
+                ALLOWED_QI.join(", ")
+            )));
+        };
+        if !out.contains(col) {
+            out.push(col);
+        }
+    }
+    if out.is_empty() {
+        return Err(UsageError(format!("--qi: name at least one column ({})", ALLOWED_QI.join(", "))));
+    }
+    Ok(out)
+}
+
+/// Computes the risk over the view `users` for the quasi-identifiers `qi` (allow-listed names).
+pub fn compute(engine: &Engine, qi: &[&'static str]) -> anyhow::Result<RiskReport> {
+    debug_assert!(qi.iter().all(|c| ALLOWED_QI.contains(c)));
+    let list = format!("[{}]::VARCHAR[]", qi.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "));
+    engine.set_variable("risk_qi", &list)?;
+    engine.execute_batch(CLASSES)?;
+    let conn = engine.conn();
+    let err = |e: duckdb::Error| -> anyhow::Error {
+        EngineError(format!("risk report: {}", sanitize(&e.to_string()))).into()
+    };
+    let (records, classes, k, smallest_classes, b2, b5, b10, unique_share) = conn
+        .query_row(SUMMARY, [], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, Option<f64>>(7)?,
+            ))
+        })
+        .map_err(err)?;
+    let (exact_age_removed, city_other, country_other) =
+        conn.query_row(GENERALISED, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(err)?;
+    let widened_bands = conn
+        .prepare(WIDENED_BANDS)
+        .and_then(|mut s| s.query_map([], |r| Ok(BandCount { band: r.get(0)?, records: r.get(1)? }))?.collect())
+        .map_err(err)?;
+    engine.execute_batch("DROP TABLE IF EXISTS risk_classes;")?;
+    let below = Below { k2: b2, k5: b5, k10: b10 };
+    Ok(RiskReport {
+        quasi_identifiers: qi.iter().map(|s| s.to_string()).collect(),
+        records,
+        classes,
+        k,
+        smallest_classes,
+        unique_share,
+        below,
+        generalised: Generalised { exact_age_removed, widened_bands, city_other, country_other },
+    })
+}
+
+fn percent(part: i64, whole: i64) -> String {
+    if whole == 0 { "-".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
+}
+
+/// The risk section as text.
+pub fn render_text(r: &RiskReport) -> String {
+    let mut out = format!("Re-identification risk (quasi-identifiers: {})\n", r.quasi_identifiers.join(", "));
+    let Some(k) = r.k else {
+        out.push_str("  no records\n");
+        return out;
+    };
+    out.push_str(&format!("  {} records in {} equivalence classes\n", r.records, r.classes));
+    out.push_str(&format!(
+        "  k = {k}: the smallest class holds {k} record{}; {} class{} of size {k}\n",
+        if k == 1 { "" } else { "s" },
+        r.smallest_classes,
+        if r.smallest_classes == 1 { "" } else { "es" }
+    ));
+    for (t, n) in r.below.entries() {
+        out.push_str(&format!("  records in classes smaller than {t:>2}: {n} ({})\n", percent(n, r.records)));
+    }
+    out.push_str(&format!(
+        "  unique records: {}\n",
+        r.unique_share.map_or_else(|| "-".to_string(), |s| format!("{:.1}%", s * 100.0))
+    ));
+    let g = &r.generalised;
+    if g.is_empty() {
+        out.push_str("  generalised: nothing (no load --min-k generalisation in the stored values)\n");
+    } else {
+        out.push_str("  generalised (read from the stored values):\n");
+        if g.exact_age_removed > 0 {
+            out.push_str(&format!("    exact age removed: {} records (age band kept)\n", g.exact_age_removed));
+        }
+        if !g.widened_bands.is_empty() {
+            let bands: Vec<String> = g.widened_bands.iter().map(|b| format!("{} ({})", b.band, b.records)).collect();
+            out.push_str(&format!("    widened age bands: {}\n", bands.join(", ")));
+        }
+        if g.city_other > 0 {
+            out.push_str(&format!("    city \"(other)\": {} records\n", g.city_other));
+        }
+        if g.country_other > 0 {
+            out.push_str(&format!("    country \"(other)\": {} records\n", g.country_other));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qi_are_checked_against_the_allow_list() {
+        assert_eq!(parse_qi("gender,age_band").unwrap(), vec!["gender", "age_band"]);
+        assert_eq!(parse_qi(" City , gender,city").unwrap(), vec!["city", "gender"]);
+        let e = parse_qi("gender,email').--").unwrap_err().to_string();
+        assert!(e.contains("not a quasi-identifier") && e.contains("age_band"), "{e}");
+        assert!(parse_qi(",").is_err());
+        assert!(parse_qi("user_id").is_err(), "pseudonyms are not offered as QI");
+    }
+
+    #[test]
+    fn classes_sql_groups_on_exactly_the_allow_list() {
+        let grouped: Vec<&str> = CLASSES
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("CASE WHEN list_contains(getvariable('risk_qi'), '"))
+            .map(|rest| rest.split('\'').next().unwrap())
+            .collect();
+        assert_eq!(grouped, ALLOWED_QI.to_vec());
+        for col in DEFAULT_QI {
+            assert!(ALLOWED_QI.contains(&col));
+        }
+    }
+
+    #[test]
+    fn sql_files_have_header_comments() {
+        for sql in [CLASSES, SUMMARY, GENERALISED, WIDENED_BANDS] {
+            assert!(sql.starts_with("-- "));
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! Command-line interface: what the user can ask for, with help texts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "duckpipe",
+    version,
+    about = "Load randomuser.me users into a data lake safely: de-identified, flat, encrypted Parquet on S3/MinIO or a local directory",
+    long_about = "duckpipe reads users from the randomuser.me API, a file or an offline generator, \
+de-identifies them inside an embedded DuckDB (keyed HMAC pseudonyms, ages instead of birth dates, \
+no names, contacts or credentials), writes encrypted Parquet (AES-256, Parquet Modular Encryption) \
+to s3://bucket/prefix or a local directory, and answers: average time since registration, the age \
+and gender distribution, and where users come from. `duckpipe risk` measures the re-identification \
+risk of the stored data and `load --min-k K` makes it k-anonymous; docs/privacy.md classifies every \
+input field.\n\n\
+Keys come from DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY (environment or ./.env); `duckpipe keygen` \
+makes them. S3 access uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL.",
+    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys, S3 credentials, missing bucket), \
+3 source error (API, input file, too many bad records), 4 storage or engine error (S3, DuckDB, a damaged object)."
+)]
+pub struct Cli {
+    /// More log detail on stderr (-v debug, -vv trace). Logs never contain personal data or keys.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr (no load progress line either).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch users, de-identify them, write encrypted Parquet, then print the answers.
+    Load(LoadArgs),
+    /// Print the answers computed from the data of every complete run at the destination (text, JSON, an HTML page with charts, or Markdown).
+    Report(ReportArgs),
+    /// Print the re-identification risk of the stored data: equivalence classes over
+    /// quasi-identifiers, the smallest class size k, records in small classes (see docs/privacy.md).
+    Risk(RiskArgs),
+    /// List the complete runs at the destination (from their run records), or with --orphans the
+    /// objects no run record names (left by failed or killed loads).
+    Runs(RunsArgs),
+    /// Print fresh random keys in .env form (e.g. `duckpipe keygen >> .env`).
+    Keygen,
+    /// Write synthetic users in the API's exact response shape (offline, deterministic per seed).
+    Generate(GenerateArgs),
+    /// Query the stored data with SQL: a file, -c "…", piped statements, or an interactive prompt.
+    #[command(long_about = SQL_LONG_ABOUT)]
+    Sql(SqlArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceKind {
+    /// The randomuser.me API (version pinned to 1.4).
+    Api,
+    /// A saved API response, a JSON array of users, or NDJSON.
+    File,
+    /// The offline generator (no network).
+    Synthetic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable tables.
+    Text,
+    /// One JSON object on stdout (logs stay on stderr).
+    Json,
+}
+
+/// Formats of the answers (`report`, and `load`'s closing report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable tables.
+    Text,
+    /// One JSON object on stdout (logs stay on stderr).
+    Json,
+    /// One self-contained HTML page with charts (inline SVG; no scripts or external files).
+    Html,
+    /// Markdown tables, for pasting into tickets.
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct DestArgs {
+    /// Where the data lives: s3://bucket/prefix or a local directory.
+    #[arg(long, env = "DUCKPIPE_DEST", default_value = crate::lake::DEFAULT_DEST)]
+    pub dest: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportOptions {
+    /// How many countries and (country, city) pairs to list.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub top: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Where users come from.
+    #[arg(long, value_enum, default_value_t = SourceKind::Api)]
+    pub source: SourceKind,
+    /// Input file for --source file.
+    #[arg(long, required_if_eq("source", "file"))]
+    pub input: Option<PathBuf>,
+    /// Number of users to fetch or generate (api, synthetic).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+    pub count: u64,
+    /// Seed for reproducible users (api, synthetic). A random one is generated and recorded when absent.
+    #[arg(long)]
+    pub seed: Option<String>,
+    /// Nationalities, comma-separated (e.g. GB,FR,DK): AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US.
+    #[arg(long)]
+    pub nat: Option<String>,
+    /// API base URL, version included (for mirrors and tests).
+    #[arg(long, env = "DUCKPIPE_API_URL", default_value = "https://randomuser.me/api/1.4/")]
+    pub api_url: String,
+    /// Users per API request (at most 5000, the API's limit).
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=5000))]
+    pub page_size: u32,
+    /// Per-request timeout for the API, in seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// Attempts per API page before giving up (retries on timeouts, 429 and 5xx).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub attempts: u32,
+    /// Reference time for ages (RFC 3339, default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Refuse the load (exit 3, nothing written) when the input holds fields that duckpipe does
+    /// not classify (docs/privacy.md). Without it such fields are dropped and reported.
+    #[arg(long)]
+    pub strict: bool,
+    /// k-anonymity: before writing, generalise (exact age removed, wider age bands, small cities
+    /// and then countries become "(other)") until every (gender, age_band, country, city) class
+    /// holds at least K records; suppress records only as the last resort, and count them.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    pub min_k: Option<u32>,
+    /// Run id (letters, digits, - _ .; at most 64). A run id already recorded at the destination
+    /// is skipped, so a retried job never loads twice. Default: a fresh time-based id.
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// Fail the run when more than this share of the received users cannot be processed (they
+    /// are quarantined, encrypted, with their reason, as long as the share stays below this).
+    #[arg(long, default_value_t = 0.01, value_parser = parse_ratio)]
+    pub max_bad_ratio: f64,
+    /// Create the S3 bucket when it does not exist (else a missing bucket is an error).
+    #[arg(long)]
+    pub create_bucket: bool,
+    #[command(flatten)]
+    pub dest: DestArgs,
+    #[command(flatten)]
+    pub report: ReportOptions,
+}
+
+fn parse_ratio(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a ratio between 0 and 1 (e.g. 0.01 for 1 %)")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// List objects that no complete run record names, instead of the runs (safe to delete
+    /// when no load is running).
+    #[arg(long, conflicts_with = "verify")]
+    pub orphans: bool,
+    /// Decrypt and authenticate every object of every complete run (needs DUCKPIPE_PARQUET_KEY):
+    /// finds objects that were altered or damaged anywhere, also in columns no query reads.
+    #[arg(long)]
+    pub verify: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// Quasi-identifiers, comma-separated, from: gender, age, age_band, country, city, nat,
+    /// registered_date.
+    #[arg(long, default_value = "gender,age_band,country,city")]
+    pub qi: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// Write the report to this file instead of stdout (e.g. --format html --out report.html).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Reference time for durations such as time since registration (RFC 3339, default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub report: ReportOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of users.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+    pub count: u64,
+    /// Seed (same seed, same users).
+    #[arg(long, default_value = "duckpipe")]
+    pub seed: String,
+    /// Nationalities, comma-separated.
+    #[arg(long)]
+    pub nat: Option<String>,
+    /// Reference time ("today" for registrations and ages; RFC 3339, default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Write NDJSON (one user per line) instead of an API response object.
+    #[arg(long)]
+    pub ndjson: bool,
+    /// Output file (default stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+const SQL_LONG_ABOUT: &str = "Query the stored data with SQL in an embedded DuckDB that already holds the Parquet key, \
+the S3 secret (s3:// destinations), the masking functions (when DUCKPIPE_HMAC_KEY is set), the view `users` over \
+the stored data (what `duckpipe report` reads) and the variables `as_of` and `top_n` that sql/analytics/*.sql use.\n\n\
+Runs FILE, or -c \"…\", or statements piped on stdin; with none of these and a terminal on stdin, an interactive \
+prompt (line editing, history for the session only — never saved, since typed SQL can hold values). \
+Errors are shown without data values; exit codes as for the other commands.\n\n\
+Refused, because they would break duckpipe's guarantees (nothing downloaded at run time, only signed extensions, \
+no secret on disk): INSTALL, FORCE INSTALL, UPDATE EXTENSIONS, LOAD from a URL, CREATE PERSISTENT SECRET, and \
+SET/RESET/PRAGMA of extension, secret and external-access settings (autoinstall_known_extensions, \
+autoload_known_extensions, allow_unsigned_extensions, allow_community_extensions, extension_directory, \
+custom_extension_repository, secret_directory, enable_external_access, lock_configuration, …).\n\n\
+--print-setup prints the statements that give a stock DuckDB 1.5.5 shell the same view: they read \
+DUCKPIPE_PARQUET_KEY and the AWS_* credentials with getenv() inside DuckDB, so no key or secret is printed.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlFormat {
+    /// Aligned columns with a row count.
+    Table,
+    /// CSV with a header row (one block per statement that returns rows).
+    Csv,
+    /// One JSON array of row objects per statement that returns rows, one per line.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// A SQL file to run, e.g. sql/analytics/q3_top_countries.sql.
+    #[arg(conflicts_with = "sql")]
+    pub file: Option<PathBuf>,
+    /// SQL to run (one or more statements separated by ';').
+    #[arg(short = 'c', long = "command", value_name = "SQL", allow_hyphen_values = true)]
+    pub sql: Option<String>,
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// The variable as_of: reference time for durations such as time since registration (RFC 3339, default now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// The variable top_n: how many countries and (country, city) pairs the analytics list.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub top: u32,
+    /// Output format for query results.
+    #[arg(long, value_enum, default_value_t = SqlFormat::Table)]
+    pub format: SqlFormat,
+    /// Print the setup statements for a stock DuckDB shell (secrets via getenv(), never printed) and exit.
+    #[arg(long, conflicts_with_all = ["file", "sql"])]
+    pub print_setup: bool,
+    /// With --print-setup: LOAD this httpfs extension file (offline shells) instead of `LOAD httpfs`.
+    #[arg(long, value_name = "PATH", requires = "print_setup")]
+    pub httpfs: Option<PathBuf>,
+}

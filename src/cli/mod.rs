@@ -1,0 +1,51 @@
+//! The command line: the flags (`args`), settings resolved from flags, the environment and
+//! `.env` (`settings`), one module per command, and what they print (`output`).
+
+pub mod args;
+pub mod generate;
+mod load;
+pub mod output;
+mod report;
+mod risk;
+mod runs;
+pub mod settings;
+pub mod sql;
+
+pub use args::{Cli, Command};
+
+use crate::error::{self, EngineError, InternalError, SourceError, UsageError};
+use crate::keys::KeyError;
+use crate::lake::StoreConfigError;
+use crate::pipeline::source::api::ApiError;
+
+/// Runs one command.
+pub fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Load(args) => load::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Risk(args) => risk::run(args),
+        Command::Runs(args) => runs::run(args),
+        Command::Keygen => output::print_text(&crate::keys::keygen_env()),
+        Command::Generate(args) => generate::run(args),
+        Command::Sql(args) => sql::run(args),
+    }
+}
+
+/// The exit code for an error, from the first classified error in its chain.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if cause.is::<UsageError>() || cause.is::<KeyError>() || cause.is::<StoreConfigError>() {
+            return error::USAGE;
+        }
+        if cause.is::<SourceError>() || cause.is::<ApiError>() {
+            return error::SOURCE;
+        }
+        if cause.is::<EngineError>() {
+            return error::STORAGE;
+        }
+        if cause.is::<InternalError>() {
+            return error::FAILURE;
+        }
+    }
+    error::FAILURE
+}

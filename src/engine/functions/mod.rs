@@ -1,0 +1,19 @@
+//! Every Rust function registered in DuckDB, one unit struct per SQL function (the duckdb-rs
+//! `VScalar` pattern): the masking functions (`masking`) and the record shape (`layout`).
+//! The logic they call is plain Rust in the leaf modules `crate::masking` and `crate::shape`.
+
+pub mod layout;
+pub mod masking;
+
+use duckdb::Connection;
+
+use crate::keys::HmacKey;
+
+/// Registers `json_layout` and, when the HMAC key is given, the masking functions.
+pub(crate) fn register(conn: &Connection, hmac_key: Option<&HmacKey>) -> duckdb::Result<()> {
+    conn.register_scalar_function_with_state::<layout::LayoutFn>("json_layout", &Default::default())?;
+    if let Some(key) = hmac_key {
+        masking::register(conn, key)?;
+    }
+    Ok(())
+}

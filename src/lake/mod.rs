@@ -1,0 +1,55 @@
+//! The lake: everything about a destination. Where objects go (`destination`), how to reach S3
+//! (`s3`, `bucket`), the run records that are its commit log (`record`), the objects under it
+//! (`objects`), checks that what is read is what was committed (`verify`), and the view `users`
+//! that readers query (`users_view`).
+
+pub mod bucket;
+pub mod destination;
+pub mod objects;
+pub mod record;
+pub mod s3;
+pub mod users_view;
+pub mod verify;
+
+pub use destination::{DEFAULT_DEST, Destination};
+pub use record::RunRecord;
+pub use s3::S3Settings;
+
+use crate::engine::Engine;
+use crate::keys::{HmacKey, ParquetKey};
+
+/// A destination or S3 setting that cannot work (exit 2).
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum StoreConfigError {
+    #[error("--dest {0:?}: {1}")]
+    BadDest(String, &'static str),
+    #[error(
+        "{var} is not set: an s3:// destination needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (AWS_ENDPOINT_URL for MinIO)"
+    )]
+    MissingCredential { var: &'static str },
+    #[error("AWS_ENDPOINT_URL {0:?} is not a usable URL (expected e.g. http://127.0.0.1:9000)")]
+    BadEndpoint(String),
+}
+
+/// Opens the engine with the Parquet key (and the HMAC key for loads) and, when the destination
+/// is on S3, checks the credentials and the bucket first (creating it only when asked).
+pub fn open(
+    dest: &Destination,
+    parquet: &ParquetKey,
+    hmac: Option<&HmacKey>,
+    create_bucket: bool,
+) -> anyhow::Result<Engine> {
+    let s3 = match dest {
+        Destination::S3 { bucket, .. } => {
+            let settings = S3Settings::from_env(|k| std::env::var(k).ok())?;
+            bucket::ensure(&settings, bucket, create_bucket)?;
+            Some(settings)
+        }
+        Destination::Local(_) => None,
+    };
+    let engine = Engine::open(parquet, hmac)?;
+    if let Some(s3) = s3 {
+        s3.install(&engine).map_err(|e| crate::engine::EngineError(e.to_string()))?;
+    }
+    Ok(engine)
+}

@@ -1,0 +1,262 @@
+//! Run records: the commit log of the lake.
+//!
+//! Object stores have no transactions across objects, so every `load` writes, as its very last
+//! step, one small JSON object `<dest>/runs/<run_id>.json` naming the objects it wrote (with
+//! sizes and row counts), its counts and its parameters. Readers (`report`, `risk`, `sql`) read
+//! only objects named by a complete record: a run that failed or was killed before its record
+//! was written has objects that nobody reads (`duckpipe runs --orphans` lists them).
+//!
+//! A record holds no personal data and no key: only key fingerprints.
+
+use serde::{Deserialize, Serialize};
+
+use super::Destination;
+use crate::engine::{Engine, EngineError, sanitize, sql::quote};
+
+/// The record format; readers refuse formats they do not know.
+pub const FORMAT: &str = "duckpipe-run/1";
+
+/// One complete run, as stored in `<dest>/runs/<run_id>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub format: String,
+    pub run_id: String,
+    /// Always "complete": a record is only written when everything before it succeeded.
+    pub status: String,
+    pub duckpipe_version: String,
+    pub source: SourceSummary,
+    /// The parameters of the source as given (count, page size, API URL without query, file).
+    pub parameters: SourceParameters,
+    pub counts: Counts,
+    pub objects: Vec<ObjectEntry>,
+    /// Columns of the data objects, as DuckDB types.
+    pub schema: Vec<Column>,
+    /// Why records were quarantined, grouped: reasons name fields, never values.
+    pub rejections: Vec<Rejection>,
+    /// Required groups (e.g. "dob") that no record of this run delivered at all — typical of
+    /// responses requested with `inc=`/`exc=` — and the questions that therefore have no answer
+    /// from this run.
+    pub absent_fields: Vec<String>,
+    pub unanswerable: Vec<String>,
+    pub keys: KeyFingerprints,
+    /// Input fields the classification (docs/privacy.md) does not know: dropped, named with the
+    /// number of users holding them — never their values.
+    #[serde(default)]
+    pub unknown_fields: Vec<UnknownField>,
+    /// `load --min-k` when given (suppressed records are in `counts.suppressed`).
+    #[serde(default)]
+    pub min_k: Option<u32>,
+    /// Reference time for ages (RFC 3339).
+    pub as_of: String,
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceParameters {
+    pub count: Option<u64>,
+    pub page_size: Option<u32>,
+    pub api_url: Option<String>,
+    pub input: Option<String>,
+}
+
+/// The accounting of a run. Invariant: received = written + quarantined + suppressed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub received: u64,
+    pub written: u64,
+    pub quarantined: u64,
+    pub suppressed: u64,
+}
+
+impl Counts {
+    pub fn balanced(&self) -> bool {
+        self.received == self.written + self.quarantined + self.suppressed
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectEntry {
+    /// Relative to the destination, e.g. `users/<run_id>/part-<attempt>-0.parquet`.
+    pub path: String,
+    /// "data" or "quarantine".
+    pub kind: String,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub reason: String,
+    pub records: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyFingerprints {
+    pub parquet: String,
+    pub hmac: String,
+}
+
+impl RunRecord {
+    /// The data objects of this run, as full paths under `dest`.
+    pub fn data_objects(&self, dest: &Destination) -> impl Iterator<Item = (String, &ObjectEntry)> {
+        self.objects.iter().filter(|o| o.kind == "data").map(|o| (dest.resolve(&o.path), o))
+    }
+}
+
+/// What a source did, for logs and the run summary. Holds no user data.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SourceSummary {
+    /// "api", "file" or "synthetic".
+    pub kind: String,
+    /// The seed used (given or generated), so that a run can be reproduced.
+    pub seed: Option<String>,
+    /// Pages requested (api) or batches produced (file, synthetic).
+    pub pages: u32,
+    /// Users handed to the sink.
+    pub users: u64,
+    /// API version reported by the server (`info.version`), when known.
+    pub api_version: Option<String>,
+    /// Nationalities requested, if any.
+    pub nat: Option<Vec<String>>,
+}
+
+/// A field some users hold that is not classified — or a classified field that holds a
+/// structure (`shape` "object" or "array") instead of a value — and how many users hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownField {
+    pub path: String,
+    pub records: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<String>,
+}
+
+/// `location.foo (3 users), hobby (1 user)`.
+pub fn describe_unknown(unknown: &[UnknownField]) -> String {
+    unknown
+        .iter()
+        .map(|u| {
+            let shape = u.shape.as_deref().map(|s| format!("holds an {s}, ")).unwrap_or_default();
+            format!("{} ({shape}{} user{})", u.path, u.records, if u.records == 1 { "" } else { "s" })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Is `id` acceptable as a run id? It becomes part of object paths and SQL literals, so it is
+/// restricted to a safe alphabet.
+pub fn valid_run_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !id.starts_with('.')
+}
+
+/// Writes the record: the commit point of a load. Local files are written to a temporary name
+/// and renamed, S3 objects appear whole or not at all, so a reader never sees half a record.
+pub fn write(engine: &Engine, dest: &Destination, record: &RunRecord) -> anyhow::Result<()> {
+    let text = serde_json::to_string(record)?;
+    let path = dest.record_path(&record.run_id);
+    match dest {
+        Destination::Local(_) => {
+            let tmp = format!("{}/runs/.{}.json.tmp", dest.root(), record.run_id);
+            std::fs::write(&tmp, format!("{text}\n"))
+                .and_then(|()| std::fs::rename(&tmp, &path))
+                .map_err(|e| EngineError(format!("cannot write the run record {path}: {e}")))?;
+        }
+        Destination::S3 { .. } => {
+            // One VARCHAR value written as CSV without quoting or escaping is the text itself
+            // (compact JSON has no newline or 0x1f byte in it).
+            let copy = format!(
+                "COPY (SELECT ?::VARCHAR) TO {} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\\x1f');",
+                quote(&path)
+            );
+            engine.conn().execute(&copy, [&text]).map_err(|e| {
+                EngineError(format!("cannot write the run record {path}: {}", sanitize(&e.to_string())))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Every complete run at `dest`, oldest first. A record that cannot be read is an error naming
+/// it: records are written whole, so an unreadable one means the lake was tampered with.
+pub fn list(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<RunRecord>> {
+    let mut records = Vec::new();
+    for (path, text) in read_record_texts(engine, dest)? {
+        let record: RunRecord = serde_json::from_str(text.trim())
+            .map_err(|e| EngineError(format!("run record {path} is not readable ({e}); fix or remove it")))?;
+        if record.format != FORMAT || record.status != "complete" {
+            return Err(EngineError(format!(
+                "run record {path} has format {:?} status {:?}; this duckpipe reads {FORMAT} complete records",
+                record.format, record.status
+            ))
+            .into());
+        }
+        records.push(record);
+    }
+    records.sort_by(|a, b| (&a.finished_at, &a.run_id).cmp(&(&b.finished_at, &b.run_id)));
+    Ok(records)
+}
+
+fn read_record_texts(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(String, String)>> {
+    match dest {
+        Destination::Local(_) => {
+            let dir = std::path::PathBuf::from(format!("{}/runs", dest.root()));
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(EngineError(format!("cannot list {}: {e}", dir.display())).into()),
+            };
+            let mut out = Vec::new();
+            for entry in entries {
+                let path = entry.map_err(|e| EngineError(format!("cannot list {}: {e}", dir.display())))?.path();
+                let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                if name.ends_with(".json") && !name.starts_with('.') {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| EngineError(format!("cannot read {}: {e}", path.display())))?;
+                    out.push((path.display().to_string(), text));
+                }
+            }
+            Ok(out)
+        }
+        Destination::S3 { .. } => {
+            let query = format!("SELECT filename, content FROM read_text({})", quote(&dest.records_glob()));
+            let mut stmt = engine.conn().prepare(&query).map_err(|e| EngineError(sanitize(&e.to_string())))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| {
+                    EngineError(format!("cannot read the run records at {dest}: {}", sanitize(&e.to_string())))
+                })?;
+            Ok(rows)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_ids_are_restricted() {
+        for good in ["20261125T221500Z-3fa2c1", "daily_2026-11-25", "a.b"] {
+            assert!(valid_run_id(good), "{good}");
+        }
+        for bad in ["", ".hidden", "a/b", "a'b", "x y", "../up", &"x".repeat(65), "r'); DROP TABLE users; --"] {
+            assert!(!valid_run_id(bad), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn counts_balance() {
+        assert!(Counts { received: 10, written: 7, quarantined: 2, suppressed: 1 }.balanced());
+        assert!(!Counts { received: 10, written: 7, quarantined: 2, suppressed: 0 }.balanced());
+    }
+}

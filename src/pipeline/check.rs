@@ -1,0 +1,110 @@
+//! Fail closed on the input side: fields the source delivers that the classification
+//! (`schema::fields`) does not know. The mask step is an allow-list, so such a field never
+//! reaches the output anyway; this check makes it visible (run summary, warning) and lets
+//! `load --strict` refuse the run instead.
+
+use crate::engine::{Engine, EngineError, sanitize, sql::quote};
+use crate::error::SourceError;
+use crate::lake::record::{UnknownField, describe_unknown as describe};
+
+use crate::schema::fields;
+
+const SQL: &str = include_str!("../../sql/checks/unknown_fields.sql");
+const SAMPLE: &str = include_str!("../../sql/checks/layout_samples.sql");
+
+/// Builds `layout_samples`, one user per distinct shape (sql/checks/layout_samples.sql), once the
+/// run is staged: the unknown-field check and the delivered-groups check read it.
+pub fn sample(engine: &Engine) -> anyhow::Result<()> {
+    engine.execute_batch(SAMPLE)
+}
+
+/// Longest field name shown: a field *name* is not a value, but a file could put anything in
+/// it, so names are shortened and control characters replaced before they are printed.
+const MAX_PATH_CHARS: usize = 80;
+
+fn printable(path: &str) -> String {
+    let mut out: String = path.chars().map(|c| if c.is_control() { '?' } else { c }).take(MAX_PATH_CHARS).collect();
+    if path.chars().count() > MAX_PATH_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+fn sql_list(items: &[&str]) -> String {
+    format!("[{}]::VARCHAR[]", items.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", "))
+}
+
+/// The unknown fields among the staged users, sorted by path. Needs `layout_samples`
+/// ([`sample`]).
+pub fn detect(engine: &Engine) -> anyhow::Result<Vec<UnknownField>> {
+    engine.set_variable("known_objects", &sql_list(&fields::object_paths()))?;
+    engine.set_variable("known_paths", &sql_list(&fields::known_paths()))?;
+    let kept: Vec<&str> =
+        fields::FIELDS.iter().filter(|f| f.treatment != fields::Treatment::Dropped).map(|f| f.path).collect();
+    engine.set_variable("kept_leaves", &sql_list(&kept))?;
+    let err = |e: duckdb::Error| -> anyhow::Error {
+        EngineError(format!("checking input fields: {}", sanitize(&e.to_string()))).into()
+    };
+    let mut stmt = engine.conn().prepare(SQL).map_err(err)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(UnknownField {
+                path: printable(&r.get::<_, String>(0)?),
+                records: r.get::<_, i64>(1)? as u64,
+                shape: r.get(2)?,
+            })
+        })
+        .and_then(Iterator::collect)
+        .map_err(err)?;
+    Ok(rows)
+}
+
+/// Detects unknown fields, logs them (names and counts only) and, when `strict`, refuses the load.
+pub fn check(engine: &Engine, strict: bool) -> anyhow::Result<Vec<UnknownField>> {
+    let started = std::time::Instant::now();
+    let unknown = detect(engine)?;
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "input fields checked");
+    if unknown.is_empty() {
+        return Ok(unknown);
+    }
+    let list = describe(&unknown);
+    // A kept field holding a structure would carry the structure's contents into the output as
+    // text: never acceptable, strict or not.
+    let written: Vec<&UnknownField> = unknown.iter().filter(|u| u.shape.is_some()).collect();
+    if !written.is_empty() {
+        let names: Vec<UnknownField> = written.into_iter().cloned().collect();
+        return Err(SourceError(format!(
+            "input fields that duckpipe keeps hold a structure instead of a value ({}): nothing was written",
+            describe(&names)
+        ))
+        .into());
+    }
+    if strict {
+        return Err(SourceError(format!(
+            "the input holds fields duckpipe does not classify ({list}) and --strict is set: nothing was written \
+             (see docs/privacy.md; without --strict such fields are dropped and reported)"
+        ))
+        .into());
+    }
+    tracing::warn!(fields = %list, "input holds unclassified fields: dropped, not written (see docs/privacy.md)");
+    Ok(unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_printable_and_short() {
+        assert_eq!(printable("location.foo"), "location.foo");
+        assert_eq!(printable("a\nb"), "a?b");
+        let long = "x".repeat(200);
+        assert_eq!(printable(&long).chars().count(), MAX_PATH_CHARS + 1);
+        let d = describe(&[
+            UnknownField { path: "a".into(), records: 1, shape: None },
+            UnknownField { path: "b.c".into(), records: 3, shape: None },
+            UnknownField { path: "picture.large".into(), records: 2, shape: Some("object".into()) },
+        ]);
+        assert_eq!(d, "a (1 user), b.c (3 users), picture.large (holds an object, 2 users)");
+    }
+}

@@ -1,0 +1,62 @@
+//! The commit step: the run record, written last. Once it exists, readers see the run's objects;
+//! until then, nobody does.
+
+use time::OffsetDateTime;
+
+use super::LoadOptions;
+use super::reject::Validation;
+use crate::engine::{Engine, EngineError, sanitize};
+use crate::lake::record::{self, Column, Counts, ObjectEntry, RunRecord, SourceSummary, UnknownField};
+use crate::timefmt;
+
+/// Everything the record of a finished run says.
+pub struct Commit<'a> {
+    pub opts: &'a LoadOptions,
+    pub summary: SourceSummary,
+    pub counts: Counts,
+    pub objects: Vec<ObjectEntry>,
+    pub validation: Validation,
+    pub unknown_fields: Vec<UnknownField>,
+    pub started_at: OffsetDateTime,
+}
+
+/// Writes the run record (the commit point) and returns it.
+pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<RunRecord> {
+    let opts = c.opts;
+    let record = RunRecord {
+        format: record::FORMAT.to_string(),
+        run_id: opts.run_id.clone(),
+        status: "complete".to_string(),
+        duckpipe_version: env!("CARGO_PKG_VERSION").to_string(),
+        source: c.summary,
+        parameters: opts.parameters.clone(),
+        counts: c.counts,
+        objects: c.objects,
+        schema: schema(engine)?,
+        rejections: c.validation.rejections,
+        absent_fields: c.validation.absent_groups,
+        unanswerable: c.validation.unanswerable,
+        keys: opts.keys.clone(),
+        as_of: timefmt::rfc3339(opts.as_of),
+        started_at: timefmt::rfc3339(c.started_at),
+        finished_at: timefmt::rfc3339(OffsetDateTime::now_utc()),
+        unknown_fields: c.unknown_fields,
+        min_k: opts.privacy.min_k,
+    };
+    record::write(engine, &opts.dest, &record)?;
+    tracing::info!(run_id = %record.run_id, written = record.counts.written, quarantined = record.counts.quarantined, "run recorded");
+    Ok(record)
+}
+
+/// The columns of the exported data.
+pub fn schema(engine: &Engine) -> anyhow::Result<Vec<Column>> {
+    let mut stmt = engine
+        .conn()
+        .prepare("SELECT column_name, column_type FROM (DESCRIBE masked_users)")
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let columns = stmt
+        .query_map([], |r| Ok(Column { name: r.get(0)?, data_type: r.get(1)? }))
+        .and_then(|rows| rows.collect::<Result<_, _>>())
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    Ok(columns)
+}

@@ -1,0 +1,159 @@
+//! The export step: writes `masked_users` as encrypted Parquet into the run's folder
+//! (`sql/04_export.sql`) and the rejected records into its quarantine object
+//! (`sql/05_quarantine.sql`), and reads every object back, decrypting it, before it may be named
+//! in a run record.
+
+use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sanitize, sql};
+use crate::lake::record::{Counts, ObjectEntry};
+use crate::lake::{Destination, objects};
+
+/// Writes the run's data objects and, when records were rejected, its quarantine object.
+pub fn write_run(
+    engine: &Engine,
+    dest: &Destination,
+    run_id: &str,
+    attempt: &str,
+    counts: &Counts,
+) -> anyhow::Result<Vec<ObjectEntry>> {
+    dest.prepare_run(run_id).map_err(|e| EngineError(format!("cannot create the run folders under {dest}: {e}")))?;
+    let mut objects = export_data(engine, dest, run_id, attempt, counts.written)?;
+    if counts.quarantined > 0 {
+        objects.push(export_quarantine(engine, dest, run_id, attempt, counts.quarantined)?);
+    }
+    Ok(objects)
+}
+
+/// Target size of one Parquet object. DuckDB starts a new object once the current one passes it
+/// (checked per row group, after some buffering), so objects are this size or somewhat larger:
+/// about 2M masked users (~75 bytes each with zstd) per object.
+pub const TARGET_OBJECT_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Rows per Parquet row group (DuckDB's default; about 9 MB of masked users).
+pub const ROW_GROUP_ROWS: u64 = 122_880;
+
+/// What the export wrote: every object of this attempt with its rows, and the rows in total.
+#[derive(Debug)]
+pub struct Exported {
+    pub objects: Vec<(String, u64)>,
+    pub rows: u64,
+}
+
+/// The export statement for `run_dir` with objects named `part-<attempt>-<i>` of about
+/// `object_bytes` made of row groups of `row_group_rows` rows.
+pub fn export_sql(run_dir: &str, attempt: &str, object_bytes: u64, row_group_rows: u64) -> String {
+    sql::EXPORT
+        .replace("{{run_dir}}", &sql::quote(run_dir))
+        .replace("{{filename_pattern}}", &sql::quote(&format!("part-{attempt}-{{i}}")))
+        .replace("{{file_size_bytes}}", &object_bytes.to_string())
+        .replace("{{row_group_rows}}", &row_group_rows.to_string())
+}
+
+/// Writes the run's objects and reads them back. `dest.prepare_run` must have been called.
+pub fn write(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str) -> anyhow::Result<Exported> {
+    let run_dir = dest.run_dir(run_id);
+    engine
+        .execute_batch(&export_sql(&run_dir, attempt, TARGET_OBJECT_BYTES, ROW_GROUP_ROWS))
+        .map_err(|e| EngineError(format!("writing {run_dir} failed: {e}")))?;
+    read_back(engine, &dest.data_glob(run_id, attempt))
+}
+
+/// Counts the rows of every object matching `glob` (one attempt's objects), decrypting each
+/// one: a missing, truncated or unreadable object fails here.
+pub fn read_back(engine: &Engine, glob: &str) -> anyhow::Result<Exported> {
+    let query = format!(
+        "SELECT filename, count(*) FROM read_parquet({}, filename = true, encryption_config = {{footer_key: {}}}) \
+         GROUP BY filename ORDER BY filename",
+        sql::quote(glob),
+        sql::quote(PARQUET_KEY_NAME)
+    );
+    let err = |e: duckdb::Error| EngineError(format!("reading back {glob} failed: {}", sanitize(&e.to_string())));
+    let mut statement = engine.conn().prepare(&query).map_err(err)?;
+    let counts: Vec<(String, i64)> =
+        statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(Iterator::collect).map_err(err)?;
+    let mut objects: Vec<(String, i64)> = counts;
+    // part-10 after part-9: order by the part number, not the text.
+    objects.sort_by_key(|(name, _)| part_number(name));
+    Ok(Exported {
+        rows: objects.iter().map(|(_, n)| *n as u64).sum(),
+        objects: objects.into_iter().map(|(name, n)| (name, n as u64)).collect(),
+    })
+}
+
+/// The `i` of `.../part-<attempt>-<i>.parquet` (unknown names sort last).
+fn part_number(name: &str) -> u64 {
+    name.rsplit('/')
+        .next()
+        .and_then(|f| f.strip_suffix(".parquet"))
+        .and_then(|f| f.rsplit('-').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
+/// Writes the data (sql/04_export.sql, one or more objects: see [`write`]), then reads
+/// every written object back — decrypting it — to prove it is complete before it may be named in
+/// a record.
+pub fn export_data(
+    engine: &Engine,
+    dest: &Destination,
+    run_id: &str,
+    attempt: &str,
+    expected: u64,
+) -> anyhow::Result<Vec<ObjectEntry>> {
+    let exported = write(engine, dest, run_id, attempt)?;
+    let mut objects = Vec::new();
+    for (file, rows) in exported.objects {
+        let bytes = objects::object_size(engine, &file)?;
+        tracing::info!(object = %file, rows, bytes, "written");
+        objects.push(ObjectEntry { path: dest.relative(&file), kind: "data".into(), rows, bytes });
+    }
+    if exported.rows != expected {
+        return Err(EngineError(format!(
+            "the data objects of run {run_id} hold {} rows, expected {expected}",
+            exported.rows
+        ))
+        .into());
+    }
+    Ok(objects)
+}
+
+/// Writes the rejected records with their reasons (sql/05_quarantine.sql) and checks the count.
+pub fn export_quarantine(
+    engine: &Engine,
+    dest: &Destination,
+    run_id: &str,
+    attempt: &str,
+    expected: u64,
+) -> anyhow::Result<ObjectEntry> {
+    let object = dest.quarantine_object(run_id, attempt);
+    engine
+        .execute_batch(&sql::QUARANTINE.replace("{{output_path}}", &sql::quote(&object)))
+        .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
+    let rows = read_back(engine, &object)?.rows;
+    if rows != expected {
+        return Err(EngineError(format!("{object} holds {rows} rows, expected {expected}")).into());
+    }
+    let bytes = objects::object_size(engine, &object)?;
+    tracing::info!(object = %object, rows, bytes, "quarantine written");
+    Ok(ObjectEntry { path: dest.relative(&object), kind: "quarantine".into(), rows, bytes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_sort_by_number() {
+        let mut names = vec!["d/part-a1-10.parquet", "d/part-a1-2.parquet", "d/x.parquet", "d/part-a1-0.parquet"];
+        names.sort_by_key(|n| part_number(n));
+        assert_eq!(names, ["d/part-a1-0.parquet", "d/part-a1-2.parquet", "d/part-a1-10.parquet", "d/x.parquet"]);
+    }
+
+    #[test]
+    fn sql_fills_every_placeholder() {
+        let s = export_sql("/tmp/lake/users/r1", "a1b2", 1000, 77);
+        assert!(s.contains("TO '/tmp/lake/users/r1'") && s.contains("FILE_SIZE_BYTES 1000"), "{s}");
+        assert!(s.contains("FILENAME_PATTERN 'part-a1b2-{i}'"), "{s}");
+        assert!(s.contains("ROW_GROUP_SIZE 77"), "{s}");
+        assert!(!s.contains("{{"), "{s}");
+    }
+}

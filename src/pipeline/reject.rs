@@ -1,0 +1,81 @@
+//! The reject step, once the whole run is staged: which users cannot be processed
+//! (`sql/03a_reject.sql`), which required groups the source did not deliver at all, and whether
+//! the share of bad records allows the run to go on.
+
+use crate::engine::{Engine, EngineError, sanitize, sql};
+use crate::error::SourceError;
+use crate::lake::record::Rejection;
+use crate::schema::required::{self, REQUIRED, Required};
+
+/// What validation found.
+pub struct Validation {
+    pub quarantined: u64,
+    pub rejections: Vec<Rejection>,
+    pub absent_groups: Vec<String>,
+    pub unanswerable: Vec<String>,
+}
+
+/// Splits the users into loadable ones (`masked_users`) and `rejected_users` (sql/03a_reject.sql) and fails the
+/// run when too many are bad. A required group that *no* record delivered (an `inc=`/`exc=`
+/// response) is not a per-record fault: it is recorded, and the questions needing it are listed
+/// as unanswerable for this run.
+pub fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Result<Validation> {
+    let groups = required::groups();
+    let parsed = engine.query_i64("SELECT count(*) FROM staged_users WHERE parsed")?;
+    let mut stmt = engine.conn().prepare(sql::DELIVERED_GROUPS).map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let delivered: Vec<(String, bool)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|rows| rows.collect::<Result<_, _>>())
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let delivered: Vec<bool> = groups.iter().map(|g| delivered.iter().any(|(name, yes)| name == g && *yes)).collect();
+    let absent_groups: Vec<String> = groups
+        .iter()
+        .zip(&delivered)
+        .filter(|(_, delivered)| parsed > 0 && !**delivered)
+        .map(|(g, _)| g.to_string())
+        .collect();
+    let enforced: Vec<&Required> = REQUIRED.iter().filter(|r| !absent_groups.iter().any(|g| g == r.group)).collect();
+    let mut unanswerable: Vec<String> = REQUIRED
+        .iter()
+        .filter(|r| absent_groups.iter().any(|g| g == r.group))
+        .filter_map(|r| r.question.map(str::to_string))
+        .collect();
+    unanswerable.dedup();
+    if !absent_groups.is_empty() {
+        tracing::warn!(absent = ?absent_groups, unanswerable = ?unanswerable, "the source delivered no values at all for some required fields");
+    }
+    let list: Vec<String> = enforced.iter().map(|r| sql::quote(r.path)).collect();
+    engine.set_variable("required", &format!("[{}]::VARCHAR[]", list.join(", ")))?;
+    engine.execute_batch(sql::REJECT)?;
+
+    let mut stmt = engine
+        .conn()
+        .prepare("SELECT reason, count(*) FROM rejected_users GROUP BY reason ORDER BY count(*) DESC, reason")
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let rejections: Vec<Rejection> = stmt
+        .query_map([], |r| Ok(Rejection { reason: r.get(0)?, records: r.get::<_, i64>(1)? as u64 }))
+        .and_then(|rows| rows.collect::<Result<_, _>>())
+        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let quarantined: u64 = rejections.iter().map(|r| r.records).sum();
+    if quarantined > 0 {
+        tracing::warn!(quarantined, received, "records could not be processed and go to quarantine");
+    }
+    let summary =
+        || rejections.iter().take(3).map(|r| format!("{} × {}", r.records, r.reason)).collect::<Vec<_>>().join(", ");
+    if quarantined == received {
+        return Err(SourceError(format!(
+            "none of the {received} users could be processed ({}): nothing was written",
+            summary()
+        ))
+        .into());
+    }
+    if quarantined as f64 > max_bad_ratio * received as f64 {
+        return Err(SourceError(format!(
+            "{quarantined} of {received} users ({:.2} %) could not be processed ({}), more than --max-bad-ratio {max_bad_ratio}: nothing was written",
+            100.0 * quarantined as f64 / received as f64,
+            summary()
+        ))
+        .into());
+    }
+    Ok(Validation { quarantined, rejections, absent_groups, unanswerable })
+}

@@ -1,0 +1,286 @@
+//! Steps 0-3 of a load, batch by batch: the source's users go into DuckDB (`raw_users`, see
+//! `sql/00_stage.sql`), are flattened, checked and masked (`sql/01_flatten.sql` …
+//! `sql/03_mask.sql`, views) and appended to `staged_users`, the one narrow table that grows with
+//! the input. The raw JSON of only one batch is held at a time.
+//!
+//! Two ways in, measured in docs/benchmarks.md:
+//! - An NDJSON file is read by DuckDB itself (`sql/00_stage_ndjson.sql`): one parallel pass over
+//!   the file on every core, nothing copied through duckpipe. If DuckDB refuses the file (a line
+//!   that is not JSON, a byte-order mark, …), the load falls back to the next way, which hands
+//!   such a line on as a record to quarantine.
+//! - Every other source (API requests included) runs on its own thread and passes pages to this
+//!   one through a channel of at most [`PAGES_IN_FLIGHT`] pages, so fetching, parsing or
+//!   generating the next page overlaps with DuckDB's work. Pages go into `raw_users` through DuckDB's appender; every
+//!   [`BATCH_ROWS`] users, steps 1-3 run on the batch (on every core) and `raw_users` starts
+//!   afresh.
+
+use duckdb::{Appender, params};
+use time::OffsetDateTime;
+
+use super::source::{self as sources, BatchSink, SourceSpec, SourceSummary};
+use crate::engine::{Engine, EngineError, sanitize, sql};
+use crate::error::SourceError;
+
+/// Pages buffered between the source thread and DuckDB.
+pub const PAGES_IN_FLIGHT: usize = 2;
+
+/// Users per batch through steps 1-3: two of DuckDB's row groups (122,880 rows each), so that
+/// both cores work on a batch, and about 270 MB of raw JSON for randomuser-sized users — about half
+/// the default memory limit.
+pub const BATCH_ROWS: u64 = 2 * 122_880;
+
+/// Runs steps 0-3 on the whole source. Returns the source's summary and the users received (all
+/// in `staged_users`). A source failure is a [`SourceError`], a DuckDB failure an [`EngineError`].
+pub fn stage(
+    engine: &Engine,
+    source: &SourceSpec,
+    now: OffsetDateTime,
+    batch_size: usize,
+) -> anyhow::Result<(SourceSummary, u64)> {
+    if let SourceSpec::File { path } = source
+        && sources::file::duckdb_can_read(path)
+    {
+        match stage_ndjson(engine, path) {
+            Ok(received) => {
+                let summary = SourceSummary { kind: "file".into(), pages: 1, users: received, ..Default::default() };
+                return Ok((summary, received));
+            }
+            // DuckDB refused the text (a line that is not JSON, a byte-order mark, …): duckpipe's
+            // reader takes every line as a record, to quarantine if need be. DuckDB's message is
+            // not shown: it may describe the content of a line.
+            Err(e) if refused_input(&e) => {
+                tracing::info!(file = %path.display(), "DuckDB could not read the file as NDJSON: reading it line by line")
+            }
+            // Anything else (out of memory, a read error) would fail the line reader too.
+            Err(e) => return Err(e),
+        }
+    }
+    stage_batches(engine, source, now, batch_size)
+}
+
+/// Whether DuckDB failed on the file's content (its "Invalid Input" errors: malformed JSON, a
+/// byte-order mark, an object too large), rather than for want of memory or of the file.
+fn refused_input(e: &anyhow::Error) -> bool {
+    e.to_string().contains("Invalid Input Error")
+}
+
+/// Steps 0-3 with DuckDB reading `path` (checked by [`sources::file::duckdb_can_read`]).
+fn stage_ndjson(engine: &Engine, path: &std::path::Path) -> anyhow::Result<u64> {
+    let input = sql::quote(&path.to_string_lossy());
+    engine.execute_batch(&sql::STAGE_NDJSON.replace("{{input}}", &input))?;
+    tracing::info!(file = %path.display(), "DuckDB reads the file (all cores, one pass)");
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let ticker = crate::progress::Ticker::for_stderr(format!("DuckDB reads {name} ({:.1} GB)", size as f64 / 1e9));
+    let result = start_steps(engine).and_then(|()| engine.execute_batch(sql::APPEND_BATCH));
+    drop(ticker);
+    if result.is_err() {
+        // Leave no half-filled table behind for the fallback.
+        engine.execute_batch("DROP TABLE IF EXISTS staged_users; DROP VIEW IF EXISTS raw_users;")?;
+    }
+    result?;
+    Ok(engine.query_i64("SELECT count(*) FROM staged_users")? as u64)
+}
+
+/// Creates the views of steps 1-3 and `staged_users`, once `raw_users` holds the first users
+/// (step 3 notes the first user's shape).
+fn start_steps(engine: &Engine) -> anyhow::Result<()> {
+    engine.execute_batch(sql::FLATTEN)?;
+    engine.execute_batch(sql::VALIDATE)?;
+    engine.execute_batch(sql::MASK)
+}
+
+/// Batches of users in `raw_users`, through steps 1-3 into `staged_users` (see [`BATCH_ROWS`]).
+pub struct Batches<'e> {
+    engine: &'e Engine,
+    appender: Option<Appender<'e>>,
+    batch_rows: u64,
+    in_batch: u64,
+    received: u64,
+    started: bool,
+}
+
+impl<'e> Batches<'e> {
+    pub fn new(engine: &'e Engine) -> anyhow::Result<Self> {
+        Self::with_batch_rows(engine, BATCH_ROWS)
+    }
+
+    /// Batches of `batch_rows` users instead of [`BATCH_ROWS`] (tests use small ones).
+    pub fn with_batch_rows(engine: &'e Engine, batch_rows: u64) -> anyhow::Result<Self> {
+        engine.execute_batch(sql::STAGE)?;
+        Ok(Self { engine, appender: None, batch_rows: batch_rows.max(1), in_batch: 0, received: 0, started: false })
+    }
+
+    /// Appends users (JSON texts) in order; runs steps 1-3 whenever a batch is full.
+    pub fn push(&mut self, users: Vec<String>) -> anyhow::Result<()> {
+        for user in users {
+            if self.appender.is_none() {
+                self.appender = Some(self.engine.conn().appender("raw_users").map_err(db_error)?);
+            }
+            let appender = self.appender.as_mut().expect("just set");
+            appender.append_row(params![user]).map_err(db_error)?;
+            self.in_batch += 1;
+            self.received += 1;
+            if self.in_batch == self.batch_rows {
+                self.run_steps()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs steps 1-3 on what is staged and returns the users received in all.
+    pub fn finish(mut self) -> anyhow::Result<u64> {
+        self.run_steps()?;
+        Ok(self.received)
+    }
+
+    fn run_steps(&mut self) -> anyhow::Result<()> {
+        if let Some(mut appender) = self.appender.take() {
+            appender.flush().map_err(db_error)?;
+        }
+        if self.in_batch == 0 && self.started {
+            return Ok(());
+        }
+        if !self.started {
+            start_steps(self.engine)?;
+            self.started = true;
+        }
+        self.engine.execute_batch(sql::APPEND_BATCH)?;
+        // A fresh table frees the batch's raw JSON (a DELETE would keep its memory).
+        self.engine.execute_batch(sql::STAGE)?;
+        tracing::debug!(batch = self.in_batch, received = self.received, "batch staged");
+        self.in_batch = 0;
+        Ok(())
+    }
+}
+
+fn db_error(e: duckdb::Error) -> anyhow::Error {
+    EngineError(sanitize(&e.to_string())).into()
+}
+
+/// Steps 0-3 through [`Batches`], the source on its own thread where it can run ahead. (Public for
+/// the staging benchmark, which compares it with DuckDB reading a file itself.)
+pub fn stage_batches(
+    engine: &Engine,
+    source: &SourceSpec,
+    now: OffsetDateTime,
+    batch_size: usize,
+) -> anyhow::Result<(SourceSummary, u64)> {
+    let mut batches = Batches::new(engine)?;
+    let mut progress = crate::progress::Progress::for_stderr();
+    let mut append = |users: Vec<String>| -> anyhow::Result<()> {
+        progress.batch(&users);
+        batches.push(users)
+    };
+    let summary = match source {
+        // One request at a time, on its own thread: the next page is fetched while DuckDB takes
+        // the last one, and at most PAGES_IN_FLIGHT pages wait (back-pressure). More requests in
+        // parallel would not make a pull faster: the API allows about 20,000 users per 5 minutes
+        // (../shared/docs/randomuser-api.md), four pages of 5,000, and answers 429 past that.
+        SourceSpec::Api(options) => pipelined(
+            |sink| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| anyhow::anyhow!("cannot start the HTTP runtime: {e}"))?;
+                // The API error's own text, without a chain: it is what the user sees.
+                runtime.block_on(sources::api::fetch(options, sink)).map_err(|e| anyhow::Error::msg(e.to_string()))
+            },
+            &mut append,
+        )?,
+        SourceSpec::File { path } => pipelined(|sink| sources::file::read(path, batch_size, sink), &mut append)?,
+        SourceSpec::Synthetic { seed, count, nat } => {
+            let generator = sources::synthetic::Generator::new(seed, nat.as_deref(), now)
+                .map_err(|e| SourceError(format!("{e:#}")))?;
+            pipelined(|sink| sources::synthetic::generate(&generator, *count, batch_size as u32, sink), &mut append)?
+        }
+    };
+    progress.finish();
+    let received = batches.finish()?;
+    Ok((summary, received))
+}
+
+/// Runs `produce` on its own thread and `consume`s its pages here, in order. The first error
+/// stops both sides: a consumer error is returned as is, a producer error as a [`SourceError`].
+fn pipelined<P>(produce: P, consume: &mut BatchSink<'_>) -> anyhow::Result<SourceSummary>
+where
+    P: FnOnce(&mut BatchSink<'_>) -> anyhow::Result<SourceSummary> + Send,
+{
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<String>>(PAGES_IN_FLIGHT);
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || {
+            let mut send = |page: Vec<String>| tx.send(page).map_err(|_| anyhow::anyhow!("staging stopped"));
+            produce(&mut send)
+        });
+        let mut failed = None;
+        for page in rx.iter() {
+            if let Err(e) = consume(page) {
+                failed = Some(e);
+                break;
+            }
+        }
+        // Closing the channel makes the producer's next send fail, so it stops.
+        drop(rx);
+        let produced = match producer.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        match failed {
+            Some(e) => Err(e),
+            None => produced.map_err(|e| SourceError(format!("{e:#}")).into()),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages(n: usize) -> impl FnOnce(&mut BatchSink<'_>) -> anyhow::Result<SourceSummary> + Send {
+        move |sink| {
+            for i in 0..n {
+                sink(vec![format!("{i}a"), format!("{i}b")])?;
+            }
+            Ok(SourceSummary { users: 2 * n as u64, pages: n as u32, ..Default::default() })
+        }
+    }
+
+    #[test]
+    fn pages_arrive_in_order() {
+        let mut got = Vec::new();
+        let summary = pipelined(pages(50), &mut |p| {
+            got.extend(p);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(summary.users, 100);
+        let want: Vec<String> = (0..50).flat_map(|i| [format!("{i}a"), format!("{i}b")]).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn consumer_error_stops_the_producer_and_is_returned() {
+        let mut calls = 0;
+        let err = pipelined(pages(1000), &mut |_| {
+            calls += 1;
+            if calls == 3 { Err(EngineError("disk full".into()).into()) } else { Ok(()) }
+        })
+        .unwrap_err();
+        assert!(err.is::<EngineError>(), "{err:#}");
+        assert_eq!(calls, 3);
+    }
+
+    #[test]
+    fn producer_error_is_a_source_error() {
+        let err = pipelined(
+            |sink: &mut BatchSink<'_>| {
+                sink(vec!["x".into()])?;
+                anyhow::bail!("users.ndjson line 2: not valid JSON")
+            },
+            &mut |_| Ok(()),
+        )
+        .unwrap_err();
+        assert!(err.is::<SourceError>());
+        assert!(err.to_string().contains("line 2"));
+    }
+}
