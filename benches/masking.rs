@@ -135,7 +135,7 @@ fn main() {
     sql_cost("age_band(age)", "SELECT sum(length(age_band(age))) FROM t", "SELECT sum(age) FROM t");
     engine.execute_batch("CREATE TABLE docs (doc VARCHAR)").expect("docs table");
     {
-        let mut app = engine.conn().appender("docs").expect("appender");
+        let mut app = engine.appender("docs").expect("appender");
         for u in &users {
             app.append_row([u.as_str()]).expect("append");
         }

@@ -77,7 +77,7 @@ fn masking_functions_in_duckdb_take_any_text() {
     let mut values: Vec<String> = NASTY.iter().map(|s| s.to_string()).collect();
     values.push(long);
     for v in &values {
-        let got: String = engine.conn().query_row("SELECT pseudonym(?)", params![v], |r| r.get(0)).unwrap();
+        let got: String = engine.one("SELECT pseudonym(?)", params![v], |r| r.get(0)).unwrap();
         assert_eq!(got, p.pseudonym(v), "pseudonym differs in SQL for {:?}", &v[..v.len().min(40)]);
     }
 }
@@ -111,9 +111,11 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
     engine.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]").unwrap();
     engine.execute_batch(sql::REJECT).unwrap();
     assert_eq!(engine.query_i64("SELECT count(*) FROM rejected_users").unwrap(), 0);
-    let mut stmt = engine.conn().prepare("SELECT city, country, run_id FROM masked_users ORDER BY user_id").unwrap();
-    let rows: Vec<(String, String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    let rows: Vec<(String, String, String)> = engine
+        .rows("SELECT city, country, run_id FROM masked_users ORDER BY user_id", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
     let mut got: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     got.sort();
     let mut want = cities.clone();
@@ -134,14 +136,16 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
         ))
         .unwrap();
     let glob = format!("{run_dir}/part-a1-*.parquet");
-    let mut stmt = engine
-        .conn()
-        .prepare(&format!(
-            "SELECT city FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}}) ORDER BY city",
-            sql::quote(&glob)
-        ))
+    let back: Vec<String> = engine
+        .rows(
+            &format!(
+                "SELECT city FROM read_parquet({}, encryption_config = {{footer_key: 'duckpipe'}}) ORDER BY city",
+                sql::quote(&glob)
+            ),
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    let back: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert_eq!(back, want);
 }
 

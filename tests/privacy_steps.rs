@@ -221,14 +221,13 @@ fn risk_matches_classes_known_by_construction() {
 
 /// (gender, age_band, country, city) → count, from the stored rows.
 fn class_sizes(engine: &Engine) -> HashMap<(String, String, String, String), i64> {
-    let mut stmt = engine
-        .conn()
-        .prepare("SELECT gender, coalesce(age_band, '-'), country, city, count(*) FROM users GROUP BY ALL")
-        .unwrap();
-    stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?)))
+    engine
+        .rows("SELECT gender, coalesce(age_band, '-'), country, city, count(*) FROM users GROUP BY ALL", [], |r| {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))
+        })
         .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 #[test]
@@ -333,16 +332,12 @@ fn min_k_generalises_in_the_documented_order() {
     assert_eq!(outcome.counts.suppressed, 1);
     assert_eq!(outcome.counts.written, users.len() as u64 - 1);
     report::open_users_view(&engine, &Destination::Local(lake)).unwrap();
-    let mut stmt = engine
-        .conn()
-        .prepare(
+    let got: Vec<(String, String, String, String, String, i64, i64)> = engine
+        .rows(
             "SELECT gender, country, city, nat, age_band, count(*), count(age) FROM users GROUP BY ALL ORDER BY ALL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
         )
-        .unwrap();
-    let got: Vec<(String, String, String, String, String, i64, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
         .unwrap();
     let row = |g: &str, c: &str, city: &str, nat: &str, band: &str, n: i64| {
         (g.to_string(), c.to_string(), city.to_string(), nat.to_string(), band.to_string(), n, 0)

@@ -25,7 +25,7 @@ fn staged_data_spills_only_encrypted() {
     let generator = duckpipe::pipeline::source::synthetic::Generator::new("spill", None, now).unwrap();
     engine.execute_batch(sql::STAGE).unwrap();
     {
-        let mut app = engine.conn().appender("raw_users").unwrap();
+        let mut app = engine.appender("raw_users").unwrap();
         for page in 1..=30 {
             for user in generator.page(page, 5_000) {
                 app.append_row(duckdb::params![user]).unwrap();

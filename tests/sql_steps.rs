@@ -34,7 +34,7 @@ fn staged_engine_raw(docs: &[String]) -> Engine {
     let engine = Engine::open(&pk, Some(&hk)).unwrap();
     engine.execute_batch(sql::STAGE).unwrap();
     {
-        let mut app = engine.conn().appender("raw_users").unwrap();
+        let mut app = engine.appender("raw_users").unwrap();
         for doc in docs {
             app.append_row(params![doc]).unwrap();
         }
@@ -92,9 +92,8 @@ fn validate_rejects_each_kind_of_bad_record_with_its_reason() {
     bad(wrong_type.to_string(), "location.country missing; location.city missing", &mut docs);
     bad(two_problems.to_string(), "email missing; gender missing", &mut docs);
     let engine = rejected_engine(docs);
-    let mut stmt = engine.conn().prepare("SELECT seq, reason FROM rejected_users ORDER BY seq").unwrap();
     let got: Vec<(i64, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        engine.rows("SELECT seq, reason FROM rejected_users ORDER BY seq", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     let want: Vec<(i64, String)> = expected.iter().map(|(s, r)| (*s, r.to_string())).collect();
     assert_eq!(got, want);
 
@@ -106,14 +105,7 @@ fn validate_rejects_each_kind_of_bad_record_with_its_reason() {
         )
         .unwrap();
     engine.execute_batch(sql::REJECT).unwrap();
-    let reasons: Vec<String> = engine
-        .conn()
-        .prepare("SELECT reason FROM rejected_users ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let reasons: Vec<String> = engine.rows("SELECT reason FROM rejected_users ORDER BY seq", [], |r| r.get(0)).unwrap();
     assert!(!reasons.iter().any(|r| r.contains("dob")), "{reasons:?}");
     assert_eq!(reasons.len(), expected.len() - 1);
 }
@@ -153,21 +145,9 @@ fn batches_keep_positions_and_results_whatever_their_size() {
         engine.set_variable("required", ALL_REQUIRED).unwrap();
         engine.execute_batch(sql::REJECT).unwrap();
         let rejected = engine
-            .conn()
-            .prepare("SELECT seq, reason FROM rejected_users ORDER BY seq")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let ids = engine
-            .conn()
-            .prepare("SELECT user_id FROM masked_users")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+            .rows("SELECT seq, reason FROM rejected_users ORDER BY seq", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        let ids = engine.rows("SELECT user_id FROM masked_users", [], |r| r.get(0)).unwrap();
         duckpipe::pipeline::check::sample(&engine).unwrap();
         let unknown =
             duckpipe::pipeline::check::detect(&engine).unwrap().into_iter().map(|u| (u.path, u.records)).collect();
@@ -216,14 +196,7 @@ fn flatten_reads_dates_as_utc_whatever_their_offset() {
         dated("last tuesday"),
     ];
     let engine = staged_engine_raw(&docs);
-    let got: Vec<Option<i64>> = engine
-        .conn()
-        .prepare("SELECT epoch_us(dob_at) FROM flat_users")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let got: Vec<Option<i64>> = engine.rows("SELECT epoch_us(dob_at) FROM flat_users", [], |r| r.get(0)).unwrap();
     let want = [
         Some(micros("1990-01-02T03:04:05Z")),
         Some(micros("1990-01-02T01:04:05Z")),
@@ -260,7 +233,6 @@ fn flatten_handles_synthetic_v14_users() {
 
 fn check_flatten(users: &[Value]) {
     let engine = staged_engine(users);
-    let conn = engine.conn();
     assert_eq!(engine.query_i64("SELECT count(*) FROM flat_users").unwrap(), users.len() as i64);
     // No nested type left.
     let nested = engine
@@ -268,17 +240,12 @@ fn check_flatten(users: &[Value]) {
         .unwrap();
     assert_eq!(nested, 0);
     // One row per user, in arrival order.
-    let mut stmt = conn
-        .prepare("SELECT parsed, email, login_uuid, gender, city, country, nat, epoch_us(dob_at), epoch_us(registered_at) FROM flat_users")
-        .unwrap();
     type Row = (bool, String, String, String, String, String, String, i64, i64);
-    let rows: Vec<Row> = stmt
-        .query_map([], |r| {
+    let rows: Vec<Row> = engine
+        .rows("SELECT parsed, email, login_uuid, gender, city, country, nat, epoch_us(dob_at), epoch_us(registered_at) FROM flat_users", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
         })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+        .unwrap();
     assert_eq!(rows.len(), users.len());
     for (i, (row, u)) in rows.iter().zip(users).enumerate() {
         assert!(row.0, "user {i} parsed");
@@ -306,11 +273,10 @@ fn check_flatten(users: &[Value]) {
 fn mask_projects_only_allowed_columns_with_correct_values() {
     let users = fixture_users();
     let engine = masked_engine(&users);
-    let conn = engine.conn();
 
-    let mut stmt = conn.prepare("SELECT column_name, column_type FROM (DESCRIBE masked_users)").unwrap();
-    let columns: Vec<(String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let columns: Vec<(String, String)> = engine
+        .rows("SELECT column_name, column_type FROM (DESCRIBE masked_users)", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
     let expected = [
         ("user_id", "VARCHAR"),
         ("email_pseudonym", "VARCHAR"),
@@ -330,11 +296,8 @@ fn mask_projects_only_allowed_columns_with_correct_values() {
     let (_, hk) = keys();
     let p = Pseudonymizer::new(&hk);
     let as_of = micros("2026-11-25T00:00:00Z");
-    let mut stmt = conn
-        .prepare("SELECT user_id, email_pseudonym, gender, age, age_band, CAST(registered_date AS VARCHAR), country, city, nat, run_id FROM masked_users")
-        .unwrap();
-    let rows: Vec<[Option<String>; 10]> = stmt
-        .query_map([], |r| {
+    let rows: Vec<[Option<String>; 10]> = engine
+        .rows("SELECT user_id, email_pseudonym, gender, age, age_band, CAST(registered_date AS VARCHAR), country, city, nat, run_id FROM masked_users", [], |r| {
             Ok([
                 r.get(0)?,
                 r.get(1)?,
@@ -348,9 +311,7 @@ fn mask_projects_only_allowed_columns_with_correct_values() {
                 r.get(9)?,
             ])
         })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+        .unwrap();
     assert_eq!(rows.len(), users.len());
     for (row, u) in rows.iter().zip(&users) {
         let age = age_years(micros(u["dob"]["date"].as_str().unwrap()), as_of).unwrap();
@@ -371,17 +332,17 @@ fn mask_projects_only_allowed_columns_with_correct_values() {
 fn masking_functions_handle_null_and_odd_input_in_sql() {
     let (pk, hk) = keys();
     let engine = Engine::open(&pk, Some(&hk)).unwrap();
-    let conn = engine.conn();
-    let row: (Option<String>, Option<String>, Option<String>, Option<i32>, Option<String>) = conn
-        .query_row(
+    type Nullable = (Option<String>, Option<String>, Option<String>, Option<i32>, Option<String>);
+    let row: Nullable = engine
+        .one(
             "SELECT pseudonym(NULL), mask_email(NULL), mask_phone(NULL), age_years(NULL, TIMESTAMP '2020-01-01'), age_band(NULL)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .unwrap();
     assert_eq!(row, (None, None, None, None, None));
-    let row: (String, String, String, Option<i32>, Option<String>) = conn
-        .query_row(
+    let row: (String, String, String, Option<i32>, Option<String>) = engine
+        .one(
             "SELECT mask_email('jane.doe@example.com'), mask_email('nonsense'), mask_phone('(272) 790-0888'), \
              age_years(TIMESTAMP '2030-01-01', TIMESTAMP '2020-01-01'), age_band(-3)",
             [],
@@ -392,11 +353,9 @@ fn masking_functions_handle_null_and_odd_input_in_sql() {
     // Vectorised over many rows, mixing NULLs, long and short (inline) strings: each row gets
     // its own value.
     let p = Pseudonymizer::new(&hk);
-    let mut stmt = conn
-        .prepare("SELECT v, pseudonym(v) FROM (SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE repeat('x', (i % 40)::INT) || i END AS v FROM range(5000) t(i))")
+    let pairs: Vec<(Option<String>, Option<String>)> = engine
+        .rows("SELECT v, pseudonym(v) FROM (SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE repeat('x', (i % 40)::INT) || i END AS v FROM range(5000) t(i))", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
-    let pairs: Vec<(Option<String>, Option<String>)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
     assert_eq!(pairs.len(), 5000);
     for (v, ps) in pairs {
         assert_eq!(ps, v.map(|v| p.pseudonym(&v)));

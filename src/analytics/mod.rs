@@ -10,7 +10,7 @@ pub mod text;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::engine::{Engine, EngineError, sanitize, sql};
+use crate::engine::{Engine, sql};
 use crate::timefmt;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,34 +85,24 @@ pub struct LocationCount {
 
 /// Runs every analytics file over the view `users`.
 pub fn compute(engine: &Engine, as_of: OffsetDateTime, top: u32) -> anyhow::Result<Report> {
-    engine.set_variable("as_of", &timefmt::sql_timestamp(as_of))?;
-    engine.set_variable("top_n", &top.to_string())?;
-    let conn = engine.conn();
-    let err = |e: duckdb::Error| -> anyhow::Error { EngineError(sanitize(&e.to_string())).into() };
-    let rows =
-        |name: &str| -> anyhow::Result<duckdb::Statement<'_>> { conn.prepare(sql::analytics(name)).map_err(err) };
+    engine.set_timestamp("as_of", as_of)?;
+    engine.set_int("top_n", top.into())?;
+    let q = sql::analytics;
 
     let (users, avg_days, avg_years) =
-        rows("q1_registration")?.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(err)?;
-    let gender = rows("q2_gender")?
-        .query_map([], |r| Ok(GenderCount { gender: r.get(0)?, users: r.get(1)? }))
-        .and_then(Iterator::collect)
-        .map_err(err)?;
-    let age = rows("q2_age")?
-        .query_row([], |r| Ok(AgeSummary { min: r.get(0)?, max: r.get(1)?, avg: r.get(2)?, median: r.get(3)? }))
-        .map_err(err)?;
-    let age_bands = rows("q2_age_bands")?
-        .query_map([], |r| Ok(AgeBandCount { band: r.get(0)?, female: r.get(1)?, male: r.get(2)?, users: r.get(3)? }))
-        .and_then(Iterator::collect)
-        .map_err(err)?;
-    let top_countries = rows("q3_top_countries")?
-        .query_map([], |r| Ok(CountryCount { country: r.get(0)?, users: r.get(1)? }))
-        .and_then(Iterator::collect)
-        .map_err(err)?;
-    let top_locations = rows("q3_top_locations")?
-        .query_map([], |r| Ok(LocationCount { country: r.get(0)?, city: r.get(1)?, users: r.get(2)? }))
-        .and_then(Iterator::collect)
-        .map_err(err)?;
+        engine.one(q("q1_registration"), [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let gender = engine.rows(q("q2_gender"), [], |r| Ok(GenderCount { gender: r.get(0)?, users: r.get(1)? }))?;
+    let age = engine.one(q("q2_age"), [], |r| {
+        Ok(AgeSummary { min: r.get(0)?, max: r.get(1)?, avg: r.get(2)?, median: r.get(3)? })
+    })?;
+    let age_bands = engine.rows(q("q2_age_bands"), [], |r| {
+        Ok(AgeBandCount { band: r.get(0)?, female: r.get(1)?, male: r.get(2)?, users: r.get(3)? })
+    })?;
+    let top_countries =
+        engine.rows(q("q3_top_countries"), [], |r| Ok(CountryCount { country: r.get(0)?, users: r.get(1)? }))?;
+    let top_locations = engine.rows(q("q3_top_locations"), [], |r| {
+        Ok(LocationCount { country: r.get(0)?, city: r.get(1)?, users: r.get(2)? })
+    })?;
     let risk = risk::compute(engine, &risk::DEFAULT_QI)?;
     Ok(Report {
         users,

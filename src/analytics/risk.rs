@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, EngineError, sanitize, sql::quote};
+use crate::engine::{Engine, EngineError};
 use crate::error::UsageError;
 
 const CLASSES: &str = include_str!("../../sql/risk/classes.sql");
@@ -100,15 +100,11 @@ pub fn parse_qi(text: &str) -> Result<Vec<&'static str>, UsageError> {
 /// Computes the risk over the view `users` for the quasi-identifiers `qi` (allow-listed names).
 pub fn compute(engine: &Engine, qi: &[&'static str]) -> anyhow::Result<RiskReport> {
     debug_assert!(qi.iter().all(|c| ALLOWED_QI.contains(c)));
-    let list = format!("[{}]::VARCHAR[]", qi.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "));
-    engine.set_variable("risk_qi", &list)?;
+    engine.set_list("risk_qi", qi)?;
     engine.execute_batch(CLASSES)?;
-    let conn = engine.conn();
-    let err = |e: duckdb::Error| -> anyhow::Error {
-        EngineError(format!("risk report: {}", sanitize(&e.to_string()))).into()
-    };
-    let (records, classes, k, smallest_classes, b2, b5, b10, unique_share) = conn
-        .query_row(SUMMARY, [], |r| {
+    let err = |e: EngineError| e.context("risk report");
+    let (records, classes, k, smallest_classes, b2, b5, b10, unique_share) = engine
+        .one(SUMMARY, [], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
@@ -122,11 +118,9 @@ pub fn compute(engine: &Engine, qi: &[&'static str]) -> anyhow::Result<RiskRepor
         })
         .map_err(err)?;
     let (exact_age_removed, city_other, country_other) =
-        conn.query_row(GENERALISED, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(err)?;
-    let widened_bands = conn
-        .prepare(WIDENED_BANDS)
-        .and_then(|mut s| s.query_map([], |r| Ok(BandCount { band: r.get(0)?, records: r.get(1)? }))?.collect())
-        .map_err(err)?;
+        engine.one(GENERALISED, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(err)?;
+    let widened_bands =
+        engine.rows(WIDENED_BANDS, [], |r| Ok(BandCount { band: r.get(0)?, records: r.get(1)? })).map_err(err)?;
     engine.execute_batch("DROP TABLE IF EXISTS risk_classes;")?;
     let below = Below { k2: b2, k5: b5, k10: b10 };
     Ok(RiskReport {

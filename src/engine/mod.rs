@@ -3,20 +3,26 @@
 //! in `sql/` (see [`sql`]).
 
 pub mod functions;
+mod sanitize;
 pub mod sql;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use duckdb::{Config, Connection};
+use duckdb::arrow::datatypes::SchemaRef;
+use duckdb::arrow::record_batch::RecordBatch;
+use duckdb::{Appender, Config, Connection, Params, Row};
+use time::OffsetDateTime;
 
 use crate::keys::{HmacKey, ParquetKey};
+use crate::timefmt;
 
 /// Name under which the Parquet key is registered inside DuckDB (`footer_key: 'duckpipe'`).
 pub const PARQUET_KEY_NAME: &str = "duckpipe";
 
 pub use crate::error::EngineError;
+pub use sanitize::sanitize;
 
 /// Where the signed httpfs extension is: `DUCKPIPE_HTTPFS_EXTENSION`, else the file that
 /// `scripts/fetch-duckdb.sh` provided at build time.
@@ -108,123 +114,99 @@ impl Engine {
         self._work_dir.path()
     }
 
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// Runs one or more statements.
+    pub fn execute_batch(&self, sql: &str) -> Result<(), EngineError> {
+        self.conn.execute_batch(sql).map_err(db_error)
     }
 
-    /// Runs one or more statements; errors are sanitized.
-    pub fn execute_batch(&self, sql: &str) -> anyhow::Result<()> {
-        self.conn.execute_batch(sql).map_err(|e| EngineError(sanitize(&e.to_string())).into())
+    /// Runs one statement with parameters (values never enter the SQL text); returns the rows
+    /// changed.
+    pub fn execute(&self, sql: &str, params: impl Params) -> Result<usize, EngineError> {
+        self.conn.execute(sql, params).map_err(db_error)
     }
 
-    /// `SET VARIABLE name = <expr>`; `expr` is a SQL expression built by the caller from
-    /// validated values (e.g. `TIMESTAMP '2026-11-25 00:00:00'`).
-    pub fn set_variable(&self, name: &str, expr: &str) -> anyhow::Result<()> {
+    /// Every row of a query, each turned into a `T` by `row`.
+    pub fn rows<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        row: impl FnMut(&Row<'_>) -> duckdb::Result<T>,
+    ) -> Result<Vec<T>, EngineError> {
+        let mut statement = self.conn.prepare(sql).map_err(db_error)?;
+        statement.query_map(params, row).and_then(Iterator::collect).map_err(db_error)
+    }
+
+    /// The one row of a query, turned into a `T` by `row`.
+    pub fn one<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        row: impl FnOnce(&Row<'_>) -> duckdb::Result<T>,
+    ) -> Result<T, EngineError> {
+        self.conn.query_row(sql, params, row).map_err(db_error)
+    }
+
+    /// One BIGINT from a query (e.g. a count).
+    pub fn query_i64(&self, sql: &str) -> Result<i64, EngineError> {
+        self.one(sql, [], |r| r.get(0))
+    }
+
+    /// A count: one non-negative BIGINT from a query.
+    pub fn count(&self, sql: &str) -> Result<u64, EngineError> {
+        let n = self.query_i64(sql)?;
+        u64::try_from(n).map_err(|_| EngineError(format!("a count came back negative ({n})")))
+    }
+
+    /// The result of a query as Arrow record batches (for `duckpipe sql`, which shows any shape).
+    pub fn arrow(&self, sql: &str) -> Result<(SchemaRef, Vec<RecordBatch>), EngineError> {
+        let mut statement = self.conn.prepare(sql).map_err(db_error)?;
+        let arrow = statement.query_arrow([]).map_err(db_error)?;
+        let schema = arrow.get_schema();
+        Ok((schema, arrow.collect()))
+    }
+
+    /// DuckDB's appender for `table`. The one way in that is not SQL text: it is how a load
+    /// hands users to DuckDB at full speed (pipeline::stage). Errors from it are sanitized too.
+    pub fn appender(&self, table: &str) -> Result<Appender<'_>, EngineError> {
+        self.conn.appender(table).map_err(db_error)
+    }
+
+    /// `SET VARIABLE name = <expr>`; `expr` is a SQL expression built by one of the typed setters
+    /// below, or by the caller from validated values (e.g. `TIMESTAMP '2026-11-25 00:00:00'`).
+    pub fn set_variable(&self, name: &str, expr: &str) -> Result<(), EngineError> {
         debug_assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
         self.execute_batch(&format!("SET VARIABLE {name} = {expr};"))
     }
 
-    /// One BIGINT from a query (e.g. a count).
-    pub fn query_i64(&self, sql: &str) -> anyhow::Result<i64> {
-        self.conn.query_row(sql, [], |r| r.get(0)).map_err(|e| EngineError(sanitize(&e.to_string())).into())
+    /// A VARCHAR variable.
+    pub fn set_text(&self, name: &str, value: &str) -> Result<(), EngineError> {
+        self.set_variable(name, &sql::quote(value))
+    }
+
+    /// An integer variable.
+    pub fn set_int(&self, name: &str, value: i64) -> Result<(), EngineError> {
+        self.set_variable(name, &value.to_string())
+    }
+
+    /// A VARCHAR[] variable.
+    pub fn set_list(&self, name: &str, items: &[&str]) -> Result<(), EngineError> {
+        let list: Vec<String> = items.iter().map(|s| sql::quote(s)).collect();
+        self.set_variable(name, &format!("[{}]::VARCHAR[]", list.join(", ")))
+    }
+
+    /// A TIMESTAMP variable (UTC wall clock).
+    pub fn set_timestamp(&self, name: &str, t: OffsetDateTime) -> Result<(), EngineError> {
+        self.set_variable(name, &timefmt::sql_timestamp(t))
+    }
+
+    /// A TIMESTAMPTZ variable.
+    pub fn set_timestamptz(&self, name: &str, t: OffsetDateTime) -> Result<(), EngineError> {
+        self.set_variable(name, &timefmt::sql_timestamptz(t))
     }
 }
 
-/// Makes a DuckDB error message safe to show: known messages become clear sentences, and any
-/// quoted fragment (where DuckDB echoes values — possibly personal data) is replaced by `'…'`.
-/// Object paths are kept where DuckDB names the file, because they say *which* object failed.
-pub fn sanitize(message: &str) -> String {
-    let first_line = message.lines().next().unwrap_or("").trim();
-    if first_line.contains("Computed AES tag differs from read AES tag")
-        || first_line.contains("Failed decryption finalization")
-    {
-        return "decryption failed: wrong DUCKPIPE_PARQUET_KEY, or the object was altered or truncated".into();
-    }
-    if first_line.contains("is encrypted, but 'encryption_config' was not set") {
-        return "the data is encrypted and no key was given".into();
-    }
-    if first_line.contains("No files found that match the pattern") {
-        return "no data found at the destination (run `duckpipe load` first)".into();
-    }
-    if first_line.contains("read-only crypto module") {
-        return "DuckDB cannot write encrypted Parquet without httpfs loaded".into();
-    }
-    if first_line.starts_with("Out of Memory Error") {
-        // DuckDB's own figures ("… (60.0 MiB/61.0 MiB used)") say which limit was hit.
-        return format!(
-            "{} — raise {} (the default is {})",
-            redact_quoted(first_line),
-            workspace::MEMORY_LIMIT_VAR,
-            workspace::DEFAULT_MEMORY_LIMIT
-        );
-    }
-    redact_quoted(&cut_echoed_input(first_line))
-}
-
-/// DuckDB's JSON errors echo the offending input ("… Input: {"name": …"), where quotes need not
-/// pair up, so redacting quoted parts is not enough: everything from the echo on is cut.
-fn cut_echoed_input(line: &str) -> String {
-    let cut = [line.find("Input:"), line.find("input:"), line.find('{')].into_iter().flatten().min();
-    match cut {
-        Some(i) => format!("{}…", line[..i].trim_end()),
-        None => line.to_string(),
-    }
-}
-
-/// Replaces the content of every single- or double-quoted fragment by `…`.
-fn redact_quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_quote: Option<char> = None;
-    for c in text.chars() {
-        match in_quote {
-            Some(q) if c == q => {
-                out.push('…');
-                out.push(c);
-                in_quote = None;
-            }
-            Some(_) => {}
-            None if c == '\'' || c == '"' => {
-                out.push(c);
-                in_quote = Some(c);
-            }
-            None => out.push(c),
-        }
-    }
-    if in_quote.is_some() {
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn out_of_memory_says_which_setting_to_raise() {
-        let msg = sanitize(
-            "Out of Memory Error: failed to allocate data of size 8.0 MiB (60.0 MiB/61.0 MiB used)\nPossible solutions: …",
-        );
-        assert!(msg.starts_with("Out of Memory Error: failed to allocate data of size 8.0 MiB (60.0 MiB/61.0 MiB used) — raise DUCKPIPE_MEMORY_LIMIT"), "{msg}");
-    }
-
-    #[test]
-    fn sanitize_hides_values_and_names_known_errors() {
-        let msg = "Conversion Error: Could not convert string 'jane.doe@example.com' to INT32";
-        let clean = sanitize(msg);
-        assert!(!clean.contains("jane"), "{clean}");
-        assert_eq!(clean, "Conversion Error: Could not convert string '…' to INT32");
-        assert!(
-            sanitize("Invalid Input Error: Computed AES tag differs from read AES tag")
-                .contains("wrong DUCKPIPE_PARQUET_KEY")
-        );
-        assert_eq!(redact_quoted("a \"b\" 'unterminated"), "a \"…\" '…");
-        // Echoed JSON with unbalanced quotes: cut, not redacted piecemeal.
-        let json = r#"Invalid Input Error: Malformed JSON at byte 24 of input: unexpected end. Input: {"a": "x"Trunc"y", "b": Jane"#;
-        let clean = sanitize(json);
-        assert!(!clean.contains("Trunc") && !clean.contains("Jane"), "{clean}");
-        assert_eq!(clean, "Invalid Input Error: Malformed JSON at byte 24 of…");
-        let clean = sanitize(r#"Conversion Error: cannot cast {"first": "Ann"o", "x": Bob} to STRUCT"#);
-        assert!(!clean.contains("Ann") && !clean.contains("Bob"), "{clean}");
-    }
+/// Every DuckDB error leaves the engine through here, sanitized (also the appender's, which
+/// callers hold directly).
+pub fn db_error(e: duckdb::Error) -> EngineError {
+    EngineError(sanitize(&e.to_string()))
 }

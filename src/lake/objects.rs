@@ -1,7 +1,7 @@
 //! The objects under a destination: their sizes, and those no run record names (orphans).
 
 use super::{Destination, RunRecord};
-use crate::engine::{Engine, EngineError, sanitize, sql::quote};
+use crate::engine::{Engine, sql::quote};
 
 /// Objects under the destination that no complete record names: left by failed or killed runs.
 /// Safe to delete once no load is running.
@@ -25,11 +25,8 @@ fn list_objects(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(Stri
     for glob in dest.object_globs() {
         // The glob table function returns nothing when nothing matches (locally and on S3).
         let query = format!("SELECT file FROM glob({})", quote(&glob));
-        let mut stmt = engine.conn().prepare(&query).map_err(|e| EngineError(sanitize(&e.to_string())))?;
-        let files = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(|e| EngineError(format!("cannot list objects at {dest}: {}", sanitize(&e.to_string()))))?;
+        let files: Vec<String> =
+            engine.rows(&query, [], |r| r.get(0)).map_err(|e| e.context(format!("cannot list objects at {dest}")))?;
         for file in files {
             out.push((file.clone(), object_size(engine, &file)?));
         }

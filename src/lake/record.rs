@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Destination;
-use crate::engine::{Engine, EngineError, sanitize, sql::quote};
+use crate::engine::{Engine, EngineError, sql::quote};
 
 /// The record format; readers refuse formats they do not know.
 pub const FORMAT: &str = "duckpipe-run/1";
@@ -177,9 +177,7 @@ pub fn write(engine: &Engine, dest: &Destination, record: &RunRecord) -> anyhow:
                 "COPY (SELECT ?::VARCHAR) TO {} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\\x1f');",
                 quote(&path)
             );
-            engine.conn().execute(&copy, [&text]).map_err(|e| {
-                EngineError(format!("cannot write the run record {path}: {}", sanitize(&e.to_string())))
-            })?;
+            engine.execute(&copy, [&text]).map_err(|e| e.context(format!("cannot write the run record {path}")))?;
         }
     }
     Ok(())
@@ -228,13 +226,9 @@ fn read_record_texts(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<
         }
         Destination::S3 { .. } => {
             let query = format!("SELECT filename, content FROM read_text({})", quote(&dest.records_glob()));
-            let mut stmt = engine.conn().prepare(&query).map_err(|e| EngineError(sanitize(&e.to_string())))?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| {
-                    EngineError(format!("cannot read the run records at {dest}: {}", sanitize(&e.to_string())))
-                })?;
+            let rows = engine
+                .rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| e.context(format!("cannot read the run records at {dest}")))?;
             Ok(rows)
         }
     }

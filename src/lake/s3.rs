@@ -93,7 +93,6 @@ impl S3Settings {
     pub fn install(&self, engine: &Engine) -> anyhow::Result<()> {
         let statement = self.secret_statement(Credentials::Values);
         engine
-            .conn()
             .execute_batch(&statement)
             .map_err(|_| anyhow::anyhow!("could not configure S3 access in DuckDB (check the AWS_* variables)"))
     }

@@ -35,6 +35,6 @@ pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRec
         list.join(", "),
         sql::quote(PARQUET_KEY_NAME)
     );
-    engine.execute_batch(&statement).map_err(|e| verify::name_damaged_object(engine, dest, records, e))?;
+    engine.execute_batch(&statement).map_err(|e| verify::name_damaged_object(engine, dest, records, e.into()))?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! object decrypted and authenticated.
 
 use super::{Destination, RunRecord};
-use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sanitize, sql};
+use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sql};
 use crate::error::UsageError;
 
 /// Refuses, before any data is read, runs written with another Parquet key than the engine's:
@@ -51,5 +51,5 @@ pub fn verify_object(engine: &Engine, file: &str) -> Result<(), String> {
         sql::quote(file),
         sql::quote(PARQUET_KEY_NAME)
     );
-    engine.conn().execute_batch(&probe).map_err(|e| sanitize(&e.to_string()))
+    engine.execute_batch(&probe).map_err(|e| e.0)
 }

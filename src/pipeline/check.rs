@@ -3,7 +3,7 @@
 //! reaches the output anyway; this check makes it visible (run summary, warning) and lets
 //! `load --strict` refuse the run instead.
 
-use crate::engine::{Engine, EngineError, sanitize, sql::quote};
+use crate::engine::Engine;
 use crate::error::SourceError;
 use crate::lake::record::{UnknownField, describe_unknown as describe};
 
@@ -15,7 +15,7 @@ const SAMPLE: &str = include_str!("../../sql/checks/layout_samples.sql");
 /// Builds `layout_samples`, one user per distinct shape (sql/checks/layout_samples.sql), once the
 /// run is staged: the unknown-field check and the delivered-groups check read it.
 pub fn sample(engine: &Engine) -> anyhow::Result<()> {
-    engine.execute_batch(SAMPLE)
+    Ok(engine.execute_batch(SAMPLE)?)
 }
 
 /// Longest field name shown: a field *name* is not a value, but a file could put anything in
@@ -30,32 +30,23 @@ fn printable(path: &str) -> String {
     out
 }
 
-fn sql_list(items: &[&str]) -> String {
-    format!("[{}]::VARCHAR[]", items.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", "))
-}
-
 /// The unknown fields among the staged users, sorted by path. Needs `layout_samples`
 /// ([`sample`]).
 pub fn detect(engine: &Engine) -> anyhow::Result<Vec<UnknownField>> {
-    engine.set_variable("known_objects", &sql_list(&fields::object_paths()))?;
-    engine.set_variable("known_paths", &sql_list(&fields::known_paths()))?;
+    engine.set_list("known_objects", &fields::object_paths())?;
+    engine.set_list("known_paths", &fields::known_paths())?;
     let kept: Vec<&str> =
         fields::FIELDS.iter().filter(|f| f.treatment != fields::Treatment::Dropped).map(|f| f.path).collect();
-    engine.set_variable("kept_leaves", &sql_list(&kept))?;
-    let err = |e: duckdb::Error| -> anyhow::Error {
-        EngineError(format!("checking input fields: {}", sanitize(&e.to_string()))).into()
-    };
-    let mut stmt = engine.conn().prepare(SQL).map_err(err)?;
-    let rows = stmt
-        .query_map([], |r| {
+    engine.set_list("kept_leaves", &kept)?;
+    let rows = engine
+        .rows(SQL, [], |r| {
             Ok(UnknownField {
                 path: printable(&r.get::<_, String>(0)?),
                 records: r.get::<_, i64>(1)? as u64,
                 shape: r.get(2)?,
             })
         })
-        .and_then(Iterator::collect)
-        .map_err(err)?;
+        .map_err(|e| e.context("checking input fields"))?;
     Ok(rows)
 }
 

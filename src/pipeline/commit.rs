@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::LoadOptions;
 use super::reject::Validation;
-use crate::engine::{Engine, EngineError, sanitize};
+use crate::engine::Engine;
 use crate::lake::record::{self, Column, Counts, ObjectEntry, RunRecord, SourceSummary, UnknownField};
 use crate::timefmt;
 
@@ -50,13 +50,8 @@ pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<RunRecord> {
 
 /// The columns of the exported data.
 pub fn schema(engine: &Engine) -> anyhow::Result<Vec<Column>> {
-    let mut stmt = engine
-        .conn()
-        .prepare("SELECT column_name, column_type FROM (DESCRIBE masked_users)")
-        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    let columns = stmt
-        .query_map([], |r| Ok(Column { name: r.get(0)?, data_type: r.get(1)? }))
-        .and_then(|rows| rows.collect::<Result<_, _>>())
-        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let columns = engine.rows("SELECT column_name, column_type FROM (DESCRIBE masked_users)", [], |r| {
+        Ok(Column { name: r.get(0)?, data_type: r.get(1)? })
+    })?;
     Ok(columns)
 }

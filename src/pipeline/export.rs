@@ -3,7 +3,7 @@
 //! (`sql/05_quarantine.sql`), and reads every object back, decrypting it, before it may be named
 //! in a run record.
 
-use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sanitize, sql};
+use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sql};
 use crate::lake::record::{Counts, ObjectEntry};
 use crate::lake::{Destination, objects};
 
@@ -66,11 +66,9 @@ pub fn read_back(engine: &Engine, glob: &str) -> anyhow::Result<Exported> {
         sql::quote(glob),
         sql::quote(PARQUET_KEY_NAME)
     );
-    let err = |e: duckdb::Error| EngineError(format!("reading back {glob} failed: {}", sanitize(&e.to_string())));
-    let mut statement = engine.conn().prepare(&query).map_err(err)?;
-    let counts: Vec<(String, i64)> =
-        statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(Iterator::collect).map_err(err)?;
-    let mut objects: Vec<(String, i64)> = counts;
+    let mut objects: Vec<(String, i64)> = engine
+        .rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(|e| EngineError(format!("reading back {glob} failed: {}", e.0)))?;
     // part-10 after part-9: order by the part number, not the text.
     objects.sort_by_key(|(name, _)| part_number(name));
     Ok(Exported {

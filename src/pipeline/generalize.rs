@@ -20,7 +20,7 @@ pub fn apply(engine: &Engine, min_k: u32) -> anyhow::Result<KanonOutcome> {
     if min_k <= 1 {
         return Ok(KanonOutcome::default());
     }
-    engine.set_variable("min_k", &min_k.to_string())?;
+    engine.set_int("min_k", min_k.into())?;
     engine.execute_batch(GENERALIZE)?;
     let suppressed = engine.query_i64("SELECT count(*) FROM kanon_rows WHERE suppressed")? as u64;
     engine.execute_batch("DROP TABLE kanon_rows;")?;

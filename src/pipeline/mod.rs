@@ -19,7 +19,7 @@ pub mod stage;
 
 use time::OffsetDateTime;
 
-use crate::engine::{Engine, sql};
+use crate::engine::Engine;
 use crate::error::{InternalError, SourceError};
 use crate::lake::Destination;
 use crate::lake::record::{self, Counts, KeyFingerprints, RunRecord, SourceParameters};
@@ -84,9 +84,9 @@ pub fn load(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<Loaded> {
 pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     let started_at = OffsetDateTime::now_utc();
     let attempt = format!("{:08x}", rand::random::<u32>());
-    engine.set_variable("run_id", &sql::quote(&opts.run_id))?;
-    engine.set_variable("as_of", &timefmt::sql_timestamp(opts.as_of))?;
-    engine.set_variable("loaded_at", &timefmt::sql_timestamptz(started_at))?;
+    engine.set_text("run_id", &opts.run_id)?;
+    engine.set_timestamp("as_of", opts.as_of)?;
+    engine.set_timestamptz("loaded_at", started_at)?;
 
     let (summary, received) = stage::stage(engine, &opts.source, opts.as_of, opts.batch_size)?;
     tracing::info!(received, pages = summary.pages, "source finished");

@@ -2,7 +2,7 @@
 //! (`sql/03a_reject.sql`), which required groups the source did not deliver at all, and whether
 //! the share of bad records allows the run to go on.
 
-use crate::engine::{Engine, EngineError, sanitize, sql};
+use crate::engine::{Engine, sql};
 use crate::error::SourceError;
 use crate::lake::record::Rejection;
 use crate::schema::required::{self, REQUIRED, Required};
@@ -22,11 +22,7 @@ pub struct Validation {
 pub fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Result<Validation> {
     let groups = required::groups();
     let parsed = engine.query_i64("SELECT count(*) FROM staged_users WHERE parsed")?;
-    let mut stmt = engine.conn().prepare(sql::DELIVERED_GROUPS).map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    let delivered: Vec<(String, bool)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .and_then(|rows| rows.collect::<Result<_, _>>())
-        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let delivered: Vec<(String, bool)> = engine.rows(sql::DELIVERED_GROUPS, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let delivered: Vec<bool> = groups.iter().map(|g| delivered.iter().any(|(name, yes)| name == g && *yes)).collect();
     let absent_groups: Vec<String> = groups
         .iter()
@@ -44,18 +40,15 @@ pub fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::R
     if !absent_groups.is_empty() {
         tracing::warn!(absent = ?absent_groups, unanswerable = ?unanswerable, "the source delivered no values at all for some required fields");
     }
-    let list: Vec<String> = enforced.iter().map(|r| sql::quote(r.path)).collect();
-    engine.set_variable("required", &format!("[{}]::VARCHAR[]", list.join(", ")))?;
+    let list: Vec<&str> = enforced.iter().map(|r| r.path).collect();
+    engine.set_list("required", &list)?;
     engine.execute_batch(sql::REJECT)?;
 
-    let mut stmt = engine
-        .conn()
-        .prepare("SELECT reason, count(*) FROM rejected_users GROUP BY reason ORDER BY count(*) DESC, reason")
-        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
-    let rejections: Vec<Rejection> = stmt
-        .query_map([], |r| Ok(Rejection { reason: r.get(0)?, records: r.get::<_, i64>(1)? as u64 }))
-        .and_then(|rows| rows.collect::<Result<_, _>>())
-        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let rejections: Vec<Rejection> = engine.rows(
+        "SELECT reason, count(*) FROM rejected_users GROUP BY reason ORDER BY count(*) DESC, reason",
+        [],
+        |r| Ok(Rejection { reason: r.get(0)?, records: r.get::<_, i64>(1)? as u64 }),
+    )?;
     let quarantined: u64 = rejections.iter().map(|r| r.records).sum();
     if quarantined > 0 {
         tracing::warn!(quarantined, received, "records could not be processed and go to quarantine");

@@ -18,7 +18,7 @@ use duckdb::{Appender, params};
 use time::OffsetDateTime;
 
 use super::source::{self as sources, BatchSink, SourceSpec, SourceSummary};
-use crate::engine::{Engine, EngineError, sanitize, sql};
+use crate::engine::{self, Engine, sql};
 use crate::error::SourceError;
 
 /// Pages buffered between the source thread and DuckDB.
@@ -72,7 +72,7 @@ fn stage_ndjson(engine: &Engine, path: &std::path::Path) -> anyhow::Result<u64> 
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let ticker = crate::progress::Ticker::for_stderr(format!("DuckDB reads {name} ({:.1} GB)", size as f64 / 1e9));
-    let result = start_steps(engine).and_then(|()| engine.execute_batch(sql::APPEND_BATCH));
+    let result = start_steps(engine).and_then(|()| Ok(engine.execute_batch(sql::APPEND_BATCH)?));
     drop(ticker);
     if result.is_err() {
         // Leave no half-filled table behind for the fallback.
@@ -87,7 +87,7 @@ fn stage_ndjson(engine: &Engine, path: &std::path::Path) -> anyhow::Result<u64> 
 fn start_steps(engine: &Engine) -> anyhow::Result<()> {
     engine.execute_batch(sql::FLATTEN)?;
     engine.execute_batch(sql::VALIDATE)?;
-    engine.execute_batch(sql::MASK)
+    Ok(engine.execute_batch(sql::MASK)?)
 }
 
 /// Batches of users in `raw_users`, through steps 1-3 into `staged_users` (see [`BATCH_ROWS`]).
@@ -115,7 +115,7 @@ impl<'e> Batches<'e> {
     pub fn push(&mut self, users: Vec<String>) -> anyhow::Result<()> {
         for user in users {
             if self.appender.is_none() {
-                self.appender = Some(self.engine.conn().appender("raw_users").map_err(db_error)?);
+                self.appender = Some(self.engine.appender("raw_users")?);
             }
             let appender = self.appender.as_mut().expect("just set");
             appender.append_row(params![user]).map_err(db_error)?;
@@ -155,7 +155,7 @@ impl<'e> Batches<'e> {
 }
 
 fn db_error(e: duckdb::Error) -> anyhow::Error {
-    EngineError(sanitize(&e.to_string())).into()
+    engine::db_error(e).into()
 }
 
 /// Steps 0-3 through [`Batches`], the source on its own thread where it can run ahead. (Public for
@@ -235,6 +235,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::EngineError;
 
     fn pages(n: usize) -> impl FnOnce(&mut BatchSink<'_>) -> anyhow::Result<SourceSummary> + Send {
         move |sink| {

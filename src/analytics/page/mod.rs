@@ -12,7 +12,7 @@ mod markdown;
 use serde::Serialize;
 
 use super::Report;
-use crate::engine::{Engine, EngineError, sanitize, sql};
+use crate::engine::{Engine, sql};
 
 /// Users per whole year since registration (`q1_tenure.sql`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,19 +42,13 @@ impl<'a> Page<'a> {
     /// Gathers the page's extra data from the view `users`. Call after `report::compute` (which
     /// sets the `as_of` variable the tenure file reads).
     pub fn gather(engine: &Engine, report: &'a Report) -> anyhow::Result<Self> {
-        let err = |e: duckdb::Error| -> anyhow::Error { EngineError(sanitize(&e.to_string())).into() };
-        let conn = engine.conn();
-        let run_ids = conn
-            .prepare("SELECT DISTINCT run_id FROM users ORDER BY run_id")
-            .and_then(|mut s| s.query_map([], |r| r.get::<_, Option<String>>(0))?.collect::<Result<Vec<_>, _>>())
-            .map_err(err)?
+        let run_ids = engine
+            .rows("SELECT DISTINCT run_id FROM users ORDER BY run_id", [], |r| r.get::<_, Option<String>>(0))?
             .into_iter()
             .flatten()
             .collect();
-        let tenure = conn
-            .prepare(sql::analytics("q1_tenure"))
-            .and_then(|mut s| s.query_map([], |r| Ok(TenureCount { years: r.get(0)?, users: r.get(1)? }))?.collect())
-            .map_err(err)?;
+        let tenure =
+            engine.rows(sql::analytics("q1_tenure"), [], |r| Ok(TenureCount { years: r.get(0)?, users: r.get(1)? }))?;
         Ok(Self { report, run_ids, tenure, risk: risk_summary(&report.risk) })
     }
 

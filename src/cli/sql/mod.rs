@@ -17,11 +17,10 @@ use time::OffsetDateTime;
 use super::args::{SqlArgs, SqlFormat};
 use super::output::print_text;
 use super::settings;
-use crate::engine::{Engine, EngineError, sanitize};
+use crate::engine::{Engine, EngineError};
 use crate::error::UsageError;
 use crate::keys::{HMAC_KEY_VAR, HmacKey};
 use crate::lake::{self, Destination, users_view};
-use crate::timefmt;
 use output::ResultSet;
 
 pub fn run(args: SqlArgs) -> anyhow::Result<()> {
@@ -72,19 +71,15 @@ impl Session {
         };
         let engine = lake::open(dest, parquet, hmac.as_ref(), false)?;
         users_view::open_users_view(&engine, dest)?;
-        engine.set_variable("as_of", &timefmt::sql_timestamp(as_of))?;
-        engine.set_variable("top_n", &top.to_string())?;
+        engine.set_timestamp("as_of", as_of)?;
+        engine.set_int("top_n", top.into())?;
         Ok(Self { engine })
     }
 
     /// Runs one statement (already split) and returns its result.
     pub fn execute(&self, statement: &str) -> anyhow::Result<ResultSet> {
         guard::check(statement).map_err(|r| UsageError(r.to_string()))?;
-        let err = |e: duckdb::Error| -> anyhow::Error { EngineError(sanitize(&e.to_string())).into() };
-        let mut prepared = self.engine.conn().prepare(statement).map_err(err)?;
-        let arrow = prepared.query_arrow([]).map_err(err)?;
-        let schema = arrow.get_schema();
-        let batches: Vec<_> = arrow.collect();
+        let (schema, batches) = self.engine.arrow(statement)?;
         ResultSet::from_arrow(&schema, &batches).map_err(|e| EngineError(format!("cannot read the result: {e}")).into())
     }
 

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
-use crate::engine::{EngineError, PARQUET_KEY_NAME, sanitize, sql::quote};
+use crate::engine::{PARQUET_KEY_NAME, sql::quote};
 use crate::keys::{PARQUET_KEY_VAR, ParquetKey};
 use crate::lake::s3::Credentials;
 use crate::lake::{self, Destination, S3Settings, users_view};
@@ -28,10 +28,8 @@ pub fn render(
     let s3 = if dest.is_s3() { Some(S3Settings::from_env(|k| std::env::var(k).ok())?) } else { None };
     let engine = lake::open(dest, parquet, None, false)?;
     users_view::open_users_view(&engine, dest)?;
-    let view: String = engine
-        .conn()
-        .query_row("SELECT sql FROM duckdb_views() WHERE view_name = 'users' AND NOT internal", [], |r| r.get(0))
-        .map_err(|e| EngineError(sanitize(&e.to_string())))?;
+    let view: String =
+        engine.one("SELECT sql FROM duckdb_views() WHERE view_name = 'users' AND NOT internal", [], |r| r.get(0))?;
     let view = replaceable(view.trim().trim_end_matches(';'));
 
     let mut out = String::new();
