@@ -19,7 +19,7 @@ use std::time::Instant;
 use base64::Engine as _;
 use duckpipe::engine::{Engine, sql};
 use duckpipe::keys::{HmacKey, ParquetKey};
-use duckpipe::pipeline::source::SourceSpec;
+use duckpipe::pipeline::source::file::FileSource;
 
 fn engine() -> Engine {
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -49,11 +49,12 @@ fn finish(e: &Engine, users: u64) {
     });
     e.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]")
         .expect("var");
-    timed("reject (sql/03a)", users, || e.execute_batch(sql::REJECT).expect("reject"));
+    timed("reject (sql/run/rejected_users, masked_users)", users, || e.run_all(&sql::REJECT_STEPS).expect("reject"));
     let out = tempfile::tempdir().expect("tempdir");
     let run_dir = out.path().to_string_lossy().to_string();
-    let exported = timed("export (sql/04) + read back", users, || {
+    let exported = timed("export (sql/write/users) + read back", users, || {
         e.execute_batch(&duckpipe::pipeline::export::export_sql(
+            "masked_users",
             &run_dir,
             "bench",
             duckpipe::pipeline::export::TARGET_OBJECT_BYTES,
@@ -79,13 +80,12 @@ fn main() {
     let users =
         std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(&input).expect("input"))).count() as u64;
     println!("{users} users from {}", input.display());
-    let spec = SourceSpec::File { path: input.clone() };
-    let now = time::OffsetDateTime::now_utc();
+    let spec = FileSource { path: input.clone() };
 
     println!("duckdb-reads-file");
     let e = engine();
     timed("steps 0-3: DuckDB reads the file", users, || {
-        duckpipe::pipeline::stage::stage(&e, &spec, now, 5000).expect("stage")
+        duckpipe::pipeline::stage::stage(&e, &spec, 5000).expect("stage")
     });
     finish(&e, users);
     drop(e);
@@ -93,7 +93,7 @@ fn main() {
     println!("appender-batches");
     let e = engine();
     timed("steps 0-3: line by line, appender batches", users, || {
-        duckpipe::pipeline::stage::stage_batches(&e, &spec, now, 5000).expect("stage")
+        duckpipe::pipeline::stage::stage_batches(&e, &spec, 5000).expect("stage")
     });
     finish(&e, users);
 }

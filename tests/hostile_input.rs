@@ -109,7 +109,7 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
     batches.push(users).unwrap();
     batches.finish().unwrap();
     engine.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]").unwrap();
-    engine.execute_batch(sql::REJECT).unwrap();
+    engine.run_all(&sql::REJECT_STEPS).unwrap();
     assert_eq!(engine.query_i64("SELECT count(*) FROM rejected_users").unwrap(), 0);
     let rows: Vec<(String, String, String)> = engine
         .rows("SELECT city, country, run_id FROM masked_users ORDER BY user_id", [], |r| {
@@ -129,6 +129,7 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
     std::fs::create_dir_all(&run_dir).unwrap();
     engine
         .execute_batch(&duckpipe::pipeline::export::export_sql(
+            "masked_users",
             &run_dir,
             "a1",
             duckpipe::pipeline::export::TARGET_OBJECT_BYTES,

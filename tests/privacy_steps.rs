@@ -14,7 +14,7 @@ use duckpipe::lake::Destination;
 use duckpipe::lake::record::{KeyFingerprints, RunRecord, SourceParameters};
 use duckpipe::lake::users_view as report;
 use duckpipe::pipeline::LoadPrivacy;
-use duckpipe::pipeline::source::SourceSpec;
+use duckpipe::pipeline::source::file::FileSource;
 use duckpipe::pipeline::{self as load, LoadOptions};
 use serde_json::{Value, json};
 
@@ -50,7 +50,7 @@ fn write_ndjson(dir: &Path, users: &[Value]) -> std::path::PathBuf {
 
 fn load(engine: &Engine, input: &Path, dest: &Path, privacy: LoadPrivacy) -> anyhow::Result<RunRecord> {
     let options = LoadOptions {
-        source: SourceSpec::File { path: input.to_path_buf() },
+        source: std::sync::Arc::new(FileSource { path: input.to_path_buf() }),
         dest: Destination::Local(dest.to_path_buf()),
         as_of: AS_OF,
         run_id: load::new_run_id(time::OffsetDateTime::now_utc()),

@@ -23,7 +23,7 @@ fn staged_data_spills_only_encrypted() {
     .unwrap();
     let now = time::macros::datetime!(2026-01-01 00:00 UTC);
     let generator = duckpipe::pipeline::source::synthetic::Generator::new("spill", None, now).unwrap();
-    engine.execute_batch(sql::STAGE).unwrap();
+    engine.run(&sql::RAW_USERS).unwrap();
     {
         let mut app = engine.appender("raw_users").unwrap();
         for page in 1..=30 {
@@ -33,7 +33,7 @@ fn staged_data_spills_only_encrypted() {
         }
     }
     // ~160 MB of JSON against a 128 MB limit: staging, and sorting the e-mails, must spill.
-    engine.execute_batch(sql::FLATTEN).unwrap();
+    engine.run_all(sql::stage_steps_through(&sql::FLAT_USERS)).unwrap();
     engine.execute_batch("CREATE TABLE emails AS SELECT email FROM flat_users ORDER BY email").unwrap();
     assert_eq!(engine.query_i64("SELECT count(*) FROM emails").unwrap(), 150_000);
 

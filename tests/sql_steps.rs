@@ -32,14 +32,14 @@ fn staged_engine(users: &[Value]) -> Engine {
 fn staged_engine_raw(docs: &[String]) -> Engine {
     let (pk, hk) = keys();
     let engine = Engine::open(&pk, Some(&hk)).unwrap();
-    engine.execute_batch(sql::STAGE).unwrap();
+    engine.run(&sql::RAW_USERS).unwrap();
     {
         let mut app = engine.appender("raw_users").unwrap();
         for doc in docs {
             app.append_row(params![doc]).unwrap();
         }
     }
-    engine.execute_batch(sql::FLATTEN).unwrap();
+    engine.run_all(sql::stage_steps_through(&sql::FLAT_USERS)).unwrap();
     engine
 }
 
@@ -58,7 +58,7 @@ fn rejected_engine(docs: Vec<String>) -> Engine {
     batches.push(docs.clone()).unwrap();
     assert_eq!(batches.finish().unwrap(), docs.len() as u64);
     engine.set_variable("required", ALL_REQUIRED).unwrap();
-    engine.execute_batch(sql::REJECT).unwrap();
+    engine.run_all(&sql::REJECT_STEPS).unwrap();
     engine
 }
 
@@ -104,7 +104,7 @@ fn validate_rejects_each_kind_of_bad_record_with_its_reason() {
             "['login.uuid', 'email', 'gender', 'registered.date', 'location.country', 'location.city']::VARCHAR[]",
         )
         .unwrap();
-    engine.execute_batch(sql::REJECT).unwrap();
+    engine.run_all(&sql::REJECT_STEPS).unwrap();
     let reasons: Vec<String> = engine.rows("SELECT reason FROM rejected_users ORDER BY seq", [], |r| r.get(0)).unwrap();
     assert!(!reasons.iter().any(|r| r.contains("dob")), "{reasons:?}");
     assert_eq!(reasons.len(), expected.len() - 1);
@@ -143,7 +143,7 @@ fn batches_keep_positions_and_results_whatever_their_size() {
         }
         assert_eq!(batches.finish().unwrap(), 1000);
         engine.set_variable("required", ALL_REQUIRED).unwrap();
-        engine.execute_batch(sql::REJECT).unwrap();
+        engine.run_all(&sql::REJECT_STEPS).unwrap();
         let rejected = engine
             .rows("SELECT seq, reason FROM rejected_users ORDER BY seq", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap();
@@ -265,7 +265,7 @@ fn check_flatten(users: &[Value]) {
         .map(|f| f.path)
         .collect();
     for path in &kept {
-        assert!(sql::FLATTEN.contains(&format!("'$.{path}'")), "flatten reads {path}");
+        assert!(sql::FLAT_USERS.text.contains(&format!("'$.{path}'")), "flatten reads {path}");
     }
 }
 
@@ -369,7 +369,13 @@ fn export_is_encrypted_and_reads_back_only_with_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let run_dir = dir.path().to_string_lossy().to_string();
     engine
-        .execute_batch(&export::export_sql(&run_dir, "a1", export::TARGET_OBJECT_BYTES, export::ROW_GROUP_ROWS))
+        .execute_batch(&export::export_sql(
+            "masked_users",
+            &run_dir,
+            "a1",
+            export::TARGET_OBJECT_BYTES,
+            export::ROW_GROUP_ROWS,
+        ))
         .unwrap();
     // A small load is one object.
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -406,7 +412,7 @@ fn large_exports_become_several_encrypted_objects_that_all_read_back() {
     std::fs::create_dir_all(&run_dir).unwrap();
     let run_dir = run_dir.to_string_lossy().to_string();
     // Small row groups and a tiny target so that 40,000 users need several objects.
-    engine.execute_batch(&export::export_sql(&run_dir, "a1", 256 * 1024, 5_000)).unwrap();
+    engine.execute_batch(&export::export_sql("masked_users", &run_dir, "a1", 256 * 1024, 5_000)).unwrap();
     let glob = format!("{run_dir}/part-a1-*.parquet");
     let exported = export::read_back(&engine, &glob).unwrap();
     assert!(exported.objects.len() >= 2, "{:?}", exported.objects);

@@ -2,9 +2,9 @@
 -- Input:  view users; variable as_of (TIMESTAMP, UTC) = "now".
 -- Output: years, users — one row per whole year since registration, from the smallest to the
 --         largest, with 0 where no user falls (so a histogram shows the gaps), fewest years first.
--- A year counts when its anniversary has passed at the as-of date, compared as month-day text:
--- spelled out because date_sub('year', …) counts 29 Feb → 28 Feb of a common year as a full
--- year, which is not what "completed years" means for the other questions (ages).
+-- Why:    a year counts when its anniversary has passed at the as-of date, compared as month-day
+--         text: spelled out because date_sub('year', …) counts 29 Feb → 28 Feb of a common year as
+--         a full year, which is not what "completed years" means for the other questions (ages).
 WITH as_of AS (
     SELECT CAST(getvariable('as_of') AS DATE) AS day
 ),

@@ -2,6 +2,7 @@
 -- Input:  view users.
 -- Output: one row — min, max, avg (1 decimal), median (1 decimal; mean of the two middle values
 --         for an even count).
+-- Why:    ages are computed at load time (--as-of of the load), so the summary is what was stored.
 SELECT
     min(age)                              AS min,
     max(age)                              AS max,

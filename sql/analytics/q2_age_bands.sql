@@ -3,6 +3,7 @@
 -- Output: band ("20-29"), female, male, users (all genders) — youngest band first. Data loaded
 --         with --min-k has no exact ages and may hold wider bands ("20-39", "all ages"): those
 --         are ordered by their lower bound, then upper bound ("all ages" last).
+-- Why:    bands, not exact ages, are what survives --min-k, so the distribution is told by band.
 SELECT
     age_band                                    AS band,
     count(*) FILTER (WHERE gender = 'female')   AS female,

@@ -1,7 +1,8 @@
 -- Question 3b — which cities (within their country) do most users come from?
 -- Input:  view users; variable top_n (INTEGER).
 -- Output: country, city, users — most users first, then by country and city; the first top_n.
--- Cities are grouped with their country: "Richmond" in Canada and in Australia are two places.
+-- Why:    cities are grouped with their country: "Richmond" in Canada and in Australia are two
+--         places.
 SELECT
     country,
     city,

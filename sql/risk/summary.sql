@@ -3,7 +3,8 @@
 -- Output: one row — records, classes, k (the smallest class size; NULL without data),
 --         smallest_classes (how many classes have size k), below_2/5/10 (records in classes
 --         smaller than 2, 5, 10), unique_share (records alone in their class / records, 4
---         decimals). Sizes and counts only: never a row of data.
+--         decimals).
+-- Why:    sizes and counts only: never a row of data.
 SELECT
     CAST(coalesce(sum(size), 0) AS BIGINT)                                   AS records,
     count(*)                                                                 AS classes,

@@ -1,9 +1,9 @@
--- Risk 4 — age bands wider than the standard ten years, read from the stored values
--- (load --min-k widens "20-29" to "20-39", "0-39" or "all ages" where a narrower band would
--- leave a class too small).
+-- Risk 4 — age bands wider than the standard ten years (load --min-k widens "20-29" to "20-39",
+-- "0-39" or "all ages" where a narrower band would leave a class too small).
 -- Input:  view users.
 -- Output: band, records — every band that is not "L-H" with L a multiple of ten and H = L + 9,
 --         youngest first ("all ages" last).
+-- Why:    read from the stored values, like generalised.sql.
 WITH bands AS (
     SELECT
         age_band,

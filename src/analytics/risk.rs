@@ -5,13 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Engine, EngineError, sql};
 use crate::error::UsageError;
-
-const CLASSES: &str = include_str!("../../sql/risk/classes.sql");
-const SUMMARY: &str = include_str!("../../sql/risk/summary.sql");
-const GENERALISED: &str = include_str!("../../sql/risk/generalised.sql");
-const WIDENED_BANDS: &str = include_str!("../../sql/risk/widened_bands.sql");
 
 /// Columns of the stored table that may serve as quasi-identifiers. `sql/risk/classes.sql`
 /// groups on exactly these (a test checks it); user input is only ever matched against them.
@@ -101,10 +96,10 @@ pub fn parse_qi(text: &str) -> Result<Vec<&'static str>, UsageError> {
 pub fn compute(engine: &Engine, qi: &[&'static str]) -> anyhow::Result<RiskReport> {
     debug_assert!(qi.iter().all(|c| ALLOWED_QI.contains(c)));
     engine.set_list("risk_qi", qi)?;
-    engine.execute_batch(CLASSES)?;
+    engine.run(&sql::RISK_CLASSES)?;
     let err = |e: EngineError| e.context("risk report");
     let (records, classes, k, smallest_classes, b2, b5, b10, unique_share) = engine
-        .one(SUMMARY, [], |r| {
+        .one(sql::RISK_SUMMARY.text, [], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
@@ -118,9 +113,10 @@ pub fn compute(engine: &Engine, qi: &[&'static str]) -> anyhow::Result<RiskRepor
         })
         .map_err(err)?;
     let (exact_age_removed, city_other, country_other) =
-        engine.one(GENERALISED, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(err)?;
-    let widened_bands =
-        engine.rows(WIDENED_BANDS, [], |r| Ok(BandCount { band: r.get(0)?, records: r.get(1)? })).map_err(err)?;
+        engine.one(sql::RISK_GENERALISED.text, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(err)?;
+    let widened_bands = engine
+        .rows(sql::RISK_WIDENED_BANDS.text, [], |r| Ok(BandCount { band: r.get(0)?, records: r.get(1)? }))
+        .map_err(err)?;
     engine.execute_batch("DROP TABLE IF EXISTS risk_classes;")?;
     let below = Below { k2: b2, k5: b5, k10: b10 };
     Ok(RiskReport {
@@ -198,7 +194,8 @@ mod tests {
 
     #[test]
     fn classes_sql_groups_on_exactly_the_allow_list() {
-        let grouped: Vec<&str> = CLASSES
+        let grouped: Vec<&str> = sql::RISK_CLASSES
+            .text
             .lines()
             .filter_map(|l| l.trim().strip_prefix("CASE WHEN list_contains(getvariable('risk_qi'), '"))
             .map(|rest| rest.split('\'').next().unwrap())
@@ -206,13 +203,6 @@ mod tests {
         assert_eq!(grouped, ALLOWED_QI.to_vec());
         for col in DEFAULT_QI {
             assert!(ALLOWED_QI.contains(&col));
-        }
-    }
-
-    #[test]
-    fn sql_files_have_header_comments() {
-        for sql in [CLASSES, SUMMARY, GENERALISED, WIDENED_BANDS] {
-            assert!(sql.starts_with("-- "));
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `duckpipe load`: resolve the flags, run the pipeline, print the run and the answers.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -12,7 +13,9 @@ use crate::analytics::{self, Report, page::Page};
 use crate::error::UsageError;
 use crate::lake::record::{self, KeyFingerprints, RunRecord, SourceParameters, describe_unknown};
 use crate::lake::{self, Destination};
-use crate::pipeline::source::{SourceSpec, api};
+use crate::pipeline::source::file::FileSource;
+use crate::pipeline::source::synthetic::{Generator, SyntheticSource};
+use crate::pipeline::source::{Source, api};
 use crate::pipeline::{self, LoadOptions, LoadPrivacy};
 
 #[derive(Serialize)]
@@ -38,7 +41,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
     }
     let seed = args.seed.clone().unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
     let mut parameters = SourceParameters::default();
-    let source = match args.source {
+    let source: Arc<dyn Source> = match args.source {
         SourceKind::Api => {
             let url = url::Url::parse(&args.api_url)
                 .map_err(|_| UsageError(format!("--api-url {:?} is not a URL", args.api_url)))?;
@@ -49,7 +52,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
                 api_url: Some(format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), url.path())),
                 input: None,
             };
-            SourceSpec::Api(api::ApiOptions {
+            Arc::new(api::ApiOptions {
                 base_url: args.api_url.clone(),
                 count: args.count,
                 page_size: args.page_size,
@@ -63,11 +66,13 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
         SourceKind::File => {
             let path = args.input.clone().expect("clap requires --input");
             parameters.input = Some(path.display().to_string());
-            SourceSpec::File { path }
+            Arc::new(FileSource { path })
         }
         SourceKind::Synthetic => {
             parameters.count = Some(args.count);
-            SourceSpec::Synthetic { seed, count: args.count, nat }
+            let generator =
+                Generator::new(&seed, nat.as_deref(), as_of).map_err(|e| UsageError(format!("--nat: {e:#}")))?;
+            Arc::new(SyntheticSource { generator, count: args.count })
         }
     };
     // The local quick start may create keys; a remote lake never gets keys silently.

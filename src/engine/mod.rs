@@ -119,6 +119,16 @@ impl Engine {
         self.conn.execute_batch(sql).map_err(db_error)
     }
 
+    /// Runs a registered SQL file that has no placeholders to fill.
+    pub fn run(&self, file: &sql::SqlFile) -> Result<(), EngineError> {
+        self.execute_batch(&file.sql())
+    }
+
+    /// Runs registered SQL files in order.
+    pub fn run_all(&self, files: &[&sql::SqlFile]) -> Result<(), EngineError> {
+        files.iter().try_for_each(|f| self.run(f))
+    }
+
     /// Runs one statement with parameters (values never enter the SQL text); returns the rows
     /// changed.
     pub fn execute(&self, sql: &str, params: impl Params) -> Result<usize, EngineError> {

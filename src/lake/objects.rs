@@ -1,7 +1,7 @@
 //! The objects under a destination: their sizes, and those no run record names (orphans).
 
 use super::{Destination, RunRecord};
-use crate::engine::{Engine, sql::quote};
+use crate::engine::{Engine, sql};
 
 /// Objects under the destination that no complete record names: left by failed or killed runs.
 /// Safe to delete once no load is running.
@@ -24,7 +24,7 @@ fn list_objects(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(Stri
     let mut out = Vec::new();
     for glob in dest.object_globs() {
         // The glob table function returns nothing when nothing matches (locally and on S3).
-        let query = format!("SELECT file FROM glob({})", quote(&glob));
+        let query = sql::LIST_OBJECTS.fill(&[("glob", &sql::quote(&glob))]);
         let files: Vec<String> =
             engine.rows(&query, [], |r| r.get(0)).map_err(|e| e.context(format!("cannot list objects at {dest}")))?;
         for file in files {
@@ -48,6 +48,6 @@ pub fn check_size(engine: &Engine, path: &str, expected: u64) -> Result<(), Stri
 
 /// The size of one object in bytes (a HEAD request on S3; the content is not read).
 pub fn object_size(engine: &Engine, path: &str) -> anyhow::Result<u64> {
-    let size = engine.query_i64(&format!("SELECT size FROM read_blob({})", quote(path)))?;
+    let size = engine.query_i64(&sql::OBJECT_SIZE.fill(&[("object", &sql::quote(path))]))?;
     Ok(size as u64)
 }

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Destination;
-use crate::engine::{Engine, EngineError, sql::quote};
+use crate::engine::{Engine, EngineError, sql};
 
 /// The record format; readers refuse formats they do not know.
 pub const FORMAT: &str = "duckpipe-run/1";
@@ -171,12 +171,7 @@ pub fn write(engine: &Engine, dest: &Destination, record: &RunRecord) -> anyhow:
                 .map_err(|e| EngineError(format!("cannot write the run record {path}: {e}")))?;
         }
         Destination::S3 { .. } => {
-            // One VARCHAR value written as CSV without quoting or escaping is the text itself
-            // (compact JSON has no newline or 0x1f byte in it).
-            let copy = format!(
-                "COPY (SELECT ?::VARCHAR) TO {} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\\x1f');",
-                quote(&path)
-            );
+            let copy = sql::WRITE_RUN_RECORD.fill(&[("record_path", &sql::quote(&path))]);
             engine.execute(&copy, [&text]).map_err(|e| e.context(format!("cannot write the run record {path}")))?;
         }
     }
@@ -225,7 +220,7 @@ fn read_record_texts(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<
             Ok(out)
         }
         Destination::S3 { .. } => {
-            let query = format!("SELECT filename, content FROM read_text({})", quote(&dest.records_glob()));
+            let query = sql::RUN_RECORDS.fill(&[("glob", &sql::quote(&dest.records_glob()))]);
             let rows = engine
                 .rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))
                 .map_err(|e| e.context(format!("cannot read the run records at {dest}")))?;

@@ -1,7 +1,7 @@
 //! The view `users`: the data of every complete run, named object by object from the run records.
 
 use super::{Destination, RunRecord, objects, record, verify};
-use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sql};
+use crate::engine::{Engine, EngineError, sql};
 
 /// Defines the view `users` over the data of every complete run at `dest` — only objects named
 /// by a run record, never a glob — decrypting with the registered key, and returns those runs.
@@ -28,13 +28,7 @@ pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRec
         objects::check_size(engine, file, *bytes).map_err(|problem| EngineError(format!("object {file} {problem}")))?;
     }
     let list: Vec<String> = files.iter().map(|(f, _)| sql::quote(f)).collect();
-    // Not union_by_name: DuckDB 1.5.5 fails with an internal error when it is combined with
-    // encryption_config in a view. Every run so far has the same schema (recorded per run).
-    let statement = format!(
-        "CREATE OR REPLACE VIEW users AS SELECT * FROM read_parquet([{}], encryption_config = {{footer_key: {}}});",
-        list.join(", "),
-        sql::quote(PARQUET_KEY_NAME)
-    );
+    let statement = sql::USERS_VIEW.fill(&[("objects", &format!("[{}]", list.join(", ")))]);
     engine.execute_batch(&statement).map_err(|e| verify::name_damaged_object(engine, dest, records, e.into()))?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! object decrypted and authenticated.
 
 use super::{Destination, RunRecord};
-use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sql};
+use crate::engine::{Engine, EngineError, sql};
 use crate::error::UsageError;
 
 /// Refuses, before any data is read, runs written with another Parquet key than the engine's:
@@ -46,10 +46,6 @@ pub fn name_damaged_object(
 /// Reads every column of every row group of one encrypted object, so that AES-GCM checks
 /// every page. Queries only read the columns they need, so only this finds damage in the others.
 pub fn verify_object(engine: &Engine, file: &str) -> Result<(), String> {
-    let probe = format!(
-        "SELECT bit_xor(hash(COLUMNS(*))) FROM read_parquet({}, encryption_config = {{footer_key: {}}})",
-        sql::quote(file),
-        sql::quote(PARQUET_KEY_NAME)
-    );
+    let probe = sql::VERIFY_OBJECT.fill(&[("object", &sql::quote(file))]);
     engine.execute_batch(&probe).map_err(|e| e.0)
 }

@@ -3,19 +3,16 @@
 //! reaches the output anyway; this check makes it visible (run summary, warning) and lets
 //! `load --strict` refuse the run instead.
 
-use crate::engine::Engine;
+use crate::engine::{Engine, sql};
 use crate::error::SourceError;
 use crate::lake::record::{UnknownField, describe_unknown as describe};
 
 use crate::schema::fields;
 
-const SQL: &str = include_str!("../../sql/checks/unknown_fields.sql");
-const SAMPLE: &str = include_str!("../../sql/checks/layout_samples.sql");
-
-/// Builds `layout_samples`, one user per distinct shape (sql/checks/layout_samples.sql), once the
+/// Builds `layout_samples`, one user per distinct shape (sql/run/layout_samples.sql), once the
 /// run is staged: the unknown-field check and the delivered-groups check read it.
 pub fn sample(engine: &Engine) -> anyhow::Result<()> {
-    Ok(engine.execute_batch(SAMPLE)?)
+    Ok(engine.run(&sql::LAYOUT_SAMPLES)?)
 }
 
 /// Longest field name shown: a field *name* is not a value, but a file could put anything in
@@ -39,7 +36,7 @@ pub fn detect(engine: &Engine) -> anyhow::Result<Vec<UnknownField>> {
         fields::FIELDS.iter().filter(|f| f.treatment != fields::Treatment::Dropped).map(|f| f.path).collect();
     engine.set_list("kept_leaves", &kept)?;
     let rows = engine
-        .rows(SQL, [], |r| {
+        .rows(&sql::UNKNOWN_FIELDS.sql(), [], |r| {
             Ok(UnknownField {
                 path: printable(&r.get::<_, String>(0)?),
                 records: r.get::<_, i64>(1)? as u64,

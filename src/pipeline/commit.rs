@@ -12,6 +12,8 @@ use crate::timefmt;
 /// Everything the record of a finished run says.
 pub struct Commit<'a> {
     pub opts: &'a LoadOptions,
+    /// The relation the data objects were written from.
+    pub relation: &'a str,
     pub summary: SourceSummary,
     pub counts: Counts,
     pub objects: Vec<ObjectEntry>,
@@ -32,7 +34,7 @@ pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<RunRecord> {
         parameters: opts.parameters.clone(),
         counts: c.counts,
         objects: c.objects,
-        schema: schema(engine)?,
+        schema: schema(engine, c.relation)?,
         rejections: c.validation.rejections,
         absent_fields: c.validation.absent_groups,
         unanswerable: c.validation.unanswerable,
@@ -49,8 +51,8 @@ pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<RunRecord> {
 }
 
 /// The columns of the exported data.
-pub fn schema(engine: &Engine) -> anyhow::Result<Vec<Column>> {
-    let columns = engine.rows("SELECT column_name, column_type FROM (DESCRIBE masked_users)", [], |r| {
+pub fn schema(engine: &Engine, relation: &str) -> anyhow::Result<Vec<Column>> {
+    let columns = engine.rows(&format!("SELECT column_name, column_type FROM (DESCRIBE {relation})"), [], |r| {
         Ok(Column { name: r.get(0)?, data_type: r.get(1)? })
     })?;
     Ok(columns)

@@ -1,22 +1,23 @@
-//! The export step: writes `masked_users` as encrypted Parquet into the run's folder
-//! (`sql/04_export.sql`) and the rejected records into its quarantine object
-//! (`sql/05_quarantine.sql`), and reads every object back, decrypting it, before it may be named
-//! in a run record.
+//! The export step: writes the users (`masked_users`, or `generalized_users` with `--min-k`) as
+//! encrypted Parquet into the run's folder (`sql/write/users.sql`) and the rejected records into
+//! its quarantine object (`sql/write/quarantine.sql`), and reads every object back, decrypting
+//! it, before it may be named in a run record.
 
-use crate::engine::{Engine, EngineError, PARQUET_KEY_NAME, sql};
+use crate::engine::{Engine, EngineError, sql};
 use crate::lake::record::{Counts, ObjectEntry};
 use crate::lake::{Destination, objects};
 
 /// Writes the run's data objects and, when records were rejected, its quarantine object.
 pub fn write_run(
     engine: &Engine,
+    relation: &str,
     dest: &Destination,
     run_id: &str,
     attempt: &str,
     counts: &Counts,
 ) -> anyhow::Result<Vec<ObjectEntry>> {
     dest.prepare_run(run_id).map_err(|e| EngineError(format!("cannot create the run folders under {dest}: {e}")))?;
-    let mut objects = export_data(engine, dest, run_id, attempt, counts.written)?;
+    let mut objects = export_data(engine, relation, dest, run_id, attempt, counts.written)?;
     if counts.quarantined > 0 {
         objects.push(export_quarantine(engine, dest, run_id, attempt, counts.quarantined)?);
     }
@@ -38,21 +39,30 @@ pub struct Exported {
     pub rows: u64,
 }
 
-/// The export statement for `run_dir` with objects named `part-<attempt>-<i>` of about
-/// `object_bytes` made of row groups of `row_group_rows` rows.
-pub fn export_sql(run_dir: &str, attempt: &str, object_bytes: u64, row_group_rows: u64) -> String {
-    sql::EXPORT
-        .replace("{{run_dir}}", &sql::quote(run_dir))
-        .replace("{{filename_pattern}}", &sql::quote(&format!("part-{attempt}-{{i}}")))
-        .replace("{{file_size_bytes}}", &object_bytes.to_string())
-        .replace("{{row_group_rows}}", &row_group_rows.to_string())
+/// The export statement writing `relation` into `run_dir` with objects named
+/// `part-<attempt>-<i>` of about `object_bytes` made of row groups of `row_group_rows` rows.
+pub fn export_sql(relation: &str, run_dir: &str, attempt: &str, object_bytes: u64, row_group_rows: u64) -> String {
+    debug_assert!(relation.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+    sql::WRITE_USERS.fill(&[
+        ("relation", relation),
+        ("run_dir", &sql::quote(run_dir)),
+        ("filename_pattern", &sql::quote(&format!("part-{attempt}-{{i}}"))),
+        ("file_size_bytes", &object_bytes.to_string()),
+        ("row_group_rows", &row_group_rows.to_string()),
+    ])
 }
 
 /// Writes the run's objects and reads them back. `dest.prepare_run` must have been called.
-pub fn write(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str) -> anyhow::Result<Exported> {
+pub fn write(
+    engine: &Engine,
+    relation: &str,
+    dest: &Destination,
+    run_id: &str,
+    attempt: &str,
+) -> anyhow::Result<Exported> {
     let run_dir = dest.run_dir(run_id);
     engine
-        .execute_batch(&export_sql(&run_dir, attempt, TARGET_OBJECT_BYTES, ROW_GROUP_ROWS))
+        .execute_batch(&export_sql(relation, &run_dir, attempt, TARGET_OBJECT_BYTES, ROW_GROUP_ROWS))
         .map_err(|e| EngineError(format!("writing {run_dir} failed: {e}")))?;
     read_back(engine, &dest.data_glob(run_id, attempt))
 }
@@ -60,12 +70,7 @@ pub fn write(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str) -
 /// Counts the rows of every object matching `glob` (one attempt's objects), decrypting each
 /// one: a missing, truncated or unreadable object fails here.
 pub fn read_back(engine: &Engine, glob: &str) -> anyhow::Result<Exported> {
-    let query = format!(
-        "SELECT filename, count(*) FROM read_parquet({}, filename = true, encryption_config = {{footer_key: {}}}) \
-         GROUP BY filename ORDER BY filename",
-        sql::quote(glob),
-        sql::quote(PARQUET_KEY_NAME)
-    );
+    let query = sql::READ_BACK.fill(&[("glob", &sql::quote(glob))]);
     let mut objects: Vec<(String, i64)> = engine
         .rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))
         .map_err(|e| EngineError(format!("reading back {glob} failed: {}", e.0)))?;
@@ -87,17 +92,18 @@ fn part_number(name: &str) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// Writes the data (sql/04_export.sql, one or more objects: see [`write`]), then reads
+/// Writes the data (sql/write/users.sql, one or more objects: see [`write`]), then reads
 /// every written object back — decrypting it — to prove it is complete before it may be named in
 /// a record.
 pub fn export_data(
     engine: &Engine,
+    relation: &str,
     dest: &Destination,
     run_id: &str,
     attempt: &str,
     expected: u64,
 ) -> anyhow::Result<Vec<ObjectEntry>> {
-    let exported = write(engine, dest, run_id, attempt)?;
+    let exported = write(engine, relation, dest, run_id, attempt)?;
     let mut objects = Vec::new();
     for (file, rows) in exported.objects {
         let bytes = objects::object_size(engine, &file)?;
@@ -114,7 +120,7 @@ pub fn export_data(
     Ok(objects)
 }
 
-/// Writes the rejected records with their reasons (sql/05_quarantine.sql) and checks the count.
+/// Writes the rejected records with their reasons (sql/write/quarantine.sql) and checks the count.
 pub fn export_quarantine(
     engine: &Engine,
     dest: &Destination,
@@ -124,7 +130,7 @@ pub fn export_quarantine(
 ) -> anyhow::Result<ObjectEntry> {
     let object = dest.quarantine_object(run_id, attempt);
     engine
-        .execute_batch(&sql::QUARANTINE.replace("{{output_path}}", &sql::quote(&object)))
+        .execute_batch(&sql::WRITE_QUARANTINE.fill(&[("output_path", &sql::quote(&object))]))
         .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
     let rows = read_back(engine, &object)?.rows;
     if rows != expected {
@@ -148,7 +154,7 @@ mod tests {
 
     #[test]
     fn sql_fills_every_placeholder() {
-        let s = export_sql("/tmp/lake/users/r1", "a1b2", 1000, 77);
+        let s = export_sql("masked_users", "/tmp/lake/users/r1", "a1b2", 1000, 77);
         assert!(s.contains("TO '/tmp/lake/users/r1'") && s.contains("FILE_SIZE_BYTES 1000"), "{s}");
         assert!(s.contains("FILENAME_PATTERN 'part-a1b2-{i}'"), "{s}");
         assert!(s.contains("ROW_GROUP_SIZE 77"), "{s}");

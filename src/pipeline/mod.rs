@@ -24,11 +24,11 @@ use crate::error::{InternalError, SourceError};
 use crate::lake::Destination;
 use crate::lake::record::{self, Counts, KeyFingerprints, RunRecord, SourceParameters};
 use crate::timefmt;
-use source::SourceSpec;
+use source::Source;
 
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
-    pub source: SourceSpec,
+    pub source: std::sync::Arc<dyn Source>,
     pub parameters: SourceParameters,
     pub dest: Destination,
     /// Reference time for ages.
@@ -88,7 +88,7 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     engine.set_timestamp("as_of", opts.as_of)?;
     engine.set_timestamptz("loaded_at", started_at)?;
 
-    let (summary, received) = stage::stage(engine, &opts.source, opts.as_of, opts.batch_size)?;
+    let (summary, received) = stage::stage(engine, opts.source.as_ref(), opts.batch_size)?;
     tracing::info!(received, pages = summary.pages, "source finished");
     if received == 0 {
         return Err(SourceError("the source delivered no users: nothing was written".into()).into());
@@ -98,14 +98,15 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     check::sample(engine)?;
     let unknown_fields = check::check(engine, opts.privacy.strict)?;
     let validation = reject::validate(engine, received, opts.max_bad_ratio)?;
-    let suppressed = generalize::apply(engine, opts.privacy.min_k.unwrap_or(1))?.suppressed;
-    let written = engine.query_i64("SELECT count(*) FROM masked_users")? as u64;
-    let counts = Counts { received, written, quarantined: validation.quarantined, suppressed };
+    let generalized = generalize::apply(engine, opts.privacy.min_k.unwrap_or(1))?;
+    let relation = generalized.relation;
+    let written = engine.count(&format!("SELECT count(*) FROM {relation}"))?;
+    let counts = Counts { received, written, quarantined: validation.quarantined, suppressed: generalized.suppressed };
     if !counts.balanced() {
         return Err(InternalError(format!("accounting error: {counts:?} does not balance; nothing was written")).into());
     }
 
-    let objects = export::write_run(engine, &opts.dest, &opts.run_id, &attempt, &counts)?;
-    let record = commit::Commit { opts, summary, counts, objects, validation, unknown_fields, started_at };
+    let objects = export::write_run(engine, relation, &opts.dest, &opts.run_id, &attempt, &counts)?;
+    let record = commit::Commit { opts, relation, summary, counts, objects, validation, unknown_fields, started_at };
     commit::commit(engine, record)
 }

@@ -1,5 +1,5 @@
 //! The reject step, once the whole run is staged: which users cannot be processed
-//! (`sql/03a_reject.sql`), which required groups the source did not deliver at all, and whether
+//! (`sql/run/rejected_users.sql`, `masked_users.sql`), which required groups the source did not deliver at all, and whether
 //! the share of bad records allows the run to go on.
 
 use crate::engine::{Engine, sql};
@@ -15,14 +15,15 @@ pub struct Validation {
     pub unanswerable: Vec<String>,
 }
 
-/// Splits the users into loadable ones (`masked_users`) and `rejected_users` (sql/03a_reject.sql) and fails the
+/// Splits the users into loadable ones (`masked_users`) and `rejected_users` (`sql/run/`) and fails the
 /// run when too many are bad. A required group that *no* record delivered (an `inc=`/`exc=`
 /// response) is not a per-record fault: it is recorded, and the questions needing it are listed
 /// as unanswerable for this run.
 pub fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Result<Validation> {
     let groups = required::groups();
     let parsed = engine.query_i64("SELECT count(*) FROM staged_users WHERE parsed")?;
-    let delivered: Vec<(String, bool)> = engine.rows(sql::DELIVERED_GROUPS, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let delivered: Vec<(String, bool)> =
+        engine.rows(&sql::DELIVERED_GROUPS.sql(), [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let delivered: Vec<bool> = groups.iter().map(|g| delivered.iter().any(|(name, yes)| name == g && *yes)).collect();
     let absent_groups: Vec<String> = groups
         .iter()
@@ -42,13 +43,11 @@ pub fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::R
     }
     let list: Vec<&str> = enforced.iter().map(|r| r.path).collect();
     engine.set_list("required", &list)?;
-    engine.execute_batch(sql::REJECT)?;
+    engine.run_all(&sql::REJECT_STEPS)?;
 
-    let rejections: Vec<Rejection> = engine.rows(
-        "SELECT reason, count(*) FROM rejected_users GROUP BY reason ORDER BY count(*) DESC, reason",
-        [],
-        |r| Ok(Rejection { reason: r.get(0)?, records: r.get::<_, i64>(1)? as u64 }),
-    )?;
+    let rejections: Vec<Rejection> = engine.rows(&sql::REJECTIONS.sql(), [], |r| {
+        Ok(Rejection { reason: r.get(0)?, records: r.get::<_, i64>(1)? as u64 })
+    })?;
     let quarantined: u64 = rejections.iter().map(|r| r.records).sum();
     if quarantined > 0 {
         tracing::warn!(quarantined, received, "records could not be processed and go to quarantine");

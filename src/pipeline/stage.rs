@@ -1,24 +1,23 @@
-//! Steps 0-3 of a load, batch by batch: the source's users go into DuckDB (`raw_users`, see
-//! `sql/00_stage.sql`), are flattened, checked and masked (`sql/01_flatten.sql` …
-//! `sql/03_mask.sql`, views) and appended to `staged_users`, the one narrow table that grows with
-//! the input. The raw JSON of only one batch is held at a time.
+//! The stage step, batch by batch: the source's users go into DuckDB (`raw_users`), are
+//! flattened, checked and masked by the views of `sql/stage/` (`flat_users` → `checked_users` →
+//! `masked_rows`, in the order of [`sql::STAGE_STEPS`]) and appended to `staged_users`, the one
+//! narrow table that grows with the input. The raw JSON of only one batch is held at a time.
 //!
 //! Two ways in, measured in docs/benchmarks.md:
-//! - An NDJSON file is read by DuckDB itself (`sql/00_stage_ndjson.sql`): one parallel pass over
+//! - An NDJSON file is read by DuckDB itself (`sql/stage/raw_users_from_file.sql`): one parallel pass over
 //!   the file on every core, nothing copied through duckpipe. If DuckDB refuses the file (a line
 //!   that is not JSON, a byte-order mark, …), the load falls back to the next way, which hands
 //!   such a line on as a record to quarantine.
 //! - Every other source (API requests included) runs on its own thread and passes pages to this
 //!   one through a channel of at most [`PAGES_IN_FLIGHT`] pages, so fetching, parsing or
 //!   generating the next page overlaps with DuckDB's work. Pages go into `raw_users` through DuckDB's appender; every
-//!   [`BATCH_ROWS`] users, steps 1-3 run on the batch (on every core) and `raw_users` starts
+//!   [`BATCH_ROWS`] users, the per-batch steps run on the batch (on every core) and `raw_users` starts
 //!   afresh.
 
 use duckdb::{Appender, params};
-use time::OffsetDateTime;
 
-use super::source::{self as sources, BatchSink, SourceSpec, SourceSummary};
-use crate::engine::{self, Engine, sql};
+use super::source::{BatchSink, Source, SourceSummary};
+use crate::engine::{self, Engine, EngineError, sql};
 use crate::error::SourceError;
 
 /// Pages buffered between the source thread and DuckDB.
@@ -29,17 +28,10 @@ pub const PAGES_IN_FLIGHT: usize = 2;
 /// the default memory limit.
 pub const BATCH_ROWS: u64 = 2 * 122_880;
 
-/// Runs steps 0-3 on the whole source. Returns the source's summary and the users received (all
+/// Runs the stage step on the whole source. Returns the source's summary and the users received (all
 /// in `staged_users`). A source failure is a [`SourceError`], a DuckDB failure an [`EngineError`].
-pub fn stage(
-    engine: &Engine,
-    source: &SourceSpec,
-    now: OffsetDateTime,
-    batch_size: usize,
-) -> anyhow::Result<(SourceSummary, u64)> {
-    if let SourceSpec::File { path } = source
-        && sources::file::duckdb_can_read(path)
-    {
+pub fn stage(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
+    if let Some(path) = source.duckdb_file() {
         match stage_ndjson(engine, path) {
             Ok(received) => {
                 let summary = SourceSummary { kind: "file".into(), pages: 1, users: received, ..Default::default() };
@@ -55,7 +47,7 @@ pub fn stage(
             Err(e) => return Err(e),
         }
     }
-    stage_batches(engine, source, now, batch_size)
+    stage_batches(engine, source, batch_size)
 }
 
 /// Whether DuckDB failed on the file's content (its "Invalid Input" errors: malformed JSON, a
@@ -64,15 +56,15 @@ fn refused_input(e: &anyhow::Error) -> bool {
     e.to_string().contains("Invalid Input Error")
 }
 
-/// Steps 0-3 with DuckDB reading `path` (checked by [`sources::file::duckdb_can_read`]).
+/// The stage step with DuckDB reading `path` (a [`Source::duckdb_file`]).
 fn stage_ndjson(engine: &Engine, path: &std::path::Path) -> anyhow::Result<u64> {
     let input = sql::quote(&path.to_string_lossy());
-    engine.execute_batch(&sql::STAGE_NDJSON.replace("{{input}}", &input))?;
+    engine.execute_batch(&sql::RAW_USERS_FROM_FILE.fill(&[("input", &input)]))?;
     tracing::info!(file = %path.display(), "DuckDB reads the file (all cores, one pass)");
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let ticker = crate::progress::Ticker::for_stderr(format!("DuckDB reads {name} ({:.1} GB)", size as f64 / 1e9));
-    let result = start_steps(engine).and_then(|()| Ok(engine.execute_batch(sql::APPEND_BATCH)?));
+    let result = start_steps(engine).and_then(|()| engine.run(&sql::APPEND_BATCH));
     drop(ticker);
     if result.is_err() {
         // Leave no half-filled table behind for the fallback.
@@ -82,12 +74,10 @@ fn stage_ndjson(engine: &Engine, path: &std::path::Path) -> anyhow::Result<u64> 
     Ok(engine.query_i64("SELECT count(*) FROM staged_users")? as u64)
 }
 
-/// Creates the views of steps 1-3 and `staged_users`, once `raw_users` holds the first users
-/// (step 3 notes the first user's shape).
-fn start_steps(engine: &Engine) -> anyhow::Result<()> {
-    engine.execute_batch(sql::FLATTEN)?;
-    engine.execute_batch(sql::VALIDATE)?;
-    Ok(engine.execute_batch(sql::MASK)?)
+/// Creates the per-batch views and `staged_users` ([`sql::STAGE_STEPS`]), once `raw_users` holds
+/// the first users (`layout_first` notes the first user's shape).
+fn start_steps(engine: &Engine) -> Result<(), EngineError> {
+    engine.run_all(&sql::STAGE_STEPS)
 }
 
 /// Batches of users in `raw_users`, through steps 1-3 into `staged_users` (see [`BATCH_ROWS`]).
@@ -107,7 +97,7 @@ impl<'e> Batches<'e> {
 
     /// Batches of `batch_rows` users instead of [`BATCH_ROWS`] (tests use small ones).
     pub fn with_batch_rows(engine: &'e Engine, batch_rows: u64) -> anyhow::Result<Self> {
-        engine.execute_batch(sql::STAGE)?;
+        engine.run(&sql::RAW_USERS)?;
         Ok(Self { engine, appender: None, batch_rows: batch_rows.max(1), in_batch: 0, received: 0, started: false })
     }
 
@@ -145,9 +135,9 @@ impl<'e> Batches<'e> {
             start_steps(self.engine)?;
             self.started = true;
         }
-        self.engine.execute_batch(sql::APPEND_BATCH)?;
+        self.engine.run(&sql::APPEND_BATCH)?;
         // A fresh table frees the batch's raw JSON (a DELETE would keep its memory).
-        self.engine.execute_batch(sql::STAGE)?;
+        self.engine.run(&sql::RAW_USERS)?;
         tracing::debug!(batch = self.in_batch, received = self.received, "batch staged");
         self.in_batch = 0;
         Ok(())
@@ -158,43 +148,17 @@ fn db_error(e: duckdb::Error) -> anyhow::Error {
     engine::db_error(e).into()
 }
 
-/// Steps 0-3 through [`Batches`], the source on its own thread where it can run ahead. (Public for
+/// The stage step through [`Batches`], the source on its own thread where it can run ahead. (Public for
 /// the staging benchmark, which compares it with DuckDB reading a file itself.)
-pub fn stage_batches(
-    engine: &Engine,
-    source: &SourceSpec,
-    now: OffsetDateTime,
-    batch_size: usize,
-) -> anyhow::Result<(SourceSummary, u64)> {
+pub fn stage_batches(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
     let mut batches = Batches::new(engine)?;
     let mut progress = crate::progress::Progress::for_stderr();
     let mut append = |users: Vec<String>| -> anyhow::Result<()> {
         progress.batch(&users);
         batches.push(users)
     };
-    let summary = match source {
-        // One request at a time, on its own thread: the next page is fetched while DuckDB takes
-        // the last one, and at most PAGES_IN_FLIGHT pages wait (back-pressure). More requests in
-        // parallel would not make a pull faster: the API allows about 20,000 users per 5 minutes
-        // (../shared/docs/randomuser-api.md), four pages of 5,000, and answers 429 past that.
-        SourceSpec::Api(options) => pipelined(
-            |sink| {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| anyhow::anyhow!("cannot start the HTTP runtime: {e}"))?;
-                // The API error's own text, without a chain: it is what the user sees.
-                runtime.block_on(sources::api::fetch(options, sink)).map_err(|e| anyhow::Error::msg(e.to_string()))
-            },
-            &mut append,
-        )?,
-        SourceSpec::File { path } => pipelined(|sink| sources::file::read(path, batch_size, sink), &mut append)?,
-        SourceSpec::Synthetic { seed, count, nat } => {
-            let generator = sources::synthetic::Generator::new(seed, nat.as_deref(), now)
-                .map_err(|e| SourceError(format!("{e:#}")))?;
-            pipelined(|sink| sources::synthetic::generate(&generator, *count, batch_size as u32, sink), &mut append)?
-        }
-    };
+    // The source runs on its own thread; at most PAGES_IN_FLIGHT pages wait (back-pressure).
+    let summary = pipelined(|sink| source.produce(batch_size, sink), &mut append)?;
     progress.finish();
     let received = batches.finish()?;
     Ok((summary, received))

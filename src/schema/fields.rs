@@ -195,13 +195,13 @@ mod tests {
     /// that carries user data is fed by a classified field.
     #[test]
     fn every_personal_output_column_has_a_source_field() {
-        let mask = include_str!("../../sql/03_mask.sql");
+        let mask = include_str!("../../sql/stage/masked_rows.sql");
         for col in
             ["user_id", "email_pseudonym", "gender", "age", "age_band", "registered_date", "country", "city", "nat"]
         {
             assert!(
                 mask.contains(&format!("AS {col}")) || mask.contains(&format!("    {col},")),
-                "{col} not in 03_mask.sql"
+                "{col} not in masked_rows.sql"
             );
             assert!(FIELDS.iter().any(|f| f.columns.contains(&col)), "{col} has no classified source field");
         }

@@ -490,6 +490,21 @@ pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<Source
     Ok(summary)
 }
 
+impl super::Source for ApiOptions {
+    /// One request at a time, on the stage step's source thread: the next page is fetched while
+    /// DuckDB takes the last one. More requests in parallel would not make a pull faster: the API
+    /// allows about 20,000 users per 5 minutes (../shared/docs/randomuser-api.md), four pages of
+    /// 5,000, and answers 429 past that.
+    fn produce(&self, _batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow::Result<SourceSummary> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot start the HTTP runtime: {e}"))?;
+        // The API error's own text, without a chain: it is what the user sees.
+        runtime.block_on(fetch(self, sink)).map_err(|e| anyhow::Error::msg(e.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

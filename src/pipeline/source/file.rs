@@ -229,6 +229,22 @@ impl Batcher<'_, '_> {
     }
 }
 
+/// A file of users (see [`read`]).
+#[derive(Debug, Clone)]
+pub struct FileSource {
+    pub path: std::path::PathBuf,
+}
+
+impl super::Source for FileSource {
+    fn produce(&self, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow::Result<SourceSummary> {
+        read(&self.path, batch_size, sink)
+    }
+
+    fn duckdb_file(&self) -> Option<&Path> {
+        duckdb_can_read(&self.path).then_some(self.path.as_path())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,13 @@
 //! Sources: where user records come from. Every source hands DuckDB the same thing — batches of
 //! users, each user the text of one JSON object in the randomuser.me v1.4 shape — so everything
-//! downstream (flatten → mask → export) is the same whatever the origin.
+//! downstream (flatten → mask → export) is the same whatever the origin: the stage step sees only
+//! a [`Source`].
 
 pub mod api;
 pub mod file;
 pub mod synthetic;
+
+use std::path::Path;
 
 pub use crate::lake::record::SourceSummary;
 
@@ -12,10 +15,15 @@ pub use crate::lake::record::SourceSummary;
 /// Returning an error stops the source.
 pub type BatchSink<'a> = dyn FnMut(Vec<String>) -> anyhow::Result<()> + 'a;
 
-/// Which source to read, with its parameters.
-#[derive(Debug, Clone)]
-pub enum SourceSpec {
-    Api(api::ApiOptions),
-    File { path: std::path::PathBuf },
-    Synthetic { seed: String, count: u64, nat: Option<Vec<String>> },
+/// A source of users.
+pub trait Source: std::fmt::Debug + Send + Sync {
+    /// Produces every user in order, in batches (`batch_size` users, or one API page), into
+    /// `sink`; an error from the sink stops it.
+    fn produce(&self, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow::Result<SourceSummary>;
+
+    /// A file DuckDB may read itself, in one parallel pass, when the source is one (see
+    /// [`file::duckdb_can_read`]).
+    fn duckdb_file(&self) -> Option<&Path> {
+        None
+    }
 }

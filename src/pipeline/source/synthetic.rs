@@ -343,6 +343,25 @@ pub fn generate_pages(
     Ok(summary)
 }
 
+/// `count` users of the generator.
+pub struct SyntheticSource {
+    pub generator: Generator,
+    pub count: u64,
+}
+
+impl std::fmt::Debug for SyntheticSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyntheticSource").field("seed", &self.generator.seed).field("count", &self.count).finish()
+    }
+}
+
+impl super::Source for SyntheticSource {
+    fn produce(&self, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow::Result<SourceSummary> {
+        let page_size = u32::try_from(batch_size).unwrap_or(u32::MAX);
+        generate(&self.generator, self.count, page_size, sink)
+    }
+}
+
 fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }

@@ -1,0 +1,42 @@
+-- masked_rows — each user of the batch de-identified, with what the run-level steps need.
+-- Input:  checked_users (checked_users.sql); variables as_of (TIMESTAMP, UTC: the reference time
+--         for ages) and first_layout (layout_first.sql); the Rust functions pseudonym(), age_years(),
+--         age_band() and json_layout() (src/engine/functions/).
+-- Output: view masked_rows: the nine output columns from user_id to nat, then bookkeeping for
+--         the run-level steps that is never exported: parsed, missing, layout, and doc (the raw
+--         JSON, kept only for users that may go to quarantine or whose shape differs from the
+--         first user's).
+-- Why:    the first nine columns are an allow-list: a column that is not named here never reaches
+--         the output, so a field the API adds cannot leak by default. Direct identifiers become
+--         keyed HMAC pseudonyms (DUCKPIPE_HMAC_KEY); the exact birth date becomes completed years
+--         and a ten-year band; the registration time keeps only its date. Dropped on purpose:
+--         names, e-mail, phone, cell, street, coordinates, postcode, state, timezone, every login
+--         field, id, picture URLs, the exact birth date.
+CREATE OR REPLACE VIEW masked_rows AS
+WITH aged AS (
+    SELECT
+        *,
+        age_years(dob_at, getvariable('as_of')) AS age,
+        json_layout(doc)                         AS layout
+    FROM checked_users
+)
+SELECT
+    pseudonym(login_uuid)               AS user_id,
+    pseudonym(lower(trim(email)))       AS email_pseudonym,
+    gender,
+    age,
+    age_band(age)                       AS age_band,
+    CAST(registered_at AS DATE)         AS registered_date,
+    country,
+    city,
+    nat,
+    parsed,
+    missing,
+    layout,
+    CASE
+        WHEN NOT parsed
+          OR missing <> ''
+          OR coalesce(layout <> getvariable('first_layout'), true)
+        THEN doc
+    END                                 AS doc
+FROM aged;
