@@ -51,9 +51,11 @@ export CHROMIUM_BIN="${CHROMIUM_BIN:-$(command -v chromium)}"
 "$CHROMIUM_BIN" --version 2>/dev/null | head -1 || true
 elapsed
 
-section "4/7 cargo build --release --all-targets"
+section "4/7 cargo fmt --check, clippy -D warnings, cargo build --release --all-targets"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duckpipe/target}"
 echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
+cargo fmt --check
+cargo clippy --release --all-targets -- -D warnings
 cargo build --release --all-targets
 elapsed
 
