@@ -13,6 +13,7 @@
 //!   [`progress`].
 
 pub mod analytics;
+pub mod calendar;
 pub mod cli;
 pub mod decimal;
 pub mod engine;

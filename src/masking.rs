@@ -8,6 +8,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::calendar;
 use crate::keys::HmacKey;
 
 /// Keyed pseudonyms: `pseudonym(x)` = lowercase hex of HMAC-SHA256(key, UTF-8 bytes of x),
@@ -102,41 +103,11 @@ pub fn mask_phone_into(phone: &str, out: &mut String) {
     }
 }
 
-const MICROS_PER_DAY: i64 = 86_400_000_000;
-
-/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar
-/// (Howard Hinnant's civil-from-days algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 /// Age in completed years at `as_of`, both as microseconds since the Unix epoch (UTC), which is
 /// how DuckDB stores TIMESTAMP. A birthday later in the year — or later on the as-of day itself —
 /// does not count yet. `None` when `as_of` is before the birth.
 pub fn age_years(birth_micros: i64, as_of_micros: i64) -> Option<i32> {
-    if as_of_micros < birth_micros {
-        return None;
-    }
-    let split = |t: i64| (t.div_euclid(MICROS_PER_DAY), t.rem_euclid(MICROS_PER_DAY));
-    let (bd, btime) = split(birth_micros);
-    let (ad, atime) = split(as_of_micros);
-    let (by, bm, bday) = civil_from_days(bd);
-    let (ay, am, aday) = civil_from_days(ad);
-    let mut age = ay - by;
-    // Compare (month, day, time of day): the anniversary has not been reached yet.
-    if (am, aday, atime) < (bm, bday, btime) {
-        age -= 1;
-    }
-    i32::try_from(age).ok()
+    calendar::completed_years(birth_micros, as_of_micros)
 }
 
 /// Ten-year band of an age: 0..=9 → "0-9", 27 → "20-29". `None` for a negative age.
@@ -284,13 +255,6 @@ mod tests {
         // Before 1970 (negative micros).
         assert_eq!(age_years(micros("1944-03-02T00:00:00Z"), micros("2026-11-25T00:00:00Z")), Some(82));
         assert!(age_years(i64::MIN, i64::MAX).is_some(), "extremes do not panic");
-    }
-
-    #[test]
-    fn civil_dates_round_trip() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
     }
 
     #[test]

@@ -3,4 +3,5 @@
 //! user must have (`required`).
 
 pub mod fields;
+pub mod nationality;
 pub mod required;

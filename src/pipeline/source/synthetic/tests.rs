@@ -1,16 +1,20 @@
+use super::json::needs_escape;
+use super::locale::{self as data, NATS};
+use super::record::age;
 use super::*;
+use crate::calendar::add_years;
+use md5::Md5;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
+use sha1::Sha1;
 use std::collections::{HashMap, HashSet};
+use time::Month;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 
 const NOW: OffsetDateTime = datetime!(2025-06-15 12:00:00 UTC);
-const ALL: [&str; 21] = [
-    "AU", "BR", "CA", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IN", "IR", "MX", "NL", "NO", "NZ", "RS", "TR",
-    "UA", "US",
-];
+const ALL: [&str; 21] = nationality::NATIONALITIES;
 
 /// An object's keys in document order (serde_json's `Value` sorts them, so it cannot check order).
 struct Ordered(Vec<(String, Box<RawValue>)>);

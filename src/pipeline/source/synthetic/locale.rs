@@ -1,4 +1,5 @@
-//! Built-in word lists for the synthetic generator, one table per v1.4 nationality.
+//! Locale data for the synthetic generator: built-in word lists, one table per v1.4 nationality,
+//! and the lookups made from them once per generator.
 //!
 //! Lists are comma-separated strings (split once in `Generator::new`) so the tables stay readable.
 //! A name may carry its ASCII spelling after `|` when it cannot be transliterated mechanically
@@ -372,3 +373,114 @@ pub(super) const PASSWORDS: [&str; 24] = [
     "football", "baseball", "trustno1", "iloveyou", "welcome", "princess", "starwars", "whatever", "freedom", "hunter",
     "pepper", "soccer", "matrix", "cowboy",
 ];
+
+/// One name with the ASCII spelling used in e-mail addresses.
+pub(super) struct Name {
+    pub(super) display: &'static str,
+    pub(super) ascii: String,
+}
+
+/// A nationality's lists, split once so that per-user work is only indexing.
+pub(super) struct NatTables {
+    pub(super) data: &'static NatData,
+    pub(super) male: Vec<Name>,
+    pub(super) female: Vec<Name>,
+    pub(super) last: Vec<Name>,
+    pub(super) cities: Vec<(&'static str, &'static str)>,
+    pub(super) streets: Vec<&'static str>,
+    pub(super) postcodes: Vec<&'static str>,
+}
+
+impl NatTables {
+    pub(super) fn new(data: &'static NatData) -> Self {
+        let names = |list: &'static str| -> Vec<Name> {
+            list.split(',')
+                .map(|entry| match entry.split_once('|') {
+                    Some((display, ascii)) => Name { display, ascii: ascii.to_string() },
+                    None => Name { display: entry, ascii: ascii_lower(entry) },
+                })
+                .collect()
+        };
+        let cities = data.cities.split(',').map(|c| c.split_once(':').expect("city entries are City:State")).collect();
+        let postcodes = match data.postcode {
+            Postcode::Text(p) => p.split(',').collect(),
+            Postcode::Int(..) => Vec::new(),
+        };
+        NatTables {
+            data,
+            male: names(data.male),
+            female: names(data.female),
+            last: names(data.last),
+            cities,
+            streets: data.streets.split(',').collect(),
+            postcodes,
+        }
+    }
+}
+
+/// Lower-case ASCII for e-mail local parts: Latin diacritics and Ukrainian Cyrillic are
+/// transliterated; anything else (spaces, apostrophes, other scripts) is dropped.
+fn ascii_lower(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let t: &str = match c {
+            'a'..='z' | '0'..='9' => {
+                out.push(c);
+                continue;
+            }
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' => "a",
+            'æ' => "ae",
+            'ç' | 'ć' | 'č' => "c",
+            'đ' | 'ď' => "d",
+            'é' | 'è' | 'ê' | 'ë' | 'ě' | 'ē' => "e",
+            'ğ' => "g",
+            'í' | 'ì' | 'î' | 'ï' | 'ı' => "i",
+            'ł' => "l",
+            'ñ' | 'ń' | 'ň' => "n",
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ő' => "o",
+            'ř' => "r",
+            'ś' | 'š' | 'ş' | 'ș' => "s",
+            'ß' => "ss",
+            'ť' | 'ț' => "t",
+            'ú' | 'ù' | 'û' | 'ü' | 'ů' | 'ű' => "u",
+            'ý' | 'ÿ' => "y",
+            'ž' | 'ź' | 'ż' => "z",
+            'þ' => "th",
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "h",
+            'ґ' => "g",
+            'д' => "d",
+            'е' => "e",
+            'є' => "ye",
+            'ж' => "zh",
+            'з' => "z",
+            'и' => "y",
+            'і' => "i",
+            'ї' => "yi",
+            'й' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ю' => "yu",
+            'я' => "ya",
+            _ => "",
+        };
+        out.push_str(t);
+    }
+    out
+}
