@@ -47,8 +47,7 @@ fn finish(e: &Engine, users: u64) {
         duckpipe::pipeline::check::sample(e).expect("sample");
         duckpipe::pipeline::check::detect(e).expect("check")
     });
-    e.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]")
-        .expect("var");
+    e.set_list("required", &duckpipe::schema::required::paths()).expect("var");
     timed("reject (sql/run/rejected_users, masked_users)", users, || e.run_all(&sql::REJECT_STEPS).expect("reject"));
     let out = tempfile::tempdir().expect("tempdir");
     let run_dir = out.path().to_string_lossy().to_string();

@@ -108,7 +108,7 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
     let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
     batches.push(users).unwrap();
     batches.finish().unwrap();
-    engine.set_variable("required", "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]").unwrap();
+    engine.set_list("required", &duckpipe::schema::required::paths()).unwrap();
     engine.run_all(&sql::REJECT_STEPS).unwrap();
     assert_eq!(engine.query_i64("SELECT count(*) FROM rejected_users").unwrap(), 0);
     let rows: Vec<(String, String, String)> = engine

@@ -9,6 +9,7 @@ use duckpipe::engine::{Engine, sql};
 use duckpipe::keys::{HmacKey, ParquetKey};
 use duckpipe::masking::{Pseudonymizer, age_band, age_years};
 use duckpipe::pipeline::export;
+use duckpipe::schema::required;
 use serde_json::Value;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ru13_050_mixed.json");
@@ -43,9 +44,6 @@ fn staged_engine_raw(docs: &[String]) -> Engine {
     engine
 }
 
-const ALL_REQUIRED: &str =
-    "['login.uuid', 'email', 'gender', 'dob.date', 'registered.date', 'location.country', 'location.city']::VARCHAR[]";
-
 /// Steps 0-3 on `docs` in batches, as a load runs them, with run id `run-1` and ages as of
 /// 2026-11-25; then step 3a with every field required.
 fn rejected_engine(docs: Vec<String>) -> Engine {
@@ -57,7 +55,7 @@ fn rejected_engine(docs: Vec<String>) -> Engine {
     let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
     batches.push(docs.clone()).unwrap();
     assert_eq!(batches.finish().unwrap(), docs.len() as u64);
-    engine.set_variable("required", ALL_REQUIRED).unwrap();
+    engine.set_list("required", &required::paths()).unwrap();
     engine.run_all(&sql::REJECT_STEPS).unwrap();
     engine
 }
@@ -98,12 +96,8 @@ fn validate_rejects_each_kind_of_bad_record_with_its_reason() {
     assert_eq!(got, want);
 
     // A field group left out of `required` (absent from a whole inc= response) is not a fault.
-    engine
-        .set_variable(
-            "required",
-            "['login.uuid', 'email', 'gender', 'registered.date', 'location.country', 'location.city']::VARCHAR[]",
-        )
-        .unwrap();
+    let without_dob: Vec<&str> = required::paths().into_iter().filter(|p| *p != "dob.date").collect();
+    engine.set_list("required", &without_dob).unwrap();
     engine.run_all(&sql::REJECT_STEPS).unwrap();
     let reasons: Vec<String> = engine.rows("SELECT reason FROM rejected_users ORDER BY seq", [], |r| r.get(0)).unwrap();
     assert!(!reasons.iter().any(|r| r.contains("dob")), "{reasons:?}");
@@ -142,7 +136,7 @@ fn batches_keep_positions_and_results_whatever_their_size() {
             batches.push(page.to_vec()).unwrap();
         }
         assert_eq!(batches.finish().unwrap(), 1000);
-        engine.set_variable("required", ALL_REQUIRED).unwrap();
+        engine.set_list("required", &required::paths()).unwrap();
         engine.run_all(&sql::REJECT_STEPS).unwrap();
         let rejected = engine
             .rows("SELECT seq, reason FROM rejected_users ORDER BY seq", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -277,19 +271,7 @@ fn mask_projects_only_allowed_columns_with_correct_values() {
     let columns: Vec<(String, String)> = engine
         .rows("SELECT column_name, column_type FROM (DESCRIBE masked_users)", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
-    let expected = [
-        ("user_id", "VARCHAR"),
-        ("email_pseudonym", "VARCHAR"),
-        ("gender", "VARCHAR"),
-        ("age", "INTEGER"),
-        ("age_band", "VARCHAR"),
-        ("registered_date", "DATE"),
-        ("country", "VARCHAR"),
-        ("city", "VARCHAR"),
-        ("nat", "VARCHAR"),
-        ("run_id", "VARCHAR"),
-        ("loaded_at", "TIMESTAMP WITH TIME ZONE"),
-    ];
+    let expected = duckpipe::schema::output::COLUMNS;
     let got: Vec<(&str, &str)> = columns.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     assert_eq!(got, expected);
 

@@ -21,9 +21,45 @@ pub const REQUIRED: [Required; 7] = [
     Required { path: "location.city", group: "location", question: Some("Q3 countries and cities") },
 ];
 
+/// Every required path, in the order of [`REQUIRED`].
+pub fn paths() -> Vec<&'static str> {
+    REQUIRED.iter().map(|r| r.path).collect()
+}
+
 /// The groups that hold a required field, each once, in the order of [`REQUIRED`].
 pub fn groups() -> Vec<&'static str> {
     let mut groups: Vec<&str> = REQUIRED.iter().map(|r| r.group).collect();
     groups.dedup();
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The SQL that reads, checks and weighs the required fields names exactly these: flat_users
+    /// extracts each one, checked_users names each one (in this order) when it is missing, and
+    /// delivered_groups asks about each group.
+    #[test]
+    fn the_sql_names_exactly_the_required_fields() {
+        let flat = include_str!("../../sql/stage/flat_users.sql");
+        let checked = include_str!("../../sql/stage/checked_users.sql");
+        let delivered = include_str!("../../sql/run/delivered_groups.sql");
+        for r in &REQUIRED {
+            assert!(flat.contains(&format!("'$.{}'", r.path)), "flat_users.sql does not read {}", r.path);
+            assert!(
+                delivered.contains(&format!("'{}'", r.group)),
+                "delivered_groups.sql does not ask about {}",
+                r.group
+            );
+        }
+        let named: Vec<&str> = checked
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("CASE WHEN "))
+            .filter_map(|l| l.split(" THEN '").nth(1))
+            .map(|l| l.split('\'').next().unwrap())
+            .collect();
+        assert_eq!(named, paths(), "checked_users.sql names other fields, or in another order");
+        assert_eq!(groups(), ["login", "email", "gender", "dob", "registered", "location"]);
+    }
 }

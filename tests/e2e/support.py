@@ -23,19 +23,25 @@ import duckdb
 AS_OF = "2026-11-25T00:00:00Z"
 KEY_NAME = "duckpipe"
 
-EXPECTED_COLUMNS = [
-    ("user_id", "VARCHAR"),
-    ("email_pseudonym", "VARCHAR"),
-    ("gender", "VARCHAR"),
-    ("age", "INTEGER"),
-    ("age_band", "VARCHAR"),
-    ("registered_date", "DATE"),
-    ("country", "VARCHAR"),
-    ("city", "VARCHAR"),
-    ("nat", "VARCHAR"),
-    ("run_id", "VARCHAR"),
-    ("loaded_at", "TIMESTAMP WITH TIME ZONE"),
-]
+
+
+def _documented_columns() -> list[tuple[str, str]]:
+    """The columns of the lake's data as README.md documents them ("What ends up in the lake"),
+    which a Rust test holds to src/schema/output.rs: the fact is written once."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What ends up in the lake", 1)[1].split("\n## ", 1)[0]
+    columns = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) < 4 or not cells[1].startswith("`"):
+            continue
+        kind = cells[2].replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
+        columns += [(name.strip().strip("`"), kind) for name in cells[1].split(",")]
+    return columns
+
+
+EXPECTED_COLUMNS = _documented_columns()
+assert EXPECTED_COLUMNS, "README.md lists no columns"
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
