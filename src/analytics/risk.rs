@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, EngineError, sql};
-use crate::error::UsageError;
 
 /// Columns of the stored table that may serve as quasi-identifiers. `sql/risk/classes.sql`
 /// groups on exactly these (a test checks it); user input is only ever matched against them.
@@ -68,28 +67,6 @@ impl Generalised {
     pub fn is_empty(&self) -> bool {
         self.exact_age_removed == 0 && self.widened_bands.is_empty() && self.city_other == 0 && self.country_other == 0
     }
-}
-
-/// Parses `--qi gender,age_band,...`: every name must be an allowed column; the result holds
-/// the allow-list's own strings, so nothing typed by the user reaches SQL.
-pub fn parse_qi(text: &str) -> Result<Vec<&'static str>, UsageError> {
-    let mut out: Vec<&'static str> = Vec::new();
-    for name in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let Some(col) = ALLOWED_QI.iter().find(|c| c.eq_ignore_ascii_case(name)) else {
-            return Err(UsageError(format!(
-                "--qi: {:?} is not a quasi-identifier column; choose from {}",
-                name.chars().take(40).collect::<String>(),
-                ALLOWED_QI.join(", ")
-            )));
-        };
-        if !out.contains(col) {
-            out.push(col);
-        }
-    }
-    if out.is_empty() {
-        return Err(UsageError(format!("--qi: name at least one column ({})", ALLOWED_QI.join(", "))));
-    }
-    Ok(out)
 }
 
 /// Computes the risk over the view `users` for the quasi-identifiers `qi` (allow-listed names).
@@ -181,16 +158,6 @@ pub fn render_text(r: &RiskReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn qi_are_checked_against_the_allow_list() {
-        assert_eq!(parse_qi("gender,age_band").unwrap(), vec!["gender", "age_band"]);
-        assert_eq!(parse_qi(" City , gender,city").unwrap(), vec!["city", "gender"]);
-        let e = parse_qi("gender,email').--").unwrap_err().to_string();
-        assert!(e.contains("not a quasi-identifier") && e.contains("age_band"), "{e}");
-        assert!(parse_qi(",").is_err());
-        assert!(parse_qi("user_id").is_err(), "pseudonyms are not offered as QI");
-    }
 
     #[test]
     fn classes_sql_groups_on_exactly_the_allow_list() {

@@ -1,8 +1,19 @@
-//! Command-line interface: what the user can ask for, with help texts.
+//! The flags: what the user can ask for, with help texts. Every flag with a shape is parsed into
+//! its type here (`--dest` a destination, `--as-of` a time, `--nat` codes, `--qi` columns,
+//! `--run-id` a safe id, `--api-url` a URL), so a bad value is refused before anything runs.
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::analytics::risk::ALLOWED_QI;
+use crate::lake::{Destination, record};
+use crate::schema::nationality::{self, NATIONALITIES};
+use crate::timefmt;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -87,8 +98,8 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 pub struct DestArgs {
     /// Where the data lives: s3://bucket/prefix or a local directory.
-    #[arg(long, env = "DUCKPIPE_DEST", default_value = crate::lake::DEFAULT_DEST)]
-    pub dest: String,
+    #[arg(long, env = "DUCKPIPE_DEST", default_value = crate::lake::DEFAULT_DEST, value_parser = parse_dest)]
+    pub dest: Destination,
 }
 
 #[derive(Debug, Args)]
@@ -115,12 +126,12 @@ pub struct LoadArgs {
     /// Seed for reproducible users (api, synthetic). A random one is generated and recorded when absent.
     #[arg(long)]
     pub seed: Option<String>,
-    /// Nationalities, comma-separated (e.g. GB,FR,DK): AU BR CA CH DE DK ES FI FR GB IE IN IR MX NL NO NZ RS TR UA US.
-    #[arg(long)]
-    pub nat: Option<String>,
+    /// Nationalities, comma-separated (e.g. GB,FR,DK; any case).
+    #[arg(long, value_delimiter = ',', value_parser = NatCode)]
+    pub nat: Option<Vec<String>>,
     /// API base URL, version included (for mirrors and tests).
-    #[arg(long, env = "DUCKPIPE_API_URL", default_value = "https://randomuser.me/api/1.4/")]
-    pub api_url: String,
+    #[arg(long, env = "DUCKPIPE_API_URL", default_value = crate::pipeline::source::api::DEFAULT_BASE_URL, value_parser = parse_api_url)]
+    pub api_url: Url,
     /// Users per API request (at most 5000, the API's limit).
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=5000))]
     pub page_size: u32,
@@ -131,8 +142,8 @@ pub struct LoadArgs {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub attempts: u32,
     /// Reference time for ages (RFC 3339, default now).
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = parse_as_of)]
+    pub as_of: Option<OffsetDateTime>,
     /// Refuse the load (exit 3, nothing written) when the input holds fields that duckpipe does
     /// not classify (docs/privacy.md). Without it such fields are dropped and reported.
     #[arg(long)]
@@ -144,7 +155,7 @@ pub struct LoadArgs {
     pub min_k: Option<u32>,
     /// Run id (letters, digits, - _ .; at most 64). A run id already recorded at the destination
     /// is skipped, so a retried job never loads twice. Default: a fresh time-based id.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_run_id)]
     pub run_id: Option<String>,
     /// Fail the run when more than this share of the received users cannot be processed (they
     /// are quarantined, encrypted, with their reason, as long as the share stays below this).
@@ -187,10 +198,9 @@ pub struct RunsArgs {
 pub struct RiskArgs {
     #[command(flatten)]
     pub dest: DestArgs,
-    /// Quasi-identifiers, comma-separated, from: gender, age, age_band, country, city, nat,
-    /// registered_date.
-    #[arg(long, default_value = "gender,age_band,country,city")]
-    pub qi: String,
+    /// Quasi-identifiers, comma-separated (any case).
+    #[arg(long, value_delimiter = ',', default_value = "gender,age_band,country,city", value_parser = QiColumn)]
+    pub qi: Vec<&'static str>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -204,8 +214,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Reference time for durations such as time since registration (RFC 3339, default now).
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = parse_as_of)]
+    pub as_of: Option<OffsetDateTime>,
     #[command(flatten)]
     pub report: ReportOptions,
 }
@@ -218,12 +228,12 @@ pub struct GenerateArgs {
     /// Seed (same seed, same users).
     #[arg(long, default_value = "duckpipe")]
     pub seed: String,
-    /// Nationalities, comma-separated.
-    #[arg(long)]
-    pub nat: Option<String>,
+    /// Nationalities, comma-separated (e.g. GB,FR,DK; any case).
+    #[arg(long, value_delimiter = ',', value_parser = NatCode)]
+    pub nat: Option<Vec<String>>,
     /// Reference time ("today" for registrations and ages; RFC 3339, default now).
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = parse_as_of)]
+    pub as_of: Option<OffsetDateTime>,
     /// Write NDJSON (one user per line) instead of an API response object.
     #[arg(long)]
     pub ndjson: bool,
@@ -267,8 +277,8 @@ pub struct SqlArgs {
     #[command(flatten)]
     pub dest: DestArgs,
     /// The variable as_of: reference time for durations such as time since registration (RFC 3339, default now).
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = parse_as_of)]
+    pub as_of: Option<OffsetDateTime>,
     /// The variable top_n: how many countries and (country, city) pairs the analytics list.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub top: u32,
@@ -281,4 +291,81 @@ pub struct SqlArgs {
     /// With --print-setup: LOAD this httpfs extension file (offline shells) instead of `LOAD httpfs`.
     #[arg(long, value_name = "PATH", requires = "print_setup")]
     pub httpfs: Option<PathBuf>,
+}
+
+fn parse_dest(text: &str) -> Result<Destination, String> {
+    Destination::parse(text).map_err(|e| match e {
+        crate::lake::StoreConfigError::BadDest(_, why) => why.to_string(),
+        other => other.to_string(),
+    })
+}
+
+fn parse_as_of(text: &str) -> Result<OffsetDateTime, String> {
+    timefmt::parse_rfc3339(text)
+}
+
+fn parse_run_id(text: &str) -> Result<String, String> {
+    if record::valid_run_id(text) {
+        Ok(text.to_string())
+    } else {
+        Err("use 1-64 letters, digits, '-', '_' or '.' (not starting with '.')".into())
+    }
+}
+
+fn parse_api_url(text: &str) -> Result<Url, String> {
+    match Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+        Ok(_) => Err("the scheme must be http or https".into()),
+        Err(_) => Err("not a URL".into()),
+    }
+}
+
+/// One nationality code of `--nat`, upper-cased; the help lists the codes the API knows.
+#[derive(Clone)]
+struct NatCode;
+
+impl TypedValueParser for NatCode {
+    type Value = String;
+
+    fn parse_ref(&self, cmd: &clap::Command, arg: Option<&clap::Arg>, value: &OsStr) -> Result<String, clap::Error> {
+        let code = |text: &str| {
+            nationality::code(text).map(str::to_string).ok_or_else(|| {
+                format!("not a nationality code of the randomuser API v1.4 ({})", NATIONALITIES.join(" "))
+            })
+        };
+        code.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(NATIONALITIES.iter().map(PossibleValue::new)))
+    }
+}
+
+/// One quasi-identifier column of `--qi`: the allow-list's own string, so nothing typed by the
+/// user reaches SQL.
+#[derive(Clone)]
+struct QiColumn;
+
+impl TypedValueParser for QiColumn {
+    type Value = &'static str;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<&'static str, clap::Error> {
+        let column = |text: &str| {
+            ALLOWED_QI
+                .iter()
+                .copied()
+                .find(|c| c.eq_ignore_ascii_case(text.trim()))
+                .ok_or_else(|| format!("not a quasi-identifier column; choose from {}", ALLOWED_QI.join(", ")))
+        };
+        column.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(ALLOWED_QI.iter().map(PossibleValue::new)))
+    }
 }

@@ -8,8 +8,8 @@ use crate::error::UsageError;
 use crate::pipeline::source::{SourceSummary, synthetic};
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
-    let nat = settings::nat_list(args.nat.as_deref())?;
-    let now = settings::as_of(args.as_of.as_deref())?;
+    let nat = args.nat.clone();
+    let now = settings::as_of(args.as_of);
     let generator =
         synthetic::Generator::new(&args.seed, nat.as_deref(), now).map_err(|e| UsageError(format!("{e:#}")))?;
     let out: Box<dyn std::io::Write> = match &args.out {

@@ -1,22 +1,14 @@
 //! `duckpipe load`: resolve the flags, run the pipeline, print the run and the answers.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use serde::Serialize;
-use time::OffsetDateTime;
 
-use super::args::{LoadArgs, ReportFormat, SourceKind};
+use super::args::{LoadArgs, ReportFormat};
 use super::output::{print_json, print_text};
 use super::settings;
 use crate::analytics::{self, Report, page::Page};
-use crate::error::UsageError;
-use crate::lake::record::{self, KeyFingerprints, RunRecord, SourceParameters, describe_unknown};
+use crate::lake::record::{RunRecord, describe_unknown};
 use crate::lake::{self, Destination};
-use crate::pipeline::source::file::FileSource;
-use crate::pipeline::source::synthetic::{Generator, SyntheticSource};
-use crate::pipeline::source::{Source, api};
-use crate::pipeline::{self, LoadOptions, LoadPrivacy};
+use crate::pipeline;
 
 #[derive(Serialize)]
 struct LoadJson<'a> {
@@ -27,72 +19,16 @@ struct LoadJson<'a> {
 }
 
 pub fn run(args: LoadArgs) -> anyhow::Result<()> {
-    // Everything is validated before any work starts.
-    let dest = Destination::parse(&args.dest.dest)?;
-    let as_of = settings::as_of(args.as_of.as_deref())?;
-    let nat = settings::nat_list(args.nat.as_deref())?;
-    if let Some(id) = &args.run_id
-        && !record::valid_run_id(id)
-    {
-        return Err(UsageError(format!(
-            "--run-id {id:?}: use 1-64 letters, digits, '-', '_' or '.' (not starting with '.')"
-        ))
-        .into());
-    }
-    let seed = args.seed.clone().unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
-    let mut parameters = SourceParameters::default();
-    let source: Arc<dyn Source> = match args.source {
-        SourceKind::Api => {
-            let url = url::Url::parse(&args.api_url)
-                .map_err(|_| UsageError(format!("--api-url {:?} is not a URL", args.api_url)))?;
-            parameters = SourceParameters {
-                count: Some(args.count),
-                page_size: Some(args.page_size),
-                // Without query or credentials: only where the data came from.
-                api_url: Some(format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), url.path())),
-                input: None,
-            };
-            Arc::new(api::ApiOptions {
-                base_url: args.api_url.clone(),
-                count: args.count,
-                page_size: args.page_size,
-                seed: Some(seed),
-                nat,
-                timeout: Duration::from_secs(args.timeout),
-                max_attempts: args.attempts,
-                ..api::ApiOptions::default()
-            })
-        }
-        SourceKind::File => {
-            let path = args.input.clone().expect("clap requires --input");
-            parameters.input = Some(path.display().to_string());
-            Arc::new(FileSource { path })
-        }
-        SourceKind::Synthetic => {
-            parameters.count = Some(args.count);
-            let generator =
-                Generator::new(&seed, nat.as_deref(), as_of).map_err(|e| UsageError(format!("--nat: {e:#}")))?;
-            Arc::new(SyntheticSource { generator, count: args.count })
-        }
-    };
-    // The local quick start may create keys; a remote lake never gets keys silently.
-    let keys = settings::keys(!dest.is_s3())?;
-    let engine = lake::open(&dest, &keys.parquet, Some(&keys.hmac), args.create_bucket)?;
-    let options = LoadOptions {
-        source,
-        parameters,
-        dest: dest.clone(),
-        as_of,
-        run_id: args.run_id.clone().unwrap_or_else(|| pipeline::new_run_id(OffsetDateTime::now_utc())),
-        batch_size: args.page_size as usize,
-        max_bad_ratio: args.max_bad_ratio,
-        keys: KeyFingerprints { parquet: keys.parquet.fingerprint(), hmac: keys.hmac.fingerprint() },
-        privacy: LoadPrivacy { strict: args.strict, min_k: args.min_k },
-    };
+    // Everything is resolved and validated before any work starts. The local quick start may
+    // create keys; a remote lake never gets keys silently.
+    let keys = settings::keys(!args.dest.dest.is_s3())?;
+    let options = settings::load_options(&args, &keys)?;
+    let dest = &options.dest;
+    let engine = lake::open(dest, &keys.parquet, Some(&keys.hmac), args.create_bucket)?;
     let loaded = pipeline::load(&engine, &options)?;
     let (record, skipped) = (&loaded.record, loaded.skipped);
 
-    let report = super::report::compute(&engine, &dest, &loaded.records, as_of, args.report.top)?;
+    let report = super::report::compute(&engine, dest, &loaded.records, options.as_of, args.report.top)?;
     match args.report.format {
         ReportFormat::Json => print_json(&LoadJson { run: record, skipped, report: &report }),
         ReportFormat::Text => {
@@ -102,7 +38,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
                     record.run_id
                 )
             } else {
-                summary(record, &dest)
+                summary(record, dest)
             };
             out.push_str(&analytics::text::render_text(&report));
             print_text(&out)

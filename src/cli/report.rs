@@ -9,8 +9,8 @@ use crate::engine::Engine;
 use crate::lake::{self, Destination, RunRecord, record, users_view, verify};
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
-    let dest = Destination::parse(&args.dest.dest)?;
-    let as_of = settings::as_of(args.as_of.as_deref())?;
+    let dest = args.dest.dest;
+    let as_of = settings::as_of(args.as_of);
     let parquet = settings::parquet_key()?;
     let engine = lake::open(&dest, &parquet, None, false)?;
     let records = record::list(&engine, &dest)?;

@@ -4,11 +4,11 @@ use super::args::{Format, RiskArgs};
 use super::output::{print_json, print_text};
 use super::settings;
 use crate::analytics::risk;
-use crate::lake::{self, Destination, users_view};
+use crate::lake::{self, users_view};
 
 pub fn run(args: RiskArgs) -> anyhow::Result<()> {
-    let qi = risk::parse_qi(&args.qi)?;
-    let dest = Destination::parse(&args.dest.dest)?;
+    let qi = settings::quasi_identifiers(&args.qi);
+    let dest = args.dest.dest;
     let parquet = settings::parquet_key()?;
     let engine = lake::open(&dest, &parquet, None, false)?;
     users_view::open_users_view(&engine, &dest)?;

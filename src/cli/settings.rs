@@ -4,12 +4,19 @@
 use std::io::Write as _;
 use std::path::Path;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use time::OffsetDateTime;
 
+use super::args::{LoadArgs, SourceKind};
 use crate::error::UsageError;
 use crate::keys::{HMAC_KEY_VAR, HmacKey, KeyError, PARQUET_KEY_VAR, ParquetKey, keygen_env};
-use crate::pipeline::source::api;
-use crate::timefmt;
+use crate::lake::record::{KeyFingerprints, SourceParameters};
+use crate::pipeline::source::file::FileSource;
+use crate::pipeline::source::synthetic::{Generator, SyntheticSource};
+use crate::pipeline::source::{Source, api};
+use crate::pipeline::{self, LoadOptions, LoadPrivacy};
 
 pub struct Keys {
     pub parquet: ParquetKey,
@@ -72,14 +79,100 @@ fn create_env_file() -> anyhow::Result<()> {
 }
 
 /// `--as-of`, or now.
-pub fn as_of(text: Option<&str>) -> Result<OffsetDateTime, UsageError> {
-    match text {
-        Some(t) => timefmt::parse_rfc3339(t).map_err(|e| UsageError(format!("--as-of: {e}"))),
-        None => Ok(OffsetDateTime::now_utc()),
-    }
+pub fn as_of(flag: Option<OffsetDateTime>) -> OffsetDateTime {
+    flag.unwrap_or_else(OffsetDateTime::now_utc)
 }
 
-/// `--nat GB,FR`: validated, upper-case codes.
-pub fn nat_list(text: Option<&str>) -> Result<Option<Vec<String>>, UsageError> {
-    text.map(|t| api::parse_nat_list(t).map_err(|e| UsageError(format!("--nat: {e}")))).transpose()
+/// `--qi`: each column once, in the order given.
+pub fn quasi_identifiers(columns: &[&'static str]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for c in columns {
+        if !out.contains(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The options of one load, from its flags and keys.
+pub fn load_options(args: &LoadArgs, keys: &Keys) -> anyhow::Result<LoadOptions> {
+    let as_of = as_of(args.as_of);
+    let nat = args.nat.clone();
+    let seed = args.seed.clone().unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
+    let mut parameters = SourceParameters::default();
+    let source: Arc<dyn Source> = match args.source {
+        SourceKind::Api => {
+            let url = &args.api_url;
+            parameters = SourceParameters {
+                count: Some(args.count),
+                page_size: Some(args.page_size),
+                // Without query or credentials: only where the data came from.
+                api_url: Some(format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), url.path())),
+                input: None,
+            };
+            Arc::new(api::ApiOptions {
+                base_url: url.to_string(),
+                count: args.count,
+                page_size: args.page_size,
+                seed: Some(seed),
+                nat,
+                timeout: Duration::from_secs(args.timeout),
+                max_attempts: args.attempts,
+                ..api::ApiOptions::default()
+            })
+        }
+        SourceKind::File => {
+            let path = args.input.clone().expect("clap requires --input");
+            parameters.input = Some(path.display().to_string());
+            Arc::new(FileSource { path })
+        }
+        SourceKind::Synthetic => {
+            parameters.count = Some(args.count);
+            let generator =
+                Generator::new(&seed, nat.as_deref(), as_of).map_err(|e| UsageError(format!("--nat: {e:#}")))?;
+            Arc::new(SyntheticSource { generator, count: args.count })
+        }
+    };
+    Ok(LoadOptions {
+        source,
+        parameters,
+        dest: args.dest.dest.clone(),
+        as_of,
+        run_id: args.run_id.clone().unwrap_or_else(|| pipeline::new_run_id(OffsetDateTime::now_utc())),
+        batch_size: args.page_size as usize,
+        max_bad_ratio: args.max_bad_ratio,
+        keys: KeyFingerprints { parquet: keys.parquet.fingerprint(), hmac: keys.hmac.fingerprint() },
+        privacy: LoadPrivacy { strict: args.strict, min_k: args.min_k },
+    })
+}
+
+/// The HMAC key when it is set (querying needs none; a key that is set must be valid).
+pub fn hmac_key_if_set() -> Result<Option<HmacKey>, KeyError> {
+    var(HMAC_KEY_VAR).map(|v| HmacKey::parse(&v)).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn qi(flag: &str) -> Result<Vec<&'static str>, String> {
+        match Cli::try_parse_from(["duckpipe", "risk", "--qi", flag]) {
+            Ok(Cli { command: Command::Risk(args), .. }) => Ok(quasi_identifiers(&args.qi)),
+            Ok(_) => unreachable!(),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn qi_are_checked_against_the_allow_list() {
+        assert_eq!(qi("gender,age_band").unwrap(), vec!["gender", "age_band"]);
+        assert_eq!(qi(" City , gender,city").unwrap(), vec!["city", "gender"]);
+        let e = qi("gender,email').--").unwrap_err();
+        assert!(e.contains("not a quasi-identifier") && e.contains("age_band"), "{e}");
+        assert!(qi(",").is_err());
+        assert!(qi("user_id").is_err(), "pseudonyms are not offered as QI");
+    }
 }

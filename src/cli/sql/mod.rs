@@ -19,13 +19,13 @@ use super::output::print_text;
 use super::settings;
 use crate::engine::{Engine, EngineError};
 use crate::error::UsageError;
-use crate::keys::{HMAC_KEY_VAR, HmacKey};
+use crate::keys::HMAC_KEY_VAR;
 use crate::lake::{self, Destination, users_view};
 use output::ResultSet;
 
 pub fn run(args: SqlArgs) -> anyhow::Result<()> {
-    let dest = Destination::parse(&args.dest.dest)?;
-    let as_of = settings::as_of(args.as_of.as_deref())?;
+    let dest = args.dest.dest;
+    let as_of = settings::as_of(args.as_of);
     let parquet = settings::parquet_key()?;
     if args.print_setup {
         let text = setup::render(&dest, &parquet, as_of, args.top, args.httpfs.as_deref())?;
@@ -62,8 +62,8 @@ impl Session {
     ) -> anyhow::Result<Self> {
         // The masking functions need the HMAC key; querying does not, so it is optional here —
         // but a key that is set must be valid.
-        let hmac = match std::env::var(HMAC_KEY_VAR).ok().filter(|v| !v.trim().is_empty()) {
-            Some(v) => Some(HmacKey::parse(&v)?),
+        let hmac = match settings::hmac_key_if_set()? {
+            Some(key) => Some(key),
             None => {
                 tracing::info!("{HMAC_KEY_VAR} is not set: the masking functions (pseudonym() …) are not available");
                 None
