@@ -17,7 +17,7 @@ import duckdb
 
 from common import httpfs_extension_path, sql_quote
 
-# The output columns duckpipe writes (sql/02_mask.sql), with sha256 standing in for the keyed
+# The output columns duckpipe writes (sql/stage/masked_rows.sql), with sha256 standing in for the keyed
 # HMAC pseudonym: the same fields are read, parsed, hashed and written.
 QUERY = """
 SELECT

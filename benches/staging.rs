@@ -2,10 +2,10 @@
 //! fastest. Runs the load's steps one by one on the same engine set-up as `duckpipe load`, once
 //! for each way in:
 //!
-//! - `duckdb-reads-file`: DuckDB reads the NDJSON file itself (sql/00_stage_ndjson.sql): one
-//!   parallel pass, steps 0-3 in one INSERT — what `load` does for a file DuckDB accepts;
+//! - `duckdb-reads-file`: DuckDB reads the NDJSON file itself (sql/stage/raw_users_from_file.sql): one
+//!   parallel pass, the per-batch steps in one INSERT — what `load` does for a file DuckDB accepts;
 //! - `appender-batches`: duckpipe reads the file line by line on its own thread and hands the
-//!   users to DuckDB's appender; steps 1-3 run per batch of `staging::BATCH_ROWS` users — what
+//!   users to DuckDB's appender; the per-batch steps run per batch of `stage::BATCH_ROWS` users — what
 //!   `load` does for every other source and for files DuckDB refuses.
 //!
 //! Then, on each: the unknown-field check, reject (sql/03a), export (sql/04) and read-back.
@@ -83,7 +83,7 @@ fn main() {
 
     println!("duckdb-reads-file");
     let e = engine();
-    timed("steps 0-3: DuckDB reads the file", users, || {
+    timed("stage: DuckDB reads the file", users, || {
         duckpipe::pipeline::stage::stage(&e, &spec, 5000).expect("stage")
     });
     finish(&e, users);
@@ -91,7 +91,7 @@ fn main() {
 
     println!("appender-batches");
     let e = engine();
-    timed("steps 0-3: line by line, appender batches", users, || {
+    timed("stage: line by line, appender batches", users, || {
         duckpipe::pipeline::stage::stage_batches(&e, &spec, 5000).expect("stage")
     });
     finish(&e, users);

@@ -1,6 +1,6 @@
 //! De-identification functions, written once in Rust and used in two places: directly here (unit
 //! tests, the run summary) and as DuckDB scalar functions (`engine::functions`), so that the masking SQL
-//! in `sql/03_mask.sql` calls exactly this code.
+//! in `sql/stage/masked_rows.sql` calls exactly this code.
 //!
 //! Every function is total: odd input (empty, not an e-mail, no digits, out-of-range dates) gives
 //! a defined result or NULL, never a panic.

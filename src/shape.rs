@@ -1,7 +1,7 @@
 //! The shape of a user record, cheaply: a keyed fingerprint of its keys and kinds of values, which
 //! DuckDB computes per user as `json_layout(VARCHAR) → UBIGINT` (`engine::functions::layout`).
 //!
-//! Why it exists: the unknown-field check (`sql/checks/unknown_fields.sql`) needs the key lists
+//! Why it exists: the unknown-field check (`sql/run/unknown_fields.sql`) needs the key lists
 //! of every record, and DuckDB's `json_keys` costs a full JSON parse per record — measured at
 //! 2.7 s per million users, more than flatten itself. Users from one source share a handful of
 //! shapes, so a load keeps one fingerprint per record (a byte scan that allocates nothing per

@@ -295,7 +295,7 @@ fn bench_unknown_field_check() {
     let unknown = duckpipe::pipeline::check::detect(&engine).unwrap();
     let check = t.elapsed();
     assert!(unknown.is_empty());
-    println!("100000 users: steps 0-3 {steps:?}, unknown-field check {check:?}");
+    println!("100000 users: stage step {steps:?}, unknown-field check {check:?}");
 }
 
 /// The generalisation order on a dataset small enough to work out by hand (K = 3).

@@ -44,8 +44,8 @@ fn staged_engine_raw(docs: &[String]) -> Engine {
     engine
 }
 
-/// Steps 0-3 on `docs` in batches, as a load runs them, with run id `run-1` and ages as of
-/// 2026-11-25; then step 3a with every field required.
+/// The stage step on `docs` in batches, as a load runs it, with run id `run-1` and ages as of
+/// 2026-11-25; then the reject step with every field required.
 fn rejected_engine(docs: Vec<String>) -> Engine {
     let (pk, hk) = keys();
     let engine = Engine::open(&pk, Some(&hk)).unwrap();

@@ -23,7 +23,7 @@ use crate::error::SourceError;
 /// Pages buffered between the source thread and DuckDB.
 pub const PAGES_IN_FLIGHT: usize = 2;
 
-/// Users per batch through steps 1-3: two of DuckDB's row groups (122,880 rows each), so that
+/// Users per batch through the per-batch steps: two of DuckDB's row groups (122,880 rows each), so that
 /// both cores work on a batch, and about 270 MB of raw JSON for randomuser-sized users — about half
 /// the default memory limit.
 pub const BATCH_ROWS: u64 = 2 * 122_880;
@@ -80,7 +80,7 @@ fn start_steps(engine: &Engine) -> Result<(), EngineError> {
     engine.run_all(&sql::STAGE_STEPS)
 }
 
-/// Batches of users in `raw_users`, through steps 1-3 into `staged_users` (see [`BATCH_ROWS`]).
+/// Batches of users in `raw_users`, through the per-batch steps into `staged_users` (see [`BATCH_ROWS`]).
 pub struct Batches<'e> {
     engine: &'e Engine,
     appender: Option<Appender<'e>>,
@@ -101,7 +101,7 @@ impl<'e> Batches<'e> {
         Ok(Self { engine, appender: None, batch_rows: batch_rows.max(1), in_batch: 0, received: 0, started: false })
     }
 
-    /// Appends users (JSON texts) in order; runs steps 1-3 whenever a batch is full.
+    /// Appends users (JSON texts) in order; runs the per-batch steps whenever a batch is full.
     pub fn push(&mut self, users: Vec<String>) -> anyhow::Result<()> {
         for user in users {
             if self.appender.is_none() {
@@ -118,7 +118,7 @@ impl<'e> Batches<'e> {
         Ok(())
     }
 
-    /// Runs steps 1-3 on what is staged and returns the users received in all.
+    /// Runs the per-batch steps on what is staged and returns the users received in all.
     pub fn finish(mut self) -> anyhow::Result<u64> {
         self.run_steps()?;
         Ok(self.received)

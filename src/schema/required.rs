@@ -1,8 +1,8 @@
 //! The fields every user must have, the group (top-level key) that holds each one, and the
 //! question that cannot be answered without it.
 
-/// A required field: its path in the user object (as sql/02_validate.sql names it), the
-/// top-level group that holds it (sql/checks/delivered_groups.sql names it), the question that
+/// A required field: its path in the user object (as sql/stage/checked_users.sql names it), the
+/// top-level group that holds it (sql/run/delivered_groups.sql names it), the question that
 /// needs it.
 pub struct Required {
     pub path: &'static str,

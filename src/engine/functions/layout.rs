@@ -1,5 +1,5 @@
 //! `json_layout(VARCHAR) → UBIGINT`: the record shape fingerprint of [`crate::shape`], registered in
-//! DuckDB so that the staging SQL keeps one fingerprint per user (sql/03_mask.sql).
+//! DuckDB so that the staging SQL keeps one fingerprint per user (sql/stage/masked_rows.sql).
 
 use std::collections::hash_map::RandomState;
 use std::error::Error;

@@ -64,7 +64,7 @@ pub fn read(path: &Path, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow:
             let text = line.trim();
             if !text.is_empty() {
                 // A bad line is one bad record, not a bad file: it is handed on as it is and
-                // quarantined with its reason (sql/02_validate.sql), never dropped.
+                // quarantined with its reason (sql/stage/checked_users.sql), never dropped.
                 match serde_json::from_str::<&RawValue>(text) {
                     Ok(raw) if is_object(raw) => {}
                     Ok(_) => tracing::warn!(file = %name, line = line_no, "not a JSON object: quarantined"),
@@ -127,7 +127,7 @@ fn starts_ndjson(line: &str) -> bool {
     first.starts_with('{') && matches!(serde_json::from_str::<Probe>(first), Ok(Probe { results: None }))
 }
 
-/// Whether DuckDB may read `path` itself as NDJSON (`sql/00_stage_ndjson.sql`): a regular file
+/// Whether DuckDB may read `path` itself as NDJSON (`sql/stage/raw_users_from_file.sql`): a regular file
 /// (a pipe or a device could be read only once: the probe below would eat its first line), NDJSON
 /// by the rule [`read`] uses, with no byte-order mark (DuckDB refuses one), at a plain local path
 /// (DuckDB would expand `*`, `?`, `[` and `{` as a glob, and read `…://` as a URL). Anything else —
