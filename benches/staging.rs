@@ -83,9 +83,7 @@ fn main() {
 
     println!("duckdb-reads-file");
     let e = engine();
-    timed("stage: DuckDB reads the file", users, || {
-        duckpipe::pipeline::stage::stage(&e, &spec, 5000).expect("stage")
-    });
+    timed("stage: DuckDB reads the file", users, || duckpipe::pipeline::stage::stage(&e, &spec, 5000).expect("stage"));
     finish(&e, users);
     drop(e);
 
