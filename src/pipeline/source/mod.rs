@@ -4,7 +4,9 @@
 //! a [`Source`].
 
 pub mod api;
+pub mod document;
 pub mod file;
+pub mod lines;
 pub mod synthetic;
 
 use std::path::Path;
