@@ -9,8 +9,8 @@
 //!   objects, verification, the `users` view. [`engine`]: the embedded DuckDB, the Rust functions
 //!   registered in it and the SQL registry (`sql/`).
 //! - Leaves: [`keys`], [`error`], [`schema`] (the facts about a user record and the output),
-//!   [`masking`] and [`shape`] (pure functions DuckDB calls), [`timefmt`], [`decimal`],
-//!   [`progress`].
+//!   [`masking`] and [`shape`] (pure functions DuckDB calls), [`calendar`], [`timefmt`],
+//!   [`decimal`], [`progress`], [`interrupt`] (Ctrl-C and SIGTERM).
 
 pub mod analytics;
 pub mod calendar;
@@ -18,6 +18,7 @@ pub mod cli;
 pub mod decimal;
 pub mod engine;
 pub mod error;
+pub mod interrupt;
 pub mod keys;
 pub mod lake;
 pub mod masking;

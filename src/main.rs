@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use duckpipe::cli::{self, Cli, settings};
-use duckpipe::error;
+use duckpipe::{error, interrupt};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -25,10 +25,18 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
+    if let Err(e) = interrupt::install() {
+        tracing::warn!(error = %e, "cannot catch Ctrl-C and SIGTERM: an interrupted load may leave temporary files");
+    }
     let result = settings::load_dotenv().map_err(anyhow::Error::from).and_then(|()| cli::run(cli.command));
-    match result {
-        Ok(()) => ExitCode::from(error::OK),
-        Err(err) => {
+    match (result, interrupt::requested()) {
+        (Ok(()), _) => ExitCode::from(error::OK),
+        // Whatever failed after a signal failed because of it: say so, not the symptom.
+        (Err(_), Some(signal)) => {
+            eprintln!("{}", cli::interrupted_message(signal));
+            ExitCode::from(interrupt::exit_code(signal))
+        }
+        (Err(err), None) => {
             eprintln!("error: {err:#}");
             ExitCode::from(cli::exit_code(&err))
         }

@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("calendar", 1),
     ("decimal", 1),
     ("error", 1),
+    ("interrupt", 1),
     ("keys", 1),
     ("masking", 1),
     ("progress", 1),

@@ -31,6 +31,16 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// The one line printed when a signal stopped the command.
+pub fn interrupted_message(signal: i32) -> String {
+    let what = crate::interrupt::Interrupted { signal };
+    if crate::interrupt::committed() {
+        format!("{what}: the run was committed before the signal; only the closing report was cut short")
+    } else {
+        format!("{what}: stopped; nothing was committed, and the temporary files were removed")
+    }
+}
+
 /// The exit code for an error, from the first classified error in its chain.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
@@ -45,6 +55,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         }
         if cause.is::<InternalError>() {
             return error::FAILURE;
+        }
+        if let Some(i) = cause.downcast_ref::<crate::interrupt::Interrupted>() {
+            return crate::interrupt::exit_code(i.signal);
         }
     }
     error::FAILURE

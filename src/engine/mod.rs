@@ -36,9 +36,11 @@ pub struct Engine {
     conn: Connection,
     /// The engine's private folder (mode 0700, removed on drop): an empty extension directory
     /// (nothing is ever installed into it) and the encrypted spill files (see [`workspace`]).
-    _work_dir: tempfile::TempDir,
+    _work_dir: workspace::WorkDir,
     /// Fingerprint of the registered Parquet key, to tell "wrong key" from "damaged object".
     parquet_fingerprint: String,
+    /// While the engine lives, Ctrl-C or SIGTERM interrupts the query it is running.
+    _interrupt: crate::interrupt::CallbackGuard,
 }
 
 impl Engine {
@@ -50,12 +52,7 @@ impl Engine {
     /// ([`workspace`]; `DUCKPIPE_MEMORY_LIMIT`).
     pub fn open(parquet_key: &ParquetKey, hmac_key: Option<&HmacKey>) -> anyhow::Result<Self> {
         let memory_limit = workspace::memory_limit(|k| std::env::var(k).ok())?;
-        let mut builder = tempfile::Builder::new();
-        builder.prefix("duckpipe-");
-        // Only this user may look into it (it may hold spilled, encrypted data).
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-        let work_dir = builder.tempdir().context("could not create a temporary directory")?;
+        let work_dir = workspace::WorkDir::create()?;
         let ext_dir = work_dir.path().join("extensions");
         std::fs::create_dir(&ext_dir).context("could not create a temporary directory")?;
         let config = Config::default()
@@ -65,7 +62,10 @@ impl Engine {
             .map_err(|e| EngineError(format!("could not configure DuckDB: {}", sanitize(&e.to_string()))))?;
         let conn = Connection::open_in_memory_with_flags(config)
             .map_err(|e| EngineError(format!("could not open DuckDB: {}", sanitize(&e.to_string()))))?;
-        let engine = Self { conn, _work_dir: work_dir, parquet_fingerprint: parquet_key.fingerprint() };
+        let handle = conn.interrupt_handle();
+        let interrupt = crate::interrupt::on_signal(move || handle.interrupt());
+        let engine =
+            Self { conn, _work_dir: work_dir, parquet_fingerprint: parquet_key.fingerprint(), _interrupt: interrupt };
         engine.load_httpfs(&httpfs_path())?;
         // Needs httpfs loaded: DuckDB's built-in crypto cannot write encrypted data.
         let spill_dir = engine._work_dir.path().join("spill");

@@ -7,8 +7,15 @@
 //! one-time random encryption key and `temp_file_encryption` on: whatever spills is AES-GCM
 //! encrypted with a key that exists only in this process, and the folder (mode 0700, from
 //! `tempfile`) is removed when the engine closes.
+//!
+//! A process that is killed cannot remove its folder. Each folder holds a lock file its process
+//! keeps locked while it lives; the next engine to open removes every `duckpipe-*` folder whose
+//! lock is free (its process is gone), so spill files never pile up.
 
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 
 use base64::Engine as _;
 use rand::TryRngCore as _;
@@ -24,6 +31,69 @@ pub const DEFAULT_MEMORY_LIMIT: &str = "512MB";
 
 /// Name of the attached working database.
 pub const WORK_DB: &str = "work";
+
+/// Prefix of every engine's folder in the system's temporary directory.
+const PREFIX: &str = "duckpipe-";
+/// The lock file inside a folder, locked by its process while it lives.
+const LOCK: &str = "owner.lock";
+/// A folder without a lock file is only swept when this old (it may be a folder being created).
+const UNLOCKED_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// The engine's private folder, removed when dropped.
+pub struct WorkDir {
+    dir: tempfile::TempDir,
+    _lock: File,
+}
+
+impl WorkDir {
+    /// Sweeps the folders of dead processes, then makes this process's own.
+    pub fn create() -> anyhow::Result<Self> {
+        let removed = sweep(&std::env::temp_dir());
+        if removed > 0 {
+            tracing::info!(removed, "removed temporary folders left by duckpipe processes that were killed");
+        }
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(PREFIX);
+        // Only this user may look into it (it may hold spilled, encrypted data).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let dir = builder.tempdir().context("could not create a temporary directory")?;
+        let lock = File::create(dir.path().join(LOCK)).context("could not create a temporary directory")?;
+        lock.lock().context("could not lock the temporary directory")?;
+        Ok(Self { dir, _lock: lock })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Removes the `duckpipe-*` folders under `tmp` whose lock is free: their process is gone.
+/// Returns how many were removed. Errors are ignored: another user's folders, races with a
+/// process that is just starting.
+pub fn sweep(tmp: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(tmp) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let path: PathBuf = entry.path();
+        if !name.to_string_lossy().starts_with(PREFIX) || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let free = match File::open(path.join(LOCK)) {
+            Ok(file) => file.try_lock().is_ok(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > UNLOCKED_AGE)),
+            Err(_) => false,
+        };
+        if free && std::fs::remove_dir_all(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
 
 /// The memory limit to use: `DUCKPIPE_MEMORY_LIMIT` when set (validated), else the default.
 pub fn memory_limit(get: impl Fn(&str) -> Option<String>) -> Result<String, UsageError> {
@@ -78,6 +148,31 @@ mod tests {
             let err = memory_limit(|_| Some(bad.to_string())).unwrap_err();
             assert!(err.0.contains(MEMORY_LIMIT_VAR), "{err}");
         }
+    }
+
+    #[test]
+    fn the_sweep_removes_only_folders_whose_process_is_gone() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A live folder: its lock is held.
+        let live = tmp.path().join("duckpipe-live");
+        std::fs::create_dir(&live).unwrap();
+        let held = File::create(live.join(LOCK)).unwrap();
+        held.lock().unwrap();
+        // A dead one: the lock file is there but nobody holds it.
+        let dead = tmp.path().join("duckpipe-dead");
+        std::fs::create_dir_all(dead.join("spill")).unwrap();
+        File::create(dead.join(LOCK)).unwrap();
+        // Fresh, without a lock file yet (being created), and somebody else's folder.
+        let fresh = tmp.path().join("duckpipe-fresh");
+        std::fs::create_dir(&fresh).unwrap();
+        let other = tmp.path().join("other-dead");
+        std::fs::create_dir(&other).unwrap();
+        File::create(other.join(LOCK)).unwrap();
+        assert_eq!(sweep(tmp.path()), 1);
+        assert!(live.exists() && !dead.exists() && fresh.exists() && other.exists());
+        drop(held);
+        assert_eq!(sweep(tmp.path()), 1);
+        assert!(!live.exists());
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<RunRecord> {
         min_k: opts.privacy.min_k,
     };
     record::write(engine, &opts.dest, &record)?;
+    crate::interrupt::mark_committed();
     tracing::info!(run_id = %record.run_id, written = record.counts.written, quarantined = record.counts.quarantined, "run recorded");
     Ok(record)
 }

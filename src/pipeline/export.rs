@@ -24,6 +24,24 @@ pub fn write_run(
     Ok(objects)
 }
 
+/// Removes what one attempt wrote, as far as it got (after an interruption). Best effort: what
+/// cannot be removed stays an orphan that `runs --orphans` lists.
+pub fn remove_attempt(dest: &Destination, run_id: &str, attempt: &str) {
+    if let Destination::Local(_) = dest {
+        let prefix = format!("part-{attempt}-");
+        for dir in [dest.run_dir(run_id), format!("{}/quarantine/{run_id}", dest.root())] {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+            // Only when empty: another attempt's objects stay.
+            let _ = std::fs::remove_dir(&dir);
+        }
+    }
+}
+
 /// Target size of one Parquet object. DuckDB starts a new object once the current one passes it
 /// (checked per row group, after some buffering), so objects are this size or somewhat larger:
 /// about 2M masked users (~75 bytes each with zstd) per object.

@@ -106,7 +106,17 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
         return Err(InternalError(format!("accounting error: {counts:?} does not balance; nothing was written")).into());
     }
 
-    let objects = export::write_run(engine, relation, &opts.dest, &opts.run_id, &attempt, &counts)?;
-    let record = commit::Commit { opts, relation, summary, counts, objects, validation, unknown_fields, started_at };
-    commit::commit(engine, record)
+    crate::interrupt::check()?;
+    let committed =
+        export::write_run(engine, relation, &opts.dest, &opts.run_id, &attempt, &counts).and_then(|objects| {
+            crate::interrupt::check()?;
+            let record =
+                commit::Commit { opts, relation, summary, counts, objects, validation, unknown_fields, started_at };
+            commit::commit(engine, record)
+        });
+    if committed.is_err() && crate::interrupt::requested().is_some() {
+        // Stopped on purpose: what this attempt wrote is removed, not left as orphans.
+        export::remove_attempt(&opts.dest, &opts.run_id, &attempt);
+    }
+    committed
 }

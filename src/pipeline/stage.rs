@@ -125,6 +125,7 @@ impl<'e> Batches<'e> {
     }
 
     fn run_steps(&mut self) -> anyhow::Result<()> {
+        crate::interrupt::check()?;
         if let Some(mut appender) = self.appender.take() {
             appender.flush().map_err(db_error)?;
         }

@@ -298,10 +298,11 @@ async fn handle(State(mock): State<MockApi>, method: Method, uri: Uri) -> Respon
     // Standalone-scenario behaviour (only when no scripted fault applies).
     if fault.is_none() {
         let b = mock.inner.behaviour.lock().unwrap().clone();
-        if let Some(n) = b.fail_every {
-            if n > 0 && request_no % n == 0 {
-                return text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
-            }
+        if let Some(n) = b.fail_every
+            && n > 0
+            && request_no.is_multiple_of(n)
+        {
+            return text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
         }
         if let Some(limit) = b.rate_limit_users {
             let mut w = mock.inner.window.lock().unwrap();

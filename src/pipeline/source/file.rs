@@ -212,6 +212,7 @@ impl Batcher<'_, '_> {
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
+        crate::interrupt::check()?;
         if !self.batch.is_empty() {
             let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(self.batch_size));
             self.users += batch.len() as u64;

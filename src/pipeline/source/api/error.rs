@@ -47,6 +47,10 @@ pub enum ApiError {
     #[error("randomuser API page {page} of {pages}: {} ({got} users, {expected} requested)", page_size_problem(.got, .expected))]
     WrongPageSize { page: u64, pages: u64, expected: u32, got: usize },
 
+    /// Ctrl-C or SIGTERM.
+    #[error(transparent)]
+    Interrupted(#[from] crate::interrupt::Interrupted),
+
     /// The sink refused a page.
     #[error("randomuser API page {page} of {pages}: could not store the users: {source}")]
     Sink {

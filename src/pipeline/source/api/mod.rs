@@ -98,6 +98,23 @@ fn random_seed() -> String {
     format!("{:016x}", rand::rng().random::<u64>())
 }
 
+/// Runs `work` unless Ctrl-C or SIGTERM comes first (a request can take minutes to time out, a
+/// `Retry-After` wait a minute).
+async fn interruptible<T>(work: impl std::future::Future<Output = T>) -> Result<T, crate::interrupt::Interrupted> {
+    let watch = async {
+        loop {
+            if let Err(i) = crate::interrupt::check() {
+                return i;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::select! {
+        done = work => Ok(done),
+        stopped = watch => Err(stopped),
+    }
+}
+
 /// Pulls `opts.count` users from the API, handing each page to `sink`.
 pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<SourceSummary, ApiError> {
     // Validate everything before the first request.
@@ -151,7 +168,7 @@ pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<Source
         let results = (opts.count - (page - 1) * page_size).min(page_size) as u32;
         let mut attempt = 1;
         let good = loop {
-            match ctx.attempt(page, results, attempt).await? {
+            match interruptible(ctx.attempt(page, results, attempt)).await?? {
                 Attempt::Done(good) => break good,
                 Attempt::Retry { last, wait } => {
                     if attempt >= opts.max_attempts {
@@ -165,7 +182,7 @@ pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<Source
                     }
                     let wait = wait.unwrap_or_else(|| backoff(opts.backoff_base, attempt));
                     tracing::warn!(page, pages, attempt, max_attempts = opts.max_attempts, wait_ms = wait.as_millis() as u64, problem = %last, "randomuser request failed; retrying");
-                    tokio::time::sleep(wait).await;
+                    interruptible(tokio::time::sleep(wait)).await?;
                     attempt += 1;
                 }
             }

@@ -110,15 +110,15 @@ pub fn parse(body: &str, at: Page<'_>) -> Result<GoodPage, ApiError> {
         return Err(ApiError::BadShape { page, pages, problem: format!("user {} is not a JSON object", i + 1) });
     }
     let info: Info = parsed.info.and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or_default();
-    if let Some(s) = &info.seed {
-        if s != seed {
-            tracing::warn!(page, "randomuser API answered with a different seed than requested");
-        }
+    if let Some(s) = &info.seed
+        && s != seed
+    {
+        tracing::warn!(page, "randomuser API answered with a different seed than requested");
     }
-    if let Some(p) = info.page {
-        if p != page {
-            tracing::warn!(page, served_page = p, "randomuser API answered with a different page than requested");
-        }
+    if let Some(p) = info.page
+        && p != page
+    {
+        tracing::warn!(page, served_page = p, "randomuser API answered with a different page than requested");
     }
     Ok(GoodPage { users: users.into_iter().map(|u| u.get().to_owned()).collect(), version: info.version })
 }

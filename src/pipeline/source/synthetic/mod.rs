@@ -130,6 +130,7 @@ pub fn generate_pages(
         ..Default::default()
     };
     while summary.users < count {
+        crate::interrupt::check()?;
         let n = (count - summary.users).min(u64::from(page_size)) as u32;
         let page = summary.pages.checked_add(1).ok_or_else(|| anyhow::anyhow!("too many pages"))?;
         page_fn(page, n)?;
