@@ -13,7 +13,6 @@ seconds per signal time.
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -34,6 +33,14 @@ def _start(dp, lake: Path, tmp: Path) -> subprocess.Popen:
     args = [dp.binary, "load", "--source", "synthetic", "--count", COUNT, "--seed", "intr", "--dest", str(lake),
             "--as-of", AS_OF, "--format", "json"]
     return subprocess.Popen(args, cwd=dp.cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _start_and_wait_for_its_folder(dp, lake: Path, tmp: Path) -> subprocess.Popen:
+    proc = _start(dp, lake, tmp)
+    deadline = time.time() + 30
+    while not _temp_folders(tmp) and time.time() < deadline:
+        time.sleep(0.05)
+    return proc
 
 
 def _temp_folders(tmp: Path) -> list[str]:
@@ -74,18 +81,14 @@ def test_a_signal_mid_load_commits_nothing_and_leaves_nothing(dp, tmp_path, sig,
             assert len(records) == 1
             named = sorted(o["path"] for o in records[0]["objects"])
             assert objects == named
-            assert_counts = records[0]["counts"]
-            assert assert_counts["received"] == assert_counts["written"] + assert_counts["quarantined"] + assert_counts["suppressed"]
+            support.assert_counts_balanced(records[0])
 
 
 def test_kill_9_leaves_a_folder_that_the_next_run_removes(dp, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     lake = tmp_path / "lake"
-    proc = _start(dp, lake, tmp)
-    deadline = time.time() + 30
-    while not _temp_folders(tmp) and time.time() < deadline:
-        time.sleep(0.05)
+    proc = _start_and_wait_for_its_folder(dp, lake, tmp)
     time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
@@ -103,10 +106,7 @@ def test_the_sweep_leaves_a_running_load_alone(dp, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     lake = tmp_path / "lake"
-    proc = _start(dp, lake, tmp)
-    deadline = time.time() + 30
-    while not _temp_folders(tmp) and time.time() < deadline:
-        time.sleep(0.05)
+    proc = _start_and_wait_for_its_folder(dp, lake, tmp)
     running = _temp_folders(tmp)
     r = dp("runs", "--dest", str(tmp_path / "other"), env=dp.env(s3=False, TMPDIR=str(tmp)))
     assert r.returncode == 0, r.describe()
