@@ -40,8 +40,10 @@ SCHEMA = pa.schema([
     ("registered", pa.struct([("date", INSTANT)])),
     ("location", pa.struct([("city", pa.string()), ("country", pa.string())])),
 ])
-# Input blocks of 16 MiB: about 15,000 users per batch, few enough yields for dlt, small in memory.
-BLOCK_BYTES = 16 << 20
+# Input blocks of 4 MiB: about 3,800 users per batch. pyarrow's streaming JSON reader holds
+# memory in proportion to the block size, not to the input (measured at 1M users: 16 MiB blocks
+# 795 MiB peak RSS, 4 MiB 356 MiB, the same CPU time; 2M users as much as 1M).
+BLOCK_BYTES = 4 << 20
 MICROS_PER_DAY = 86_400_000_000
 
 
