@@ -1,5 +1,6 @@
-"""duckpipe benchmark: `duckpipe load --source file` against a pure DuckDB SQL pipeline and a
-naive pandas pipeline on the same synthetic users, plus `duckpipe report` over a large store.
+"""duckpipe benchmark: `duckpipe load --source file` against its peers on the same synthetic
+users — a bare DuckDB SQL script, dlt (Arrow and row-wise), polars and a naive pandas pipeline —
+plus `duckpipe report` over a large store.
 
 Run it through bench/run.sh (which builds duckpipe and prepares the venv). Each size is run in
 rounds; inside a round the pipelines run one after the other in a rotating order, so a busy
@@ -57,13 +58,43 @@ def generate(duckpipe: str, users: int, work: Path, env: dict[str, str]) -> Path
     return path
 
 
+# The peers run by the Python scripts beside this file: name -> script. Each takes INPUT OUT_DIR
+# AS_OF and prints {"rows": N}.
+SCRIPTS = {
+    "duckdb_sql": "sql_pipeline.py",
+    "dlt_arrow": "dlt_arrow_pipeline.py",
+    "polars": "polars_pipeline.py",
+    "dlt_rows": "dlt_rows_pipeline.py",
+    "pandas": "pandas_pipeline.py",
+}
+ALL = ["duckpipe", *SCRIPTS]
+# Largest input each peer runs at by default, so that the default full run (1M and 5M) finishes
+# on a 2-core, 24 GiB machine: pandas holds the whole input several times over (11 GB at 1M);
+# dlt's row-wise path streams but needs minutes per million users.
+DEFAULT_MAX_USERS = {"pandas": 1_000_000, "dlt_rows": 1_000_000}
+# Rounds a peer runs at most (pandas is by far the slowest and its result hardly varies).
+DEFAULT_MAX_ROUNDS = {"pandas": 1}
+
+
 def pipelines(args, duckpipe: str, py: str) -> dict:
     """name -> function(input, out_dir) -> command line."""
-    return {
+    cmds = {
         "duckpipe": lambda src, out: [duckpipe, "-q", "load", "--source", "file", "--input", str(src), "--dest", str(out), "--as-of", AS_OF, "--format", "json"],
-        "duckdb_sql": lambda src, out: [py, str(HERE / "sql_pipeline.py"), str(src), str(out), AS_OF],
-        "pandas": lambda src, out: [py, str(HERE / "pandas_pipeline.py"), str(src), str(out), AS_OF],
     }
+    for name, script in SCRIPTS.items():
+        cmds[name] = lambda src, out, script=script: [py, str(HERE / script), str(src), str(out), AS_OF]
+    return cmds
+
+
+def name_numbers(text: str, what: str) -> dict[str, int]:
+    """"pandas=1000000,dlt_rows=0" -> {"pandas": 1000000, "dlt_rows": 0}."""
+    out = {}
+    for item in filter(None, text.split(",")):
+        name, sep, number = item.partition("=")
+        if not sep or name not in ALL or not number.isdigit():
+            raise SystemExit(f"{what}: expected NAME=N with NAME one of {', '.join(ALL)}, got {item!r}")
+        out[name] = int(number)
+    return out
 
 
 def rows_of(name: str, stdout: str) -> int:
@@ -73,13 +104,13 @@ def rows_of(name: str, stdout: str) -> int:
 
 def bench_size(args, users: int, work: Path, env: dict[str, str]) -> dict:
     src = generate(args.duckpipe, users, work, env)
-    names = [n for n in pipelines(args, args.duckpipe, sys.executable) if not (n == "pandas" and users > args.pandas_max)]
+    names = [n for n in args.pipelines if users <= args.max_users.get(n, users)]
     cmds = pipelines(args, args.duckpipe, sys.executable)
     runs: dict[str, list[dict]] = {n: [] for n in names}
     for rnd in range(args.rounds):
         order = names[rnd % len(names):] + names[: rnd % len(names)]
         for name in order:
-            if name == "pandas" and rnd >= args.pandas_rounds:
+            if rnd >= args.max_rounds.get(name, args.rounds):
                 continue
             out = work / f"out-{name}"
             shutil.rmtree(out, ignore_errors=True)
@@ -87,7 +118,7 @@ def bench_size(args, users: int, work: Path, env: dict[str, str]) -> dict:
             rows = rows_of(name, r["stdout"])
             if rows != users:
                 raise SystemExit(f"{name} wrote {rows} rows for {users} users")
-            log(f"  {users:>10,} {name:<11} round {rnd + 1}: {r['wall_s']:7.2f} s  {users / r['wall_s']:>10,.0f} users/s  peak RSS {r['rss_mib']:7.0f} MiB  cpu {r['cpu_s']:.1f} s")
+            log(f"  {users:>10,} {name:<10} round {rnd + 1}: {r['wall_s']:7.2f} s  {users / r['wall_s']:>10,.0f} users/s  peak RSS {r['rss_mib']:7.0f} MiB  cpu {r['cpu_s']:.1f} s")
             runs[name].append({k: v for k, v in r.items() if k != "stdout"})
             shutil.rmtree(out, ignore_errors=True)
     result = {"users": users, "pipelines": {}}
@@ -150,7 +181,21 @@ def machine() -> dict:
         "os": platform.platform(),
         "python": platform.python_version(),
         "load_average_at_start": os.getloadavg(),
+        "packages": package_versions(),
     }
+
+
+def package_versions() -> dict:
+    """Versions of the peers' libraries in this venv, recorded with the results."""
+    from importlib import metadata
+
+    found = {}
+    for name in ["duckdb", "dlt", "polars", "pyarrow", "pandas"]:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
 
 
 def main() -> None:
@@ -159,12 +204,25 @@ def main() -> None:
     p.add_argument("--work", required=True, type=Path, help="work directory (inputs are cached here)")
     p.add_argument("--users", default="1000000,5000000", help="comma-separated input sizes")
     p.add_argument("--rounds", type=int, default=3, help="rounds per size (median reported)")
-    p.add_argument("--pandas-max", type=int, default=1_000_000, help="largest size the pandas baseline runs at (it holds everything in memory)")
-    p.add_argument("--pandas-rounds", type=int, default=1, help="rounds for the pandas baseline (it is by far the slowest)")
+    p.add_argument("--pipelines", default=",".join(ALL), help=f"comma-separated pipelines to run, duckpipe always among them (default: {','.join(ALL)})")
+    p.add_argument("--max-users", default="", help="NAME=N,…: largest size a pipeline runs at (defaults: " + ", ".join(f"{k}={v:_}" for k, v in DEFAULT_MAX_USERS.items()) + ")")
+    p.add_argument("--max-rounds", default="", help="NAME=N,…: most rounds a pipeline runs (defaults: " + ", ".join(f"{k}={v}" for k, v in DEFAULT_MAX_ROUNDS.items()) + ")")
+    p.add_argument("--pandas-max", type=int, help="the same as --max-users pandas=N")
+    p.add_argument("--pandas-rounds", type=int, help="the same as --max-rounds pandas=N")
     p.add_argument("--report-users", type=int, default=10_000_000, help="users stored for the report timing (0 = skip)")
     p.add_argument("--report-batch", type=int, default=2_500_000, help="users per load when filling the report lake")
     p.add_argument("--json", type=Path, help="write the results here as JSON")
     args = p.parse_args()
+    args.pipelines = [n for n in args.pipelines.split(",") if n]
+    unknown = [n for n in args.pipelines if n not in ALL]
+    if unknown or "duckpipe" not in args.pipelines:
+        raise SystemExit(f"--pipelines: names are {', '.join(ALL)}, and duckpipe must be one (the ratios are against it); got {unknown or args.pipelines}")
+    args.max_users = {**DEFAULT_MAX_USERS, **name_numbers(args.max_users, "--max-users")}
+    args.max_rounds = {**DEFAULT_MAX_ROUNDS, **name_numbers(args.max_rounds, "--max-rounds")}
+    if args.pandas_max is not None:
+        args.max_users["pandas"] = args.pandas_max
+    if args.pandas_rounds is not None:
+        args.max_rounds["pandas"] = args.pandas_rounds
 
     args.work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
@@ -195,12 +253,16 @@ def main() -> None:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 
 
+# What each pipeline's output is protected by (the dlt and polars peers write plain Parquet).
+ENCRYPTED = {"duckpipe": "yes (PME)", "duckdb_sql": "yes (PME)", "pandas": "whole file (AES-GCM)"}
+
+
 def render(results: dict) -> str:
-    lines = ["", "| users | pipeline | wall s (median) | users/s | peak RSS MiB | CPU s | duckpipe speed-up |", "|---:|---|---:|---:|---:|---:|---:|"]
+    lines = ["", "| users | pipeline | wall s (median) | users/s | peak RSS MiB | CPU s | duckpipe speed-up | encrypted |", "|---:|---|---:|---:|---:|---:|---:|---|"]
     for size in results["sizes"]:
         for name, p in size["pipelines"].items():
             ratio = "—" if name == "duckpipe" else f"{size['speedup_vs'][name]:.2f}×"
-            lines.append(f"| {size['users']:,} | {name} | {p['wall_s']:.2f} | {p['users_per_s']:,} | {p['rss_mib']:,} | {p['cpu_s']:.1f} | {ratio} |")
+            lines.append(f"| {size['users']:,} | {name} | {p['wall_s']:.2f} | {p['users_per_s']:,} | {p['rss_mib']:,} | {p['cpu_s']:.1f} | {ratio} | {ENCRYPTED.get(name, 'no')} |")
     if len(results["sizes"]) >= 2:
         a, b = results["sizes"][0], results["sizes"][-1]
         growth = b["pipelines"]["duckpipe"]["rss_mib"] / a["pipelines"]["duckpipe"]["rss_mib"] - 1
