@@ -52,15 +52,18 @@ fn finish(e: &Engine, users: u64) {
     let out = tempfile::tempdir().expect("tempdir");
     let run_dir = out.path().to_string_lossy().to_string();
     let exported = timed("export (sql/write/users) + read back", users, || {
-        e.execute_batch(&duckpipe::pipeline::export::export_sql(
-            "masked_users",
-            &run_dir,
-            "bench",
-            duckpipe::pipeline::export::TARGET_OBJECT_BYTES,
-            duckpipe::pipeline::export::ROW_GROUP_ROWS,
-        ))
+        let files = duckpipe::pipeline::export::copy(
+            e,
+            &duckpipe::pipeline::export::export_sql(
+                "masked_users",
+                &run_dir,
+                "bench",
+                duckpipe::pipeline::export::TARGET_OBJECT_BYTES,
+                duckpipe::pipeline::export::ROW_GROUP_ROWS,
+            ),
+        )
         .expect("export");
-        duckpipe::pipeline::export::read_back(e, &format!("{run_dir}/part-bench-*.parquet")).expect("read back")
+        duckpipe::pipeline::export::read_back(e, &files).expect("read back")
     });
     assert_eq!(exported.rows, users);
 }

@@ -394,9 +394,9 @@ fn large_exports_become_several_encrypted_objects_that_all_read_back() {
     std::fs::create_dir_all(&run_dir).unwrap();
     let run_dir = run_dir.to_string_lossy().to_string();
     // Small row groups and a tiny target so that 40,000 users need several objects.
-    engine.execute_batch(&export::export_sql("masked_users", &run_dir, "a1", 256 * 1024, 5_000)).unwrap();
-    let glob = format!("{run_dir}/part-a1-*.parquet");
-    let exported = export::read_back(&engine, &glob).unwrap();
+    let written =
+        export::copy(&engine, &export::export_sql("masked_users", &run_dir, "a1", 256 * 1024, 5_000)).unwrap();
+    let exported = export::read_back(&engine, &written).unwrap();
     assert!(exported.objects.len() >= 2, "{:?}", exported.objects);
     assert_eq!(exported.rows, 40_000, "every object is counted");
     let mut on_disk: Vec<String> =
@@ -426,5 +426,5 @@ fn large_exports_become_several_encrypted_objects_that_all_read_back() {
     // A wrong key cannot read any of them.
     let b64 = base64::engine::general_purpose::STANDARD;
     let other = Engine::open(&ParquetKey::parse(&b64.encode([1u8; 32])).unwrap(), None).unwrap();
-    assert!(export::read_back(&other, &glob).is_err());
+    assert!(export::read_back(&other, &written).is_err());
 }

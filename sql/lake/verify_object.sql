@@ -4,4 +4,4 @@
 -- Why:    queries read only the columns they need, so only reading all of them makes AES-GCM
 --         authenticate every page and find damage anywhere (runs --verify, damage reports).
 SELECT bit_xor(hash(COLUMNS(*)))
-FROM read_parquet({{object}}, encryption_config = {footer_key: {{key_name}}});
+FROM read_parquet({{object}}, hive_partitioning = false, encryption_config = {footer_key: {{key_name}}});

@@ -6,14 +6,14 @@ use super::args::{ReportArgs, ReportFormat};
 use super::{output, settings};
 use crate::analytics::{self, Report, page::Page};
 use crate::engine::Engine;
-use crate::lake::{self, Destination, RunRecord, record, users_view, verify};
+use crate::lake::{self, Destination, RunRecord, integrity, users_view, verify};
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let dest = args.dest.dest;
     let as_of = settings::as_of(args.as_of);
     let parquet = settings::parquet_key()?;
     let engine = lake::open(&dest, &parquet, None, false)?;
-    let records = record::list(&engine, &dest)?;
+    let records = integrity::records(&engine, &dest)?;
     let report = compute(&engine, &dest, &records, as_of, args.report.top)?;
     let text = match args.report.format {
         ReportFormat::Json => format!("{}\n", serde_json::to_string(&report)?),

@@ -8,7 +8,8 @@ use super::settings;
 use crate::analytics::text::table;
 use crate::engine::{Engine, EngineError};
 use crate::keys::ParquetKey;
-use crate::lake::{self, Destination, RunRecord, objects, record, verify};
+use crate::lake::integrity::{self, Finding, Survey};
+use crate::lake::{self, Destination, objects, verify};
 
 #[derive(Serialize)]
 struct Orphan {
@@ -25,14 +26,31 @@ struct Verified {
     problem: Option<String>,
 }
 
-/// `runs --verify`: every object of every complete run, fully decrypted. Exit 4 when any fails.
-fn verify_runs(engine: &Engine, dest: &Destination, records: &[RunRecord], format: Format) -> anyhow::Result<()> {
-    verify::check_key(engine, records)?;
+/// `runs --verify`: every invariant of the records, and every object of every complete run
+/// checked against its record (size, rows) and fully decrypted. Exit 4 when anything fails.
+fn verify_runs(engine: &Engine, dest: &Destination, survey: Survey, format: Format) -> anyhow::Result<()> {
+    let Survey { records, mut findings } = survey;
+    let mine = engine.parquet_fingerprint();
+    if !records.is_empty() && records.iter().all(|r| r.keys.parquet != mine) {
+        verify::check_key(engine, &records)?;
+    }
     let mut results = Vec::new();
-    for record in records {
+    for record in &records {
+        if record.keys.parquet != mine {
+            findings.push(Finding {
+                subject: format!("run {}", record.run_id),
+                problem: "was written with another Parquet key than yours: its objects were not checked".into(),
+            });
+            continue;
+        }
         for object in &record.objects {
+            // A path that leaves the run's folder is a finding already; it is never opened.
+            if integrity::object_path_problem(&record.run_id, object).is_some() {
+                continue;
+            }
             let file = dest.resolve(&object.path);
             let problem = objects::check_size(engine, &file, object.bytes)
+                .and_then(|()| check_rows(engine, &file, object.rows))
                 .and_then(|()| verify::verify_object(engine, &file))
                 .err();
             results.push(Verified {
@@ -46,9 +64,9 @@ fn verify_runs(engine: &Engine, dest: &Destination, records: &[RunRecord], forma
     }
     let damaged = results.iter().filter(|v| !v.ok).count();
     match format {
-        Format::Json => {
-            print_json(&serde_json::json!({ "dest": dest.to_string(), "objects": results, "damaged": damaged }))?
-        }
+        Format::Json => print_json(&serde_json::json!({
+            "dest": dest.to_string(), "objects": results, "damaged": damaged, "findings": findings
+        }))?,
         Format::Text => {
             let rows: Vec<Vec<String>> = results
                 .iter()
@@ -61,17 +79,47 @@ fn verify_runs(engine: &Engine, dest: &Destination, records: &[RunRecord], forma
                     ]
                 })
                 .collect();
-            print_text(&format!(
+            let mut out = format!(
                 "Verified {} objects at {dest}: {damaged} damaged\n{}",
                 results.len(),
                 table(&["run", "object", "kind", "status"], 4, &rows)
-            ))?;
+            );
+            if !findings.is_empty() {
+                out.push_str(&format!(
+                    "\n{} problem{} with the run records:\n",
+                    findings.len(),
+                    plural(findings.len())
+                ));
+                for f in &findings {
+                    out.push_str(&format!("  {f}\n"));
+                }
+            }
+            print_text(&out)?;
         }
     }
-    if damaged > 0 {
-        return Err(EngineError(format!("{damaged} of {} objects failed verification", results.len())).into());
+    if damaged > 0 || !findings.is_empty() {
+        return Err(EngineError(format!(
+            "{damaged} of {} objects failed verification; {} problem{} with the run records",
+            results.len(),
+            findings.len(),
+            plural(findings.len())
+        ))
+        .into());
     }
     Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// An object holds the rows its record states (from its footer).
+fn check_rows(engine: &Engine, file: &str, expected: u64) -> Result<(), String> {
+    let rows = integrity::object_rows(engine, &[file.to_string()]).map_err(|e| format!("cannot be read: {e}"))?;
+    match rows.get(file).copied().unwrap_or(0) {
+        held if held == expected => Ok(()),
+        held => Err(format!("holds {held} rows but its run record says {expected}")),
+    }
 }
 
 pub fn run(args: RunsArgs) -> anyhow::Result<()> {
@@ -80,12 +128,14 @@ pub fn run(args: RunsArgs) -> anyhow::Result<()> {
     // needs the real one.
     let key = if args.verify { settings::parquet_key()? } else { ParquetKey::ephemeral() };
     let engine = lake::open(&dest, &key, None, false)?;
-    let records = record::list(&engine, &dest)?;
+    let survey = integrity::survey(&engine, &dest)?;
     if args.verify {
-        return verify_runs(&engine, &dest, &records, args.format);
+        return verify_runs(&engine, &dest, survey, args.format);
     }
     if args.orphans {
-        let orphans: Vec<Orphan> = objects::orphans(&engine, &dest, &records)?
+        // What is safe to delete is known only when every record is sound.
+        integrity::refuse(&dest, &survey.findings)?;
+        let orphans: Vec<Orphan> = objects::orphans(&engine, &dest, &survey.records)?
             .into_iter()
             .map(|(path, bytes)| Orphan { path, bytes })
             .collect();
@@ -103,8 +153,18 @@ pub fn run(args: RunsArgs) -> anyhow::Result<()> {
             }
         };
     }
+    let Survey { records, findings } = survey;
+    if !findings.is_empty() {
+        tracing::warn!(
+            "{} problem{} with the run records at {dest}: readers refuse the lake until they are fixed (`duckpipe runs --verify` lists them)",
+            findings.len(),
+            plural(findings.len())
+        );
+    }
     match args.format {
-        Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "runs": records })),
+        Format::Json => {
+            print_json(&serde_json::json!({ "dest": dest.to_string(), "runs": records, "findings": findings }))
+        }
         Format::Text if records.is_empty() => print_text(&format!("No complete runs at {dest}.\n")),
         Format::Text => {
             let rows: Vec<Vec<String>> = records

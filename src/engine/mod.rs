@@ -35,7 +35,8 @@ pub fn httpfs_path() -> PathBuf {
 pub struct Engine {
     conn: Connection,
     /// The engine's private folder (mode 0700, removed on drop): an empty extension directory
-    /// (nothing is ever installed into it) and the encrypted spill files (see [`workspace`]).
+    /// (nothing is ever installed into it), an empty secret directory (persistent secrets are
+    /// off) and the encrypted spill files (see [`workspace`]).
     _work_dir: workspace::WorkDir,
     /// Fingerprint of the registered Parquet key, to tell "wrong key" from "damaged object".
     parquet_fingerprint: String,
@@ -55,10 +56,17 @@ impl Engine {
         let work_dir = workspace::WorkDir::create()?;
         let ext_dir = work_dir.path().join("extensions");
         std::fs::create_dir(&ext_dir).context("could not create a temporary directory")?;
+        let secret_dir = work_dir.path().join("secrets");
+        std::fs::create_dir(&secret_dir).context("could not create a temporary directory")?;
+        // No persistent secrets: DuckDB would otherwise read ~/.duckdb/stored_secrets (what a
+        // stock shell's CREATE PERSISTENT SECRET writes), and one scoped to the bucket would win
+        // over duckpipe's own S3 secret. The secret folder is an empty private one as well.
         let config = Config::default()
             .enable_autoload_extension(false)
             .and_then(|c| c.with("autoinstall_known_extensions", "false"))
             .and_then(|c| c.with("extension_directory", ext_dir.to_string_lossy()))
+            .and_then(|c| c.with("allow_persistent_secrets", "false"))
+            .and_then(|c| c.with("secret_directory", secret_dir.to_string_lossy()))
             .map_err(|e| EngineError(format!("could not configure DuckDB: {}", sanitize(&e.to_string()))))?;
         let conn = Connection::open_in_memory_with_flags(config)
             .map_err(|e| EngineError(format!("could not open DuckDB: {}", sanitize(&e.to_string()))))?;

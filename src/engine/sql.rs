@@ -72,6 +72,7 @@ pub const MASKED_USERS: SqlFile =
 pub const REJECTIONS: SqlFile = sql_file!("run/rejections.sql", reads: [], fills: []);
 pub const KANON_ROWS: SqlFile = sql_file!("run/kanon_rows.sql", reads: ["min_k"], fills: []);
 pub const GENERALIZED_USERS: SqlFile = sql_file!("run/generalized_users.sql", reads: ["min_k"], fills: []);
+pub const REPEATED_USERS: SqlFile = sql_file!("run/repeated_users.sql", reads: [], fills: ["relation"]);
 
 // write/ — the objects of a load
 pub const WRITE_USERS: SqlFile = sql_file!(
@@ -81,13 +82,18 @@ pub const WRITE_USERS: SqlFile = sql_file!(
 );
 pub const WRITE_QUARANTINE: SqlFile =
     sql_file!("write/quarantine.sql", reads: ["run_id", "loaded_at"], fills: ["output_path"]);
-pub const WRITE_RUN_RECORD: SqlFile = sql_file!("write/run_record.sql", reads: [], fills: ["record_path"]);
 
 // lake/ — reading a lake
 pub const USERS_VIEW: SqlFile = sql_file!("lake/users_view.sql", reads: [], fills: ["objects"]);
-pub const READ_BACK: SqlFile = sql_file!("lake/read_back.sql", reads: [], fills: ["glob"]);
+pub const USERS_LATEST_VIEW: SqlFile =
+    sql_file!("lake/users_latest_view.sql", reads: [], fills: ["objects", "run_order"]);
+pub const OBJECT_ROWS: SqlFile = sql_file!("lake/object_rows.sql", reads: [], fills: ["objects"]);
 pub const VERIFY_OBJECT: SqlFile = sql_file!("lake/verify_object.sql", reads: [], fills: ["object"]);
 pub const OBJECT_SIZE: SqlFile = sql_file!("lake/object_size.sql", reads: [], fills: ["object"]);
+pub const OBJECT_SIZES: SqlFile = sql_file!("lake/object_sizes.sql", reads: [], fills: ["objects"]);
+pub const KNOWN_USERS: SqlFile = sql_file!("lake/known_users.sql", reads: [], fills: ["relation", "objects"]);
+pub const KNOWN_RUNS: SqlFile = sql_file!("lake/known_runs.sql", reads: [], fills: []);
+pub const SECRET_IN_FORCE: SqlFile = sql_file!("lake/secret_in_force.sql", reads: [], fills: ["url"]);
 pub const LIST_OBJECTS: SqlFile = sql_file!("lake/list_objects.sql", reads: [], fills: ["glob"]);
 pub const RUN_RECORDS: SqlFile = sql_file!("lake/run_records.sql", reads: [], fills: ["glob"]);
 
@@ -123,7 +129,7 @@ pub const REJECT_STEPS: [&SqlFile; 2] = [&REJECTED_USERS, &MASKED_USERS];
 pub const GENERALIZE_STEPS: [&SqlFile; 2] = [&KANON_ROWS, &GENERALIZED_USERS];
 
 /// Every file under `sql/`.
-pub const ALL: [&SqlFile; 37] = [
+pub const ALL: [&SqlFile; 42] = [
     &RAW_USERS,
     &RAW_USERS_FROM_FILE,
     &UTC_TIMESTAMP,
@@ -141,13 +147,18 @@ pub const ALL: [&SqlFile; 37] = [
     &REJECTIONS,
     &KANON_ROWS,
     &GENERALIZED_USERS,
+    &REPEATED_USERS,
     &WRITE_USERS,
     &WRITE_QUARANTINE,
-    &WRITE_RUN_RECORD,
     &USERS_VIEW,
-    &READ_BACK,
+    &USERS_LATEST_VIEW,
+    &OBJECT_ROWS,
     &VERIFY_OBJECT,
     &OBJECT_SIZE,
+    &OBJECT_SIZES,
+    &KNOWN_USERS,
+    &KNOWN_RUNS,
+    &SECRET_IN_FORCE,
     &LIST_OBJECTS,
     &RUN_RECORDS,
     &Q1_REGISTRATION,

@@ -19,6 +19,10 @@ use super::StoreConfigError;
 /// Default destination when neither `--dest` nor `DUCKPIPE_DEST` is given.
 pub const DEFAULT_DEST: &str = "./lake";
 
+/// Characters DuckDB's file functions treat as a pattern (a backslash escapes the next
+/// character), refused in local lake paths.
+pub const GLOB_CHARACTERS: &str = "*?[]\\";
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Destination {
     S3 { bucket: String, prefix: String },
@@ -54,6 +58,15 @@ impl Destination {
         if text.chars().any(|c| c.is_control()) {
             return Err(bad("control characters are not allowed in a path"));
         }
+        if text.chars().any(|c| GLOB_CHARACTERS.contains(c)) {
+            // DuckDB expands these in every path it reads, even in an explicit list of files: a
+            // lake at `la?e` would read (and list as orphans) the objects of a lake at `lake`.
+            return Err(bad("a local lake path may not contain * ? [ ] or \\ (DuckDB reads them as a pattern)"));
+        }
+        if text == "~" || text.starts_with("~/") {
+            // DuckDB expands a leading ~ itself, the file system calls duckpipe makes do not.
+            return Err(bad("a leading ~ is not expanded here: write the full path (e.g. $HOME/lake)"));
+        }
         Ok(Self::Local(PathBuf::from(text)))
     }
 
@@ -75,11 +88,6 @@ impl Destination {
         format!("{}/users/{run_id}", self.root())
     }
 
-    /// A glob over the data objects one attempt wrote (one or more files).
-    pub fn data_glob(&self, run_id: &str, attempt: &str) -> String {
-        format!("{}/part-{attempt}-*.parquet", self.run_dir(run_id))
-    }
-
     /// The quarantine object of one attempt at a run.
     pub fn quarantine_object(&self, run_id: &str, attempt: &str) -> String {
         format!("{}/quarantine/{run_id}/part-{attempt}-0.parquet", self.root())
@@ -90,14 +98,29 @@ impl Destination {
         format!("{}/runs/{run_id}.json", self.root())
     }
 
-    /// A glob matching every run record.
+    /// A glob matching every run record (S3 only: local lakes are listed by the file system).
     pub fn records_glob(&self) -> String {
         format!("{}/runs/*.json", self.root())
     }
 
-    /// Globs matching every object a load may write (data and quarantine), for finding orphans.
-    pub fn object_globs(&self) -> [String; 2] {
-        [format!("{}/users/*/*.parquet", self.root()), format!("{}/quarantine/*/*.parquet", self.root())]
+    /// Globs matching every object a load may leave under the destination: data, quarantine,
+    /// and anything in `runs/` (records, and probes a killed load left). S3 only, like
+    /// [`Destination::records_glob`].
+    pub fn object_globs(&self) -> [String; 3] {
+        [
+            format!("{}/users/*/*", self.root()),
+            format!("{}/quarantine/*/*", self.root()),
+            format!("{}/runs/*", self.root()),
+        ]
+    }
+
+    /// The bucket and object key of a path relative to an S3 destination (`None` locally).
+    pub fn s3_key(&self, relative: &str) -> Option<(&str, String)> {
+        match self {
+            Self::S3 { bucket, prefix } if prefix.is_empty() => Some((bucket, relative.to_string())),
+            Self::S3 { bucket, prefix } => Some((bucket, format!("{prefix}/{relative}"))),
+            Self::Local(_) => None,
+        }
     }
 
     /// The path of an object relative to the destination (how run records name objects, so a
@@ -112,13 +135,19 @@ impl Destination {
         format!("{}/{relative}", self.root())
     }
 
+    /// The folders (relative) a load of `run_id` writes into, deepest first.
+    pub fn run_folders(run_id: &str) -> [String; 5] {
+        [format!("users/{run_id}"), "users".into(), format!("quarantine/{run_id}"), "quarantine".into(), "runs".into()]
+    }
+
     /// Local destinations need the folders to exist before DuckDB writes into them.
     pub fn prepare_run(&self, run_id: &str) -> std::io::Result<()> {
         match self {
             Self::Local(_) => {
-                std::fs::create_dir_all(self.run_dir(run_id))?;
-                std::fs::create_dir_all(format!("{}/quarantine/{run_id}", self.root()))?;
-                std::fs::create_dir_all(format!("{}/runs", self.root()))
+                for folder in Self::run_folders(run_id) {
+                    std::fs::create_dir_all(self.resolve(&folder))?;
+                }
+                Ok(())
             }
             Self::S3 { .. } => Ok(()),
         }
@@ -142,13 +171,16 @@ mod tests {
             Destination::S3 { bucket: "my-bucket".into(), prefix: "lake/x".into() }
         );
         let s3 = Destination::parse("s3://bkt").unwrap();
-        assert_eq!(s3.data_glob("r1", "a1"), "s3://bkt/users/r1/part-a1-*.parquet");
+        assert_eq!(s3.run_dir("r1"), "s3://bkt/users/r1");
+        assert_eq!(s3.s3_key("runs/r1.json"), Some(("bkt", "runs/r1.json".to_string())));
         assert_eq!(s3.relative("s3://bkt/users/r1/part-a1-0.parquet"), "users/r1/part-a1-0.parquet");
         assert_eq!(s3.resolve("users/r1/part-a1-0.parquet"), "s3://bkt/users/r1/part-a1-0.parquet");
         let prefixed = Destination::parse("s3://bkt/p/").unwrap();
         assert_eq!(prefixed.record_path("r1"), "s3://bkt/p/runs/r1.json");
         assert_eq!(prefixed.quarantine_object("r1", "a"), "s3://bkt/p/quarantine/r1/part-a-0.parquet");
-        assert_eq!(Destination::parse("./lake").unwrap().data_glob("r", "a"), "./lake/users/r/part-a-*.parquet");
+        assert_eq!(prefixed.s3_key("runs/r1.json"), Some(("bkt", "p/runs/r1.json".to_string())));
+        assert_eq!(Destination::parse("./lake").unwrap().run_dir("r"), "./lake/users/r");
+        assert_eq!(Destination::parse("./lake").unwrap().s3_key("x"), None);
         assert_eq!(Destination::parse("/tmp/l/").unwrap().records_glob(), "/tmp/l/runs/*.json");
     }
 
@@ -163,10 +195,19 @@ mod tests {
             "gs://x/y",
             "",
             "a\nb",
+            "/tmp/la?e",
+            "/tmp/la*e",
+            "/tmp/la[k]e",
+            "/tmp/lake]",
+            "/tmp/back\\slash",
+            "~/lake",
+            "~",
         ] {
             assert!(Destination::parse(bad).is_err(), "{bad:?} must be refused");
         }
-        // A local path with a quote is allowed: it is quoted when used in SQL.
-        assert!(Destination::parse("/tmp/o'brien").is_ok());
+        // Other characters are allowed: paths are quoted when used in SQL.
+        for good in ["/tmp/o'brien", "/tmp/a b/c=1/é,;%$#{}", "~lake", "./x~/y"] {
+            assert!(Destination::parse(good).is_ok(), "{good:?}");
+        }
     }
 }

@@ -1,13 +1,21 @@
 //! The lake: everything about a destination. Where objects go (`destination`), how to reach S3
-//! (`s3`, `bucket`), the run records that are its commit log (`record`), the objects under it
-//! (`objects`), checks that what is read is what was committed (`verify`), and the view `users`
-//! that readers query (`users_view`).
+//! (`s3`, `bucket`, and the signed requests of `s3_client` and `sigv4`), the run records that are
+//! its commit log (`record`), created exactly once (`commit`, with `durable` for fsync) and
+//! checked on every read (`integrity`), the probe that proves a destination writable (`probe`),
+//! the objects under it (`objects`), checks of keys and content (`verify`), and the view `users`
+//! that readers query (`users_view`). docs/runs.md states the invariants.
 
 pub mod bucket;
+pub mod commit;
 pub mod destination;
+pub mod durable;
+pub mod integrity;
 pub mod objects;
+pub mod probe;
 pub mod record;
 pub mod s3;
+pub mod s3_client;
+pub mod sigv4;
 pub mod users_view;
 pub mod verify;
 
@@ -41,7 +49,7 @@ pub fn open(
 ) -> anyhow::Result<Engine> {
     let s3 = match dest {
         Destination::S3 { bucket, .. } => {
-            let settings = S3Settings::from_env(|k| std::env::var(k).ok())?;
+            let settings = S3Settings::from_process_env()?;
             bucket::ensure(&settings, bucket, create_bucket)?;
             Some(settings)
         }
@@ -49,7 +57,7 @@ pub fn open(
     };
     let engine = Engine::open(parquet, hmac)?;
     if let Some(s3) = s3 {
-        s3.install(&engine).map_err(|e| crate::engine::EngineError(e.to_string()))?;
+        s3.install(&engine, &dest.root()).map_err(|e| crate::engine::EngineError(e.to_string()))?;
     }
     Ok(engine)
 }

@@ -1,37 +1,104 @@
 //! The objects under a destination: their sizes, and those no run record names (orphans).
 
-use super::{Destination, RunRecord};
-use crate::engine::{Engine, sql};
+use std::collections::HashMap;
 
-/// Objects under the destination that no complete record names: left by failed or killed runs.
-/// Safe to delete once no load is running.
+use super::{Destination, RunRecord, record};
+use crate::engine::{Engine, EngineError, sql};
+
+/// Everything under the destination that a load leaves and no record names: data and
+/// quarantine objects of failed or killed attempts, and temporary records and probes in `runs/`,
+/// with their sizes in bytes. Safe to delete once no load is running (a running load's objects
+/// are orphans until it commits).
 pub fn orphans(engine: &Engine, dest: &Destination, records: &[RunRecord]) -> anyhow::Result<Vec<(String, u64)>> {
-    let named: std::collections::HashSet<String> =
-        records.iter().flat_map(|r| r.objects.iter().map(|o| o.path.clone())).collect();
-    let mut out = Vec::new();
-    for (path, bytes) in list_objects(engine, dest)? {
-        let rel = dest.relative(&path);
-        if !named.contains(&rel) {
-            out.push((rel, bytes));
-        }
-    }
+    let named: std::collections::HashSet<&str> =
+        records.iter().flat_map(|r| r.objects.iter().map(|o| o.path.as_str())).collect();
+    let mut out: Vec<(String, u64)> =
+        list(engine, dest)?.into_iter().filter(|(rel, _)| !named.contains(rel.as_str()) && !is_record(rel)).collect();
     out.sort();
     Ok(out)
 }
 
-/// Every data and quarantine object at the destination with its size in bytes.
-fn list_objects(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(String, u64)>> {
+/// A record file (`runs/<name>.json`): not an orphan even when it is broken (`runs --verify`
+/// reports those).
+fn is_record(rel: &str) -> bool {
+    rel.strip_prefix("runs/").is_some_and(|name| !name.contains('/') && record::is_record_name(name))
+}
+
+/// Every file a load may leave, relative to the destination, with its size: `users/*/*`,
+/// `quarantine/*/*` and `runs/*`. Locally through the file system (never a DuckDB pattern); on
+/// S3 through DuckDB's listing (S3 prefixes hold no pattern characters).
+fn list(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(String, u64)>> {
+    match dest {
+        Destination::Local(_) => {
+            let mut out = Vec::new();
+            for top in ["users", "quarantine"] {
+                for folder in local_entries(dest, top)? {
+                    if std::fs::metadata(dest.resolve(&folder)).is_ok_and(|m| m.is_dir()) {
+                        out.extend(local_files(dest, &folder)?);
+                    }
+                }
+            }
+            out.extend(local_files(dest, "runs")?);
+            Ok(out)
+        }
+        Destination::S3 { .. } => {
+            let mut out = Vec::new();
+            for glob in dest.object_globs() {
+                // The glob table function returns nothing when nothing matches.
+                let query = sql::LIST_OBJECTS.fill(&[("glob", &sql::quote(&glob))]);
+                let files: Vec<String> = engine
+                    .rows(&query, [], |r| r.get(0))
+                    .map_err(|e| e.context(format!("cannot list objects at {dest}")))?;
+                if files.is_empty() {
+                    continue;
+                }
+                let sizes = sizes(engine, &files)?;
+                out.extend(files.iter().map(|f| (dest.relative(f), sizes.get(f).copied().unwrap_or(0))));
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// The names (relative to the destination) in one local folder; none if it does not exist.
+fn local_entries(dest: &Destination, folder: &str) -> anyhow::Result<Vec<String>> {
+    let dir = dest.resolve(folder);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(EngineError(format!("cannot list {dir}: {e}")).into()),
+    };
     let mut out = Vec::new();
-    for glob in dest.object_globs() {
-        // The glob table function returns nothing when nothing matches (locally and on S3).
-        let query = sql::LIST_OBJECTS.fill(&[("glob", &sql::quote(&glob))]);
-        let files: Vec<String> =
-            engine.rows(&query, [], |r| r.get(0)).map_err(|e| e.context(format!("cannot list objects at {dest}")))?;
-        for file in files {
-            out.push((file.clone(), object_size(engine, &file)?));
+    for entry in entries {
+        let entry = entry.map_err(|e| EngineError(format!("cannot list {dir}: {e}")))?;
+        out.push(format!("{folder}/{}", entry.file_name().to_string_lossy()));
+    }
+    Ok(out)
+}
+
+/// The regular files in one local folder, relative to the destination, with their sizes.
+fn local_files(dest: &Destination, folder: &str) -> anyhow::Result<Vec<(String, u64)>> {
+    let mut out = Vec::new();
+    for rel in local_entries(dest, folder)? {
+        let meta = std::fs::symlink_metadata(dest.resolve(&rel))
+            .map_err(|e| EngineError(format!("cannot read {}: {e}", dest.resolve(&rel))))?;
+        if meta.is_file() {
+            out.push((rel, meta.len()));
         }
     }
     Ok(out)
+}
+
+/// The sizes of objects in bytes, in one statement (HEAD requests on S3; the content is not
+/// read). Fails if any of them cannot be read.
+pub fn sizes(engine: &Engine, files: &[String]) -> Result<HashMap<String, u64>, EngineError> {
+    if files.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list: Vec<String> = files.iter().map(|f| sql::quote(f)).collect();
+    let query = sql::OBJECT_SIZES.fill(&[("objects", &format!("[{}]", list.join(", ")))]);
+    let rows: Vec<(String, i64)> = engine.rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.into_iter().map(|(f, n)| (f, n as u64)).collect())
 }
 
 /// Compares an object's size with the size its run record states (no data read). The error
@@ -39,10 +106,16 @@ fn list_objects(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(Stri
 pub fn check_size(engine: &Engine, path: &str, expected: u64) -> Result<(), String> {
     match object_size(engine, path) {
         Err(e) => Err(format!("cannot be read: {e}")),
-        Ok(size) if size != expected => {
-            Err(format!("is {size} bytes but its run record says {expected}: it was truncated or replaced"))
-        }
-        Ok(_) => Ok(()),
+        Ok(size) => size_matches(size, expected),
+    }
+}
+
+/// `size` is what the record says, or the problem.
+pub fn size_matches(size: u64, expected: u64) -> Result<(), String> {
+    if size == expected {
+        Ok(())
+    } else {
+        Err(format!("is {size} bytes but its run record says {expected}: it was truncated or replaced"))
     }
 }
 
@@ -50,4 +123,25 @@ pub fn check_size(engine: &Engine, path: &str, expected: u64) -> Result<(), Stri
 pub fn object_size(engine: &Engine, path: &str) -> anyhow::Result<u64> {
     let size = engine.query_i64(&sql::OBJECT_SIZE.fill(&[("object", &sql::quote(path))]))?;
     Ok(size as u64)
+}
+
+/// Removes objects (relative to the destination) that this load wrote and no record names: a
+/// load that lost the race for its run id cleans up after itself.
+pub fn remove(dest: &Destination, objects: &[super::record::ObjectEntry]) -> anyhow::Result<()> {
+    match dest {
+        Destination::Local(_) => {
+            for o in objects {
+                let path = dest.resolve(&o.path);
+                std::fs::remove_file(&path).map_err(|e| EngineError(format!("cannot remove {path}: {e}")))?;
+            }
+        }
+        Destination::S3 { .. } => {
+            let settings = super::S3Settings::from_process_env()?;
+            for o in objects {
+                let (bucket, key) = dest.s3_key(&o.path).expect("an S3 destination");
+                super::s3_client::delete(&settings, bucket, &key)?;
+            }
+        }
+    }
+    Ok(())
 }

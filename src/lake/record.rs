@@ -6,7 +6,8 @@
 //! only objects named by a complete record: a run that failed or was killed before its record
 //! was written has objects that nobody reads (`duckpipe runs --orphans` lists them).
 //!
-//! A record holds no personal data and no key: only key fingerprints.
+//! A record holds no personal data and no key: only key fingerprints. Records are created once
+//! (`commit`) and checked on every read (`integrity`).
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,14 @@ pub struct RunRecord {
     pub absent_fields: Vec<String>,
     pub unanswerable: Vec<String>,
     pub keys: KeyFingerprints,
+    /// The load attempt that wrote the run (its objects are named `part-<attempt>-<n>`): tells a
+    /// retry's own record from another attempt's after a lost answer or a race.
+    #[serde(default)]
+    pub attempt: String,
+    /// How this run's users relate to the runs stored before it (None in records written before
+    /// duckpipe checked): readers use it to know whether each user is stored once.
+    #[serde(default)]
+    pub overlap: Option<Overlap>,
     /// Input fields the classification (docs/privacy.md) does not know: dropped, named with the
     /// number of users holding them — never their values.
     #[serde(default)]
@@ -73,6 +82,19 @@ impl Counts {
     pub fn balanced(&self) -> bool {
         self.received == self.written + self.quarantined + self.suppressed
     }
+}
+
+/// Users of a run that the lake already held. `runs_checked` counts the complete runs at the
+/// destination when the load listed them (before it read its source); their data was compared
+/// with this run's users by `user_id`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overlap {
+    pub runs_checked: u64,
+    /// Distinct users of this run that those runs already held; None when they could not be
+    /// read (the load warned).
+    pub already_stored: Option<u64>,
+    /// Rows of this run whose user_id an earlier row of this run has too.
+    pub repeated: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -158,75 +180,63 @@ pub fn valid_run_id(id: &str) -> bool {
         && !id.starts_with('.')
 }
 
-/// Writes the record: the commit point of a load. Local files are written to a temporary name
-/// and renamed, S3 objects appear whole or not at all, so a reader never sees half a record.
-pub fn write(engine: &Engine, dest: &Destination, record: &RunRecord) -> anyhow::Result<()> {
-    let text = serde_json::to_string(record)?;
-    let path = dest.record_path(&record.run_id);
+/// The text of every run record file at `dest` with its name relative to the destination
+/// (`runs/<name>.json`), in no particular order. Parsing and checking them is `integrity`'s job.
+pub fn read_files(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(String, String)>> {
     match dest {
         Destination::Local(_) => {
-            let tmp = format!("{}/runs/.{}.json.tmp", dest.root(), record.run_id);
-            std::fs::write(&tmp, format!("{text}\n"))
-                .and_then(|()| std::fs::rename(&tmp, &path))
-                .map_err(|e| EngineError(format!("cannot write the run record {path}: {e}")))?;
-        }
-        Destination::S3 { .. } => {
-            let copy = sql::WRITE_RUN_RECORD.fill(&[("record_path", &sql::quote(&path))]);
-            engine.execute(&copy, [&text]).map_err(|e| e.context(format!("cannot write the run record {path}")))?;
-        }
-    }
-    Ok(())
-}
-
-/// Every complete run at `dest`, oldest first. A record that cannot be read is an error naming
-/// it: records are written whole, so an unreadable one means the lake was tampered with.
-pub fn list(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<RunRecord>> {
-    let mut records = Vec::new();
-    for (path, text) in read_record_texts(engine, dest)? {
-        let record: RunRecord = serde_json::from_str(text.trim())
-            .map_err(|e| EngineError(format!("run record {path} is not readable ({e}); fix or remove it")))?;
-        if record.format != FORMAT || record.status != "complete" {
-            return Err(EngineError(format!(
-                "run record {path} has format {:?} status {:?}; this duckpipe reads {FORMAT} complete records",
-                record.format, record.status
-            ))
-            .into());
-        }
-        records.push(record);
-    }
-    records.sort_by(|a, b| (&a.finished_at, &a.run_id).cmp(&(&b.finished_at, &b.run_id)));
-    Ok(records)
-}
-
-fn read_record_texts(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(String, String)>> {
-    match dest {
-        Destination::Local(_) => {
-            let dir = std::path::PathBuf::from(format!("{}/runs", dest.root()));
-            let entries = match std::fs::read_dir(&dir) {
-                Ok(entries) => entries,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-                Err(e) => return Err(EngineError(format!("cannot list {}: {e}", dir.display())).into()),
-            };
             let mut out = Vec::new();
-            for entry in entries {
-                let path = entry.map_err(|e| EngineError(format!("cannot list {}: {e}", dir.display())))?.path();
-                let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-                if name.ends_with(".json") && !name.starts_with('.') {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| EngineError(format!("cannot read {}: {e}", path.display())))?;
-                    out.push((path.display().to_string(), text));
-                }
+            for name in local_names(dest)? {
+                let path = dest.resolve(&format!("runs/{name}"));
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| EngineError(format!("cannot read {path}: {e}")))?;
+                out.push((format!("runs/{name}"), text));
             }
             Ok(out)
         }
         Destination::S3 { .. } => {
             let query = sql::RUN_RECORDS.fill(&[("glob", &sql::quote(&dest.records_glob()))]);
-            let rows = engine
+            let rows: Vec<(String, String)> = engine
                 .rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))
                 .map_err(|e| e.context(format!("cannot read the run records at {dest}")))?;
-            Ok(rows)
+            Ok(rows
+                .into_iter()
+                .map(|(path, text)| (dest.relative(&path), text))
+                .filter(|(name, _)| is_record_name(name.rsplit('/').next().unwrap_or_default()))
+                .collect())
         }
     }
+}
+
+/// Whether a local destination holds any run record (read without an engine, to decide whether
+/// a load may create keys).
+pub fn local_has_runs(dest: &Destination) -> anyhow::Result<bool> {
+    Ok(!local_names(dest)?.is_empty())
+}
+
+/// The names of the record files in a local `runs/` (`*.json`, not hidden).
+fn local_names(dest: &Destination) -> anyhow::Result<Vec<String>> {
+    let dir = dest.resolve("runs");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(EngineError(format!("cannot list {dir}: {e}")).into()),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| EngineError(format!("cannot list {dir}: {e}")))?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        if is_record_name(&name) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// A file in `runs/` that is a run record (rather than a load's temporary file or probe).
+pub fn is_record_name(name: &str) -> bool {
+    name.ends_with(".json") && !name.starts_with('.')
 }
 
 #[cfg(test)]

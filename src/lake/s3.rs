@@ -1,7 +1,10 @@
 //! S3 connection settings from the standard AWS variables, and the DuckDB secret made from them.
 
 use super::StoreConfigError;
-use crate::engine::{Engine, sql::quote};
+use crate::engine::{Engine, EngineError, sql, sql::quote};
+
+/// The name of the one S3 secret in a duckpipe session.
+pub const SECRET_NAME: &str = "duckpipe_s3";
 
 /// How a secret statement carries the credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +77,11 @@ impl S3Settings {
         })
     }
 
+    /// [`S3Settings::from_env`] over the process environment (with `.env` already loaded).
+    pub fn from_process_env() -> Result<Self, StoreConfigError> {
+        Self::from_env(|k| std::env::var(k).ok())
+    }
+
     /// The endpoint as a URL without a trailing slash (AWS's regional endpoint when none is set).
     pub fn endpoint_url(&self) -> String {
         let scheme = if self.use_ssl { "https" } else { "http" };
@@ -88,13 +96,24 @@ impl S3Settings {
         (&self.key_id, &self.secret, self.session_token.as_deref(), &self.region)
     }
 
-    /// Creates the DuckDB S3 secret. The statement holds the secret; it is never logged and a
-    /// failure is reported without it.
-    pub fn install(&self, engine: &Engine) -> anyhow::Result<()> {
+    /// Creates the DuckDB S3 secret and checks that it is the one DuckDB uses for `root` (the
+    /// engine reads no persistent secrets, so no other can be in force; this says so if one
+    /// ever were). The statement holds the secret; it is never logged and a failure is reported
+    /// without it.
+    pub fn install(&self, engine: &Engine, root: &str) -> anyhow::Result<()> {
         let statement = self.secret_statement(Credentials::Values);
         engine
             .execute_batch(&statement)
-            .map_err(|_| anyhow::anyhow!("could not configure S3 access in DuckDB (check the AWS_* variables)"))
+            .map_err(|_| anyhow::anyhow!("could not configure S3 access in DuckDB (check the AWS_* variables)"))?;
+        let in_force: Option<String> =
+            engine.rows(&sql::SECRET_IN_FORCE.fill(&[("url", &quote(root))]), [], |r| r.get(0))?.into_iter().next();
+        if in_force.as_deref() != Some(SECRET_NAME) {
+            return Err(EngineError(format!(
+                "DuckDB would reach {root} with the secret {in_force:?} instead of duckpipe's own: refusing to go on"
+            ))
+            .into());
+        }
+        Ok(())
     }
 
     /// `CREATE OR REPLACE SECRET duckpipe_s3 (…)` for these settings. With
@@ -119,7 +138,7 @@ impl S3Settings {
             options.push(format!("ENDPOINT {}", quote(endpoint)));
             options.push("URL_STYLE 'path'".to_string());
         }
-        format!("CREATE OR REPLACE SECRET duckpipe_s3 (\n    {}\n);", options.join(",\n    "))
+        format!("CREATE OR REPLACE SECRET {SECRET_NAME} (\n    {}\n);", options.join(",\n    "))
     }
 }
 

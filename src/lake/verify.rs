@@ -1,10 +1,48 @@
-//! Checks that what a reader is about to read is what the run records promise: the key
-//! fingerprint, each object's size, and (for `runs --verify` and damage reports) every page of an
-//! object decrypted and authenticated.
+//! Checks that the keys in use are the lake's (a reader's Parquet key, a load's both keys), and
+//! (for `runs --verify` and damage reports) that every page of an object decrypts and
+//! authenticates.
 
+use super::integrity::short;
+use super::record::KeyFingerprints;
 use super::{Destination, RunRecord};
 use crate::engine::{Engine, EngineError, sql};
 use crate::error::UsageError;
+
+/// Refuses, before anything is read or written, a load whose keys are not the ones the lake's
+/// runs were written with: one sentence naming which key differs and how to proceed. A lake
+/// keeps one key set (integrity), so comparing with any record is comparing with all.
+pub fn check_load_keys(dest: &Destination, records: &[RunRecord], keys: &KeyFingerprints) -> Result<(), UsageError> {
+    let Some(lake) = records.first().map(|r| &r.keys) else {
+        return Ok(());
+    };
+    let parquet = lake.parquet != keys.parquet;
+    let hmac = lake.hmac != keys.hmac;
+    let (which, fingerprints) = match (parquet, hmac) {
+        (false, false) => return Ok(()),
+        (true, false) => (
+            "DUCKPIPE_PARQUET_KEY is not the key",
+            format!("fingerprint {}…, yours {}…", short(&lake.parquet), short(&keys.parquet)),
+        ),
+        (false, true) => (
+            "DUCKPIPE_HMAC_KEY is not the key",
+            format!("fingerprint {}…, yours {}…", short(&lake.hmac), short(&keys.hmac)),
+        ),
+        (true, true) => {
+            ("DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY are not the keys", "neither fingerprint matches".to_string())
+        }
+    };
+    let consequence = if hmac {
+        "pseudonyms made with another HMAC key never match the stored ones, so one person would count twice"
+    } else {
+        "no reader could decrypt both"
+    };
+    Err(UsageError(format!(
+        "{which} the {} run{} at {dest} {} written with ({fingerprints}): {consequence}. Nothing was written: load with the lake's keys (the .env it was created with) or into another --dest",
+        records.len(),
+        if records.len() == 1 { "" } else { "s" },
+        if records.len() == 1 { "was" } else { "were" },
+    )))
+}
 
 /// Refuses, before any data is read, runs written with another Parquet key than the engine's:
 /// a clear "wrong key" instead of a decryption error.
@@ -14,8 +52,8 @@ pub fn check_key(engine: &Engine, records: &[RunRecord]) -> Result<(), UsageErro
         Some(run) => Err(UsageError(format!(
             "DUCKPIPE_PARQUET_KEY is not the key run {} was written with (key fingerprint {}…, yours {}…)",
             run.run_id,
-            &run.keys.parquet[..12.min(run.keys.parquet.len())],
-            &engine.parquet_fingerprint()[..12]
+            short(&run.keys.parquet),
+            short(engine.parquet_fingerprint())
         ))),
     }
 }
@@ -48,4 +86,42 @@ pub fn name_damaged_object(
 pub fn verify_object(engine: &Engine, file: &str) -> Result<(), String> {
     let probe = sql::VERIFY_OBJECT.fill(&[("object", &sql::quote(file))]);
     engine.execute_batch(&probe).map_err(|e| e.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(parquet: &str, hmac: &str) -> RunRecord {
+        let mut r: RunRecord = serde_json::from_value(serde_json::json!({
+            "format": "duckpipe-run/1", "run_id": "r1", "status": "complete", "duckpipe_version": "0",
+            "source": {"kind": "file", "seed": null, "pages": 1, "users": 1, "api_version": null, "nat": null},
+            "parameters": {"count": null, "page_size": null, "api_url": null, "input": null},
+            "counts": {"received": 0, "written": 0, "quarantined": 0, "suppressed": 0},
+            "objects": [], "schema": [], "rejections": [], "absent_fields": [], "unanswerable": [],
+            "keys": {"parquet": "", "hmac": ""}, "as_of": "", "started_at": "", "finished_at": ""
+        }))
+        .unwrap();
+        r.keys = KeyFingerprints { parquet: parquet.into(), hmac: hmac.into() };
+        r
+    }
+
+    #[test]
+    fn a_load_with_other_keys_is_refused_naming_the_key() {
+        let dest = Destination::parse("/tmp/lake").unwrap();
+        let lake = [record("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb")];
+        let same = KeyFingerprints { parquet: "aaaaaaaaaaaaaaaa".into(), hmac: "bbbbbbbbbbbbbbbb".into() };
+        assert!(check_load_keys(&dest, &lake, &same).is_ok());
+        assert!(check_load_keys(&dest, &[], &same).is_ok(), "a new lake takes any keys");
+        let hmac = KeyFingerprints { hmac: "cccccccccccccccc".into(), ..same.clone() };
+        let e = check_load_keys(&dest, &lake, &hmac).unwrap_err().0;
+        assert!(e.starts_with("DUCKPIPE_HMAC_KEY is not the key the 1 run at /tmp/lake was written with"), "{e}");
+        assert!(e.contains("bbbbbbbbbbbb…, yours cccccccccccc…") && e.contains("count twice"), "{e}");
+        let parquet = KeyFingerprints { parquet: "dddddddddddddddd".into(), ..same };
+        let e = check_load_keys(&dest, &lake, &parquet).unwrap_err().0;
+        assert!(e.starts_with("DUCKPIPE_PARQUET_KEY is not the key"), "{e}");
+        let both = KeyFingerprints { parquet: "dddddddddddddddd".into(), hmac: "cccccccccccccccc".into() };
+        let e = check_load_keys(&dest, &lake, &both).unwrap_err().0;
+        assert!(e.starts_with("DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY are not the keys"), "{e}");
+    }
 }

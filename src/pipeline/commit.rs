@@ -1,12 +1,13 @@
-//! The commit step: the run record, written last. Once it exists, readers see the run's objects;
-//! until then, nobody does.
+//! The commit step: the run record, created last and exactly once (`lake::commit`). Once it
+//! exists, readers see the run's objects; until then, nobody does.
 
 use time::OffsetDateTime;
 
 use super::LoadOptions;
 use super::reject::Validation;
 use crate::engine::Engine;
-use crate::lake::record::{self, Column, Counts, ObjectEntry, RunRecord, SourceSummary, UnknownField};
+use crate::lake::commit::{self as lake_commit, Outcome};
+use crate::lake::record::{self, Column, Counts, ObjectEntry, Overlap, RunRecord, SourceSummary, UnknownField};
 use crate::timefmt;
 
 /// Everything the record of a finished run says.
@@ -19,11 +20,14 @@ pub struct Commit<'a> {
     pub objects: Vec<ObjectEntry>,
     pub validation: Validation,
     pub unknown_fields: Vec<UnknownField>,
+    pub overlap: Overlap,
+    pub attempt: &'a str,
     pub started_at: OffsetDateTime,
 }
 
-/// Writes the run record (the commit point) and returns it.
-pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<RunRecord> {
+/// Creates the run record (the commit point) unless the run id was committed meanwhile by
+/// another attempt; returns this attempt's record and what happened.
+pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<(RunRecord, Outcome)> {
     let opts = c.opts;
     let record = RunRecord {
         format: record::FORMAT.to_string(),
@@ -39,16 +43,24 @@ pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<RunRecord> {
         absent_fields: c.validation.absent_groups,
         unanswerable: c.validation.unanswerable,
         keys: opts.keys.clone(),
+        attempt: c.attempt.to_string(),
+        overlap: Some(c.overlap),
         as_of: timefmt::rfc3339(opts.as_of),
         started_at: timefmt::rfc3339(c.started_at),
         finished_at: timefmt::rfc3339(OffsetDateTime::now_utc()),
         unknown_fields: c.unknown_fields,
         min_k: opts.privacy.min_k,
     };
-    record::write(engine, &opts.dest, &record)?;
-    crate::interrupt::mark_committed();
-    tracing::info!(run_id = %record.run_id, written = record.counts.written, quarantined = record.counts.quarantined, "run recorded");
-    Ok(record)
+    let outcome = lake_commit::create(&opts.dest, &record)?;
+    match &outcome {
+        Outcome::Committed => {
+            tracing::info!(run_id = %record.run_id, written = record.counts.written, quarantined = record.counts.quarantined, "run recorded")
+        }
+        Outcome::Taken(_) => {
+            tracing::warn!(run_id = %record.run_id, "another load committed this run id first: this attempt committed nothing")
+        }
+    }
+    Ok((record, outcome))
 }
 
 /// The columns of the exported data.

@@ -1,11 +1,12 @@
 //! The export step: writes the users (`masked_users`, or `generalized_users` with `--min-k`) as
 //! encrypted Parquet into the run's folder (`sql/write/users.sql`) and the rejected records into
 //! its quarantine object (`sql/write/quarantine.sql`), and reads every object back, decrypting
-//! it, before it may be named in a run record.
+//! its footer, before it may be named in a run record. The objects are named after the attempt
+//! (`part-<attempt>-<n>`), so a retry never collides with what a failed attempt left.
 
 use crate::engine::{Engine, EngineError, sql};
 use crate::lake::record::{Counts, ObjectEntry};
-use crate::lake::{Destination, objects};
+use crate::lake::{Destination, integrity, objects};
 
 /// Writes the run's data objects and, when records were rejected, its quarantine object.
 pub fn write_run(
@@ -79,25 +80,32 @@ pub fn write(
     attempt: &str,
 ) -> anyhow::Result<Exported> {
     let run_dir = dest.run_dir(run_id);
-    engine
-        .execute_batch(&export_sql(relation, &run_dir, attempt, TARGET_OBJECT_BYTES, ROW_GROUP_ROWS))
+    let files = copy(engine, &export_sql(relation, &run_dir, attempt, TARGET_OBJECT_BYTES, ROW_GROUP_ROWS))
         .map_err(|e| EngineError(format!("writing {run_dir} failed: {e}")))?;
-    read_back(engine, &dest.data_glob(run_id, attempt))
+    read_back(engine, &files)
 }
 
-/// Counts the rows of every object matching `glob` (one attempt's objects), decrypting each
-/// one: a missing, truncated or unreadable object fails here.
-pub fn read_back(engine: &Engine, glob: &str) -> anyhow::Result<Exported> {
-    let query = sql::READ_BACK.fill(&[("glob", &sql::quote(glob))]);
-    let mut objects: Vec<(String, i64)> = engine
-        .rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(|e| EngineError(format!("reading back {glob} failed: {}", e.0)))?;
+/// Runs an export statement ([`export_sql`]) and returns the objects it wrote (its
+/// RETURN_FILES list).
+pub fn copy(engine: &Engine, statement: &str) -> Result<Vec<String>, EngineError> {
+    use duckdb::types::Value;
+    let files = engine.one(statement, [], |r| r.get::<_, Value>(1))?;
+    let Value::List(items) = files else {
+        return Err(EngineError("the export did not name the objects it wrote".into()));
+    };
+    Ok(items.into_iter().filter_map(|v| if let Value::Text(t) = v { Some(t) } else { None }).collect())
+}
+
+/// Counts the rows of every object in `files` (one attempt's objects), from their decrypted
+/// footers: a missing, truncated or unreadable object fails here.
+pub fn read_back(engine: &Engine, files: &[String]) -> anyhow::Result<Exported> {
+    let rows = integrity::object_rows(engine, files)
+        .map_err(|e| EngineError(format!("reading back the objects just written failed: {}", e.0)))?;
+    let mut objects: Vec<(String, u64)> =
+        files.iter().map(|f| (f.clone(), rows.get(f).copied().unwrap_or(0))).collect();
     // part-10 after part-9: order by the part number, not the text.
     objects.sort_by_key(|(name, _)| part_number(name));
-    Ok(Exported {
-        rows: objects.iter().map(|(_, n)| *n as u64).sum(),
-        objects: objects.into_iter().map(|(name, n)| (name, n as u64)).collect(),
-    })
+    Ok(Exported { rows: objects.iter().map(|(_, n)| *n).sum(), objects })
 }
 
 /// The `i` of `.../part-<attempt>-<i>.parquet` (unknown names sort last).
@@ -150,7 +158,7 @@ pub fn export_quarantine(
     engine
         .execute_batch(&sql::WRITE_QUARANTINE.fill(&[("output_path", &sql::quote(&object))]))
         .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
-    let rows = read_back(engine, &object)?.rows;
+    let rows = read_back(engine, std::slice::from_ref(&object))?.rows;
     if rows != expected {
         return Err(EngineError(format!("{object} holds {rows} rows, expected {expected}")).into());
     }

@@ -1,7 +1,8 @@
 //! One load, one module per step, in the order the steps run:
 //!
 //! `source` → `stage` (flatten, validate, mask: batch by batch) → `check` (input fields) →
-//! `reject` → `generalize` (`--min-k`) → `export` (data and quarantine) → `commit` (the run record).
+//! `reject` → `generalize` (`--min-k`) → `overlap` (users the lake already has) → `export`
+//! (data and quarantine) → `commit` (the run record, created once).
 //!
 //! Nothing is written unless every step before the export succeeded: the source is staged fully
 //! inside the run's private DuckDB first, so a failed page or a bad file leaves the destination
@@ -13,16 +14,18 @@ pub mod check;
 pub mod commit;
 pub mod export;
 pub mod generalize;
+pub mod overlap;
 pub mod reject;
 pub mod source;
 pub mod stage;
 
 use time::OffsetDateTime;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineError};
 use crate::error::{InternalError, SourceError};
-use crate::lake::Destination;
-use crate::lake::record::{self, Counts, KeyFingerprints, RunRecord, SourceParameters};
+use crate::lake::commit as lake_commit;
+use crate::lake::record::{Counts, KeyFingerprints, RunRecord, SourceParameters};
+use crate::lake::{Destination, integrity, objects, probe, verify};
 use crate::timefmt;
 use source::Source;
 
@@ -52,12 +55,27 @@ pub struct LoadPrivacy {
     pub min_k: Option<u32>,
 }
 
-/// What [`load`] did: the run's record, whether the run id was already recorded (and nothing
-/// was loaded), and every complete run at the destination, this one included.
+/// How a load ended. Each is exit 0: the run id is recorded at the destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// This load committed the run.
+    Committed,
+    /// The run id was already recorded when the load started: nothing was loaded.
+    AlreadyRecorded,
+    /// Another load with the same run id committed while this one ran: this one committed
+    /// nothing and removed its objects.
+    CommittedByAnother,
+}
+
+/// What [`load`] did: the run's record (this load's, or the one already there), how the load
+/// ended, every complete run at the destination (this one included), and what the caller should
+/// be warned about.
 pub struct Loaded {
     pub record: RunRecord,
-    pub skipped: bool,
+    pub outcome: Outcome,
     pub records: Vec<RunRecord>,
+    pub warnings: Vec<String>,
 }
 
 /// A fresh run id: UTC time plus 6 random hex digits, e.g. `20261125T221500Z-3fa2c1`.
@@ -65,25 +83,76 @@ pub fn new_run_id(now: OffsetDateTime) -> String {
     format!("{}-{:06x}", timefmt::compact(now), rand::random::<u32>() & 0xff_ffff)
 }
 
-/// A load that a retry can repeat safely: a run id that is already recorded at the destination
-/// is not loaded again.
-pub fn load(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<Loaded> {
-    let mut records = record::list(engine, &opts.dest)?;
-    if let Some(existing) = records.iter().find(|r| r.run_id == opts.run_id).cloned() {
-        tracing::warn!(run_id = %opts.run_id, "this run id is already recorded at the destination: nothing loaded");
-        return Ok(Loaded { record: existing, skipped: true, records });
-    }
-    tracing::info!(run_id = %opts.run_id, dest = %opts.dest, parquet_key = %opts.keys.parquet, hmac_key = %opts.keys.hmac, "load started");
-    let record = run(engine, opts)?;
-    records.push(record.clone());
-    Ok(Loaded { record, skipped: false, records })
+/// A fresh attempt token: names this attempt's objects, temporary record and probes.
+fn new_attempt() -> String {
+    format!("{:08x}", rand::random::<u32>())
 }
 
-/// Runs the whole load and returns its run record, already written: the record is the last
-/// thing written, so when this returns an error no reader will ever see this run's objects.
+/// A load that a retry can repeat safely. Before any work: the lake's records are checked, the
+/// keys must be the lake's, a run id that is already recorded is not loaded again, and the
+/// destination must be writable; only then is the source read.
+pub fn load(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<Loaded> {
+    let mut records = integrity::records(engine, &opts.dest)?;
+    verify::check_load_keys(&opts.dest, &records, &opts.keys)?;
+    if let Some(existing) = records.iter().find(|r| r.run_id == opts.run_id).cloned() {
+        tracing::warn!(run_id = %opts.run_id, "this run id is already recorded at the destination: nothing loaded");
+        return Ok(Loaded { record: existing, outcome: Outcome::AlreadyRecorded, records, warnings: Vec::new() });
+    }
+    let attempt = new_attempt();
+    probe::writable(&opts.dest, &opts.run_id, &attempt)?;
+    tracing::info!(run_id = %opts.run_id, attempt = %attempt, dest = %opts.dest, parquet_key = %opts.keys.parquet, hmac_key = %opts.keys.hmac, "load started");
+    let attempted = attempt_run(engine, opts, &records, &attempt)?;
+    let mut warnings = attempted.warnings;
+    let (record, outcome) = match attempted.outcome {
+        lake_commit::Outcome::Committed => (attempted.record, Outcome::Committed),
+        lake_commit::Outcome::Taken(winner) => {
+            let mine = &attempted.record;
+            let cleanup = match objects::remove(&opts.dest, &mine.objects) {
+                Ok(()) => format!("removed its {} objects", mine.objects.len()),
+                Err(e) => format!("its objects are left as orphans (`duckpipe runs --orphans` lists them): {e:#}"),
+            };
+            let winner = winner.ok_or_else(|| {
+                EngineError(format!(
+                    "run {} was committed by another load while this one ran, and its record cannot be read; this load committed nothing and {cleanup}",
+                    opts.run_id
+                ))
+            })?;
+            warnings.push(format!(
+                "run {} was committed by another load (attempt {}) while this one ran: this load committed nothing and {cleanup}",
+                opts.run_id, winner.attempt
+            ));
+            (*winner, Outcome::CommittedByAnother)
+        }
+    };
+    records.push(record.clone());
+    integrity::sort(&mut records);
+    Ok(Loaded { record, outcome, records, warnings })
+}
+
+/// Runs the whole load (without the checks [`load`] makes first) and returns its run record,
+/// already written: the record is the last thing written, so when this returns an error no
+/// reader will ever see this run's objects.
 pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
+    let records = integrity::records(engine, &opts.dest)?;
+    let attempted = attempt_run(engine, opts, &records, &new_attempt())?;
+    match attempted.outcome {
+        lake_commit::Outcome::Committed => Ok(attempted.record),
+        lake_commit::Outcome::Taken(_) => {
+            Err(EngineError(format!("run {} was committed by another load meanwhile", opts.run_id)).into())
+        }
+    }
+}
+
+/// One attempt's record, whether it became the run's record, and warnings for the caller.
+struct Attempted {
+    record: RunRecord,
+    outcome: lake_commit::Outcome,
+    warnings: Vec<String>,
+}
+
+/// The steps of one attempt at the run, against the runs `stored` at the destination.
+fn attempt_run(engine: &Engine, opts: &LoadOptions, stored: &[RunRecord], attempt: &str) -> anyhow::Result<Attempted> {
     let started_at = OffsetDateTime::now_utc();
-    let attempt = format!("{:08x}", rand::random::<u32>());
     engine.set_text("run_id", &opts.run_id)?;
     engine.set_timestamp("as_of", opts.as_of)?;
     engine.set_timestamptz("loaded_at", started_at)?;
@@ -105,18 +174,55 @@ pub fn run(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<RunRecord> {
     if !counts.balanced() {
         return Err(InternalError(format!("accounting error: {counts:?} does not balance; nothing was written")).into());
     }
+    let known = overlap::check(engine, relation, &opts.dest, stored)?;
+    let warnings = overlap_warnings(&known, written);
 
     crate::interrupt::check()?;
     let committed =
-        export::write_run(engine, relation, &opts.dest, &opts.run_id, &attempt, &counts).and_then(|objects| {
+        export::write_run(engine, relation, &opts.dest, &opts.run_id, attempt, &counts).and_then(|objects| {
             crate::interrupt::check()?;
-            let record =
-                commit::Commit { opts, relation, summary, counts, objects, validation, unknown_fields, started_at };
+            let record = commit::Commit {
+                opts,
+                relation,
+                summary,
+                counts,
+                objects,
+                validation,
+                unknown_fields,
+                overlap: known.overlap,
+                attempt,
+                started_at,
+            };
             commit::commit(engine, record)
         });
-    if committed.is_err() && crate::interrupt::requested().is_some() {
+    if committed.is_err() && crate::interrupt::requested().is_some() && !crate::interrupt::committed() {
         // Stopped on purpose: what this attempt wrote is removed, not left as orphans.
-        export::remove_attempt(&opts.dest, &opts.run_id, &attempt);
+        export::remove_attempt(&opts.dest, &opts.run_id, attempt);
     }
-    committed
+    let (record, outcome) = committed?;
+    Ok(Attempted { record, outcome, warnings })
+}
+
+/// What `load` says about users the lake already has, or a run that holds a user twice.
+fn overlap_warnings(known: &overlap::Known, written: u64) -> Vec<String> {
+    let mut out: Vec<String> = known.warning.iter().cloned().collect();
+    if let Some(n) = known.overlap.already_stored.filter(|&n| n > 0) {
+        let runs: Vec<String> = known.by_run.iter().take(3).map(|(id, users)| format!("{id}: {users}")).collect();
+        let more = known.by_run.len().saturating_sub(3);
+        out.push(format!(
+            "{n} of the {written} users written are already in the lake (run {}{}): the latest load counts, so each of them is counted once",
+            runs.join(", run "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ));
+    }
+    if known.overlap.repeated > 0 {
+        out.push(format!(
+            "{} rows of this run repeat a user_id of another row of it: one row of each user counts",
+            known.overlap.repeated
+        ));
+    }
+    for w in &out {
+        tracing::warn!("{w}");
+    }
+    out
 }

@@ -16,8 +16,9 @@ use crate::lake::s3::Credentials;
 use crate::lake::{self, Destination, S3Settings, users_view};
 use crate::timefmt;
 
-/// The setup script. The view is defined by `report::open_users_view` in a real session and
-/// read back from DuckDB's catalog, so the shell reads exactly the objects duckpipe reads.
+/// The setup script. The view is defined by `users_view::open_users_view` in a real session and
+/// read back from DuckDB's catalog, so the shell reads exactly the objects duckpipe reads, with
+/// the same rule for a user stored in several runs.
 pub fn render(
     dest: &Destination,
     parquet: &ParquetKey,
@@ -39,6 +40,10 @@ pub fn render(
          -- so no key or secret is typed, printed or kept in shell history.\n",
         if s3.is_some() { ", AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are" } else { " is" }
     ));
+    out.push_str(
+        "\n-- Secrets saved on disk (~/.duckdb/stored_secrets) could send requests elsewhere: off, like in duckpipe.\n\
+         SET allow_persistent_secrets = false;\n",
+    );
     if let Some(s3) = &s3 {
         out.push_str("\n-- S3 access (httpfs).\n");
         match httpfs {
