@@ -142,9 +142,9 @@ def test_pseudonyms_are_stable_per_hmac_key(dp_s3, minio, bucket, fixture_users,
     path, users = fixture_users
     pk = dp_s3.keys["DUCKPIPE_PARQUET_KEY"]
 
-    def ids(run_id: str, name: str) -> set[str]:
+    def ids(run_id: str, name: str, in_bucket: str = bucket) -> set[str]:
         local = tmp_path / name
-        local.write_bytes(minio.get(bucket, _single_parquet(minio, bucket, run_id)))
+        local.write_bytes(minio.get(in_bucket, _single_parquet(minio, in_bucket, run_id)))
         reader = support.ParquetReader(str(local), pk)
         return {r["user_id"] for r in reader.rows()}, {r["email_pseudonym"] for r in reader.rows()}
 
@@ -156,10 +156,14 @@ def test_pseudonyms_are_stable_per_hmac_key(dp_s3, minio, bucket, fixture_users,
     other = support.run_duckpipe(duckpipe_bin, ["keygen"], tmp_path / "kg2", support.clean_env())
     other_keys = support.parse_keygen(other.stdout)
     other_keys["DUCKPIPE_PARQUET_KEY"] = pk  # same parquet key, new HMAC key
-    r = dp_s3("load", "--source", "file", "--input", str(path), "--dest", f"s3://{bucket}/lake",
+    # Into the same lake it is refused (one key set per lake: tests/e2e/test_lake_integrity.py);
+    # into another lake it loads.
+    other_bucket = bucket + "-b"
+    minio.client.make_bucket(other_bucket)
+    r = dp_s3("load", "--source", "file", "--input", str(path), "--dest", f"s3://{other_bucket}/lake",
               "--as-of", AS_OF, "--format", "json", env=dp_s3.env(keys=other_keys))
     c = r.json()["run"]["run_id"]
     uid_a, mail_a = ids(a, "a.parquet")
-    uid_c, mail_c = ids(c, "c.parquet")
+    uid_c, mail_c = ids(c, "c.parquet", other_bucket)
     assert not uid_a & uid_c, "user_id does not depend on the HMAC key"
     assert not mail_a & mail_c, "email_pseudonym does not depend on the HMAC key"
