@@ -51,6 +51,16 @@ export CHROMIUM_BIN="${CHROMIUM_BIN:-$(command -v chromium)}"
 "$CHROMIUM_BIN" --version 2>/dev/null | head -1 || true
 elapsed
 
+section "3c/7 strace (tests/e2e/test_lake_faults.py checks the fsyncs of a commit with it)"
+if ! command -v strace >/dev/null 2>&1; then
+  echo "installing Debian's strace package"
+  if [[ $(id -u) -eq 0 ]]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
+  "${apt_get[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq strace >/dev/null
+fi
+strace -V 2>/dev/null | head -1 || true
+elapsed
+
 section "4/7 cargo fmt --check, clippy -D warnings, cargo build --release --all-targets"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duckpipe/target}"
 echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
