@@ -87,7 +87,7 @@ pub const WRITE_QUARANTINE: SqlFile =
 pub const USERS_VIEW: SqlFile = sql_file!("lake/users_view.sql", reads: [], fills: ["objects"]);
 pub const USERS_LATEST_VIEW: SqlFile =
     sql_file!("lake/users_latest_view.sql", reads: [], fills: ["objects", "run_order"]);
-pub const OBJECT_ROWS: SqlFile = sql_file!("lake/object_rows.sql", reads: [], fills: ["objects"]);
+pub const OBJECT_ROWS: SqlFile = sql_file!("lake/object_rows.sql", reads: [], fills: ["object"]);
 pub const VERIFY_OBJECT: SqlFile = sql_file!("lake/verify_object.sql", reads: [], fills: ["object"]);
 pub const OBJECT_SIZE: SqlFile = sql_file!("lake/object_size.sql", reads: [], fills: ["object"]);
 pub const OBJECT_SIZES: SqlFile = sql_file!("lake/object_sizes.sql", reads: [], fills: ["objects"]);

@@ -268,13 +268,13 @@ pub fn check_data_rows(engine: &Engine, dest: &Destination, records: &[RunRecord
     Ok(())
 }
 
-/// The rows each object holds, from its footer (one statement; objects of one kind).
+/// The rows each object holds, from its footer (one statement for all of them).
 pub fn object_rows(engine: &Engine, files: &[String]) -> Result<HashMap<String, u64>, EngineError> {
     if files.is_empty() {
         return Ok(HashMap::new());
     }
-    let list: Vec<String> = files.iter().map(|f| sql::quote(f)).collect();
-    let query = sql::OBJECT_ROWS.fill(&[("objects", &format!("[{}]", list.join(", ")))]);
+    let parts: Vec<String> = files.iter().map(|f| sql::OBJECT_ROWS.fill(&[("object", &sql::quote(f))])).collect();
+    let query = parts.join("\nUNION ALL\n");
     let rows: Vec<(String, i64)> = engine.rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.into_iter().map(|(f, n)| (f, n as u64)).collect())
 }
