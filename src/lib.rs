@@ -10,7 +10,8 @@
 //!   registered in it and the SQL registry (`sql/`).
 //! - Leaves: [`keys`], [`error`], [`schema`] (the facts about a user record and the output),
 //!   [`masking`] and [`shape`] (pure functions DuckDB calls), [`calendar`], [`timefmt`],
-//!   [`decimal`], [`progress`], [`interrupt`] (Ctrl-C and SIGTERM).
+//!   [`decimal`], [`numbers`] (how numbers are written for people), [`progress`], [`interrupt`]
+//!   (Ctrl-C and SIGTERM).
 
 pub mod analytics;
 pub mod calendar;
@@ -22,6 +23,7 @@ pub mod interrupt;
 pub mod keys;
 pub mod lake;
 pub mod masking;
+pub mod numbers;
 pub mod pipeline;
 pub mod progress;
 pub mod schema;

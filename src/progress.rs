@@ -1,7 +1,8 @@
-//! A one-line progress display for long loads on stderr: batches (API pages) received, users,
-//! users per second and the bytes of user records staged into DuckDB — or, while DuckDB reads a
-//! whole file in one statement (whose progress duckpipe cannot see), what it reads and for how
-//! long so far ([`Ticker`]).
+//! A one-line progress display for long loads on stderr: users received (of how many, with the
+//! share done and the time left, when the source knows its total), users per second, the bytes
+//! of user records staged into DuckDB and batches (API pages) — or, while DuckDB reads a whole
+//! file in one statement (whose progress duckpipe cannot see), what it reads and for how long so
+//! far ([`Ticker`]).
 //!
 //! Shown only when stderr is a terminal and the user asked for neither `--quiet` nor `-v`
 //! (detailed logs would interleave with the line). Pipes, files and CI logs never see it, and
@@ -10,6 +11,8 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::numbers::{bytes, duration, grouped, share};
 
 /// Set once from the command line (`main`); off until then, so library users and tests see none.
 static ALLOWED_BY_FLAGS: AtomicBool = AtomicBool::new(false);
@@ -34,6 +37,8 @@ pub fn should_show(allowed_by_flags: bool, stderr_is_terminal: bool) -> bool {
 
 pub struct Progress {
     enabled: bool,
+    /// The users the source will deliver, when it knows (API and generator: `--count`).
+    total: Option<u64>,
     started: Instant,
     last_draw: Option<Instant>,
     batches: u64,
@@ -43,12 +48,12 @@ pub struct Progress {
 
 impl Progress {
     /// A display on stderr, enabled per [`should_show`].
-    pub fn for_stderr() -> Self {
-        Self::new(should_show(ALLOWED_BY_FLAGS.load(Ordering::Relaxed), std::io::stderr().is_terminal()))
+    pub fn for_stderr(total: Option<u64>) -> Self {
+        Self::new(should_show(ALLOWED_BY_FLAGS.load(Ordering::Relaxed), std::io::stderr().is_terminal()), total)
     }
 
-    pub fn new(enabled: bool) -> Self {
-        Self { enabled, started: Instant::now(), last_draw: None, batches: 0, users: 0, bytes: 0 }
+    pub fn new(enabled: bool, total: Option<u64>) -> Self {
+        Self { enabled, total, started: Instant::now(), last_draw: None, batches: 0, users: 0, bytes: 0 }
     }
 
     /// The hook in the load's source sink: one call per batch (an API page, a file chunk).
@@ -71,7 +76,8 @@ impl Progress {
     }
 
     fn draw(&mut self, last: bool) {
-        let text = line(self.batches, self.users, self.bytes, self.started.elapsed());
+        let counts = Counts { batches: self.batches, users: self.users, bytes: self.bytes, total: self.total };
+        let text = line(&counts, self.started.elapsed());
         let mut err = std::io::stderr().lock();
         // \r + erase-line redraws in place; errors writing progress are not worth failing a load.
         let _ = write!(err, "\r\x1b[2K{text}{}", if last { "\n" } else { "" });
@@ -128,33 +134,48 @@ impl Drop for Ticker {
 
 /// The ticker text, e.g. `loading: DuckDB reads users.ndjson (1.1 GB) · 12 s`.
 pub fn ticker_line(what: &str, elapsed: Duration) -> String {
-    format!("loading: {what} · {} s", elapsed.as_secs())
+    format!("loading: {what} · {}", duration(elapsed.as_secs()))
 }
 
-/// The progress text, e.g. `loading: 3 pages · 15,000 users · 7,412 users/s · 19.8 MB staged`.
-pub fn line(batches: u64, users: u64, bytes: u64, elapsed: Duration) -> String {
+/// What the progress line reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub batches: u64,
+    pub users: u64,
+    pub bytes: u64,
+    pub total: Option<u64>,
+}
+
+/// The progress text, e.g. `loading: 15,000 of 30,000 users (50.0 %) · 7,500 users/s · 2 s left ·
+/// 19.8 MB staged · 3 pages`. Without a total: users, rate, bytes and pages only.
+pub fn line(c: &Counts, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64();
-    let rate = if secs > 0.0 { (users as f64 / secs).round() as u64 } else { 0 };
-    format!(
-        "loading: {} page{} · {} users · {} users/s · {:.1} MB staged",
-        grouped(batches),
-        if batches == 1 { "" } else { "s" },
-        grouped(users),
-        grouped(rate),
-        bytes as f64 / 1_000_000.0
-    )
-}
-
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+    let rate = if secs > 0.0 { c.users as f64 / secs } else { 0.0 };
+    let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let mut parts = Vec::with_capacity(5);
+    match c.total {
+        Some(total) => {
+            parts.push(format!(
+                "{} of {} users ({})",
+                grouped(as_i64(c.users)),
+                grouped(as_i64(total)),
+                share(as_i64(c.users.min(total)), as_i64(total))
+            ));
+            parts.push(format!("{} users/s", grouped(rate.round() as i64)));
+            // The time left at the rate so far; unknown until a first batch has arrived.
+            if rate > 0.0 {
+                let left = total.saturating_sub(c.users) as f64 / rate;
+                parts.push(format!("{} left", duration(left.ceil() as u64)));
+            }
         }
-        out.push(c);
+        None => {
+            parts.push(format!("{} users", grouped(as_i64(c.users))));
+            parts.push(format!("{} users/s", grouped(rate.round() as i64)));
+        }
     }
-    out
+    parts.push(format!("{} staged", bytes(c.bytes)));
+    parts.push(format!("{} {}", grouped(as_i64(c.batches)), if c.batches == 1 { "page" } else { "pages" }));
+    format!("loading: {}", parts.join(" · "))
 }
 
 #[cfg(test)]
@@ -182,17 +203,29 @@ mod tests {
     }
 
     #[test]
-    fn line_counts_and_rates() {
+    fn line_counts_rates_and_time_left() {
+        let c = Counts { batches: 3, users: 15_000, bytes: 19_800_000, total: None };
         assert_eq!(
-            line(3, 15_000, 19_800_000, Duration::from_secs(2)),
-            "loading: 3 pages · 15,000 users · 7,500 users/s · 19.8 MB staged"
+            line(&c, Duration::from_secs(2)),
+            "loading: 15,000 users · 7,500 users/s · 19.8 MB staged · 3 pages"
         );
-        assert_eq!(line(1, 0, 0, Duration::ZERO), "loading: 1 page · 0 users · 0 users/s · 0.0 MB staged");
+        let c = Counts { total: Some(30_000), ..c };
+        assert_eq!(
+            line(&c, Duration::from_secs(2)),
+            "loading: 15,000 of 30,000 users (50.0 %) · 7,500 users/s · 2 s left · 19.8 MB staged · 3 pages"
+        );
+        let c = Counts { batches: 1, users: 0, bytes: 0, total: Some(100) };
+        assert_eq!(line(&c, Duration::ZERO), "loading: 0 of 100 users (0.0 %) · 0 users/s · 0 B staged · 1 page");
+        let done = Counts { batches: 2, users: 100, bytes: 5_000, total: Some(100) };
+        assert_eq!(
+            line(&done, Duration::from_secs(1)),
+            "loading: 100 of 100 users (100.0 %) · 100 users/s · 0 s left · 5.0 kB staged · 2 pages"
+        );
     }
 
     #[test]
     fn a_disabled_display_counts_but_never_draws() {
-        let mut p = Progress::new(false);
+        let mut p = Progress::new(false, None);
         p.batch(&["{}".to_string(), "{\"a\":1}".to_string()]);
         p.finish();
         assert_eq!((p.batches, p.users, p.bytes), (1, 2, 9));

@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("interrupt", 1),
     ("keys", 1),
     ("masking", 1),
+    ("numbers", 1),
     ("progress", 1),
     ("schema", 1),
     ("shape", 1),

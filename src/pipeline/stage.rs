@@ -41,7 +41,8 @@ pub fn stage(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow:
             // reader takes every line as a record, to quarantine if need be. DuckDB's message is
             // not shown: it may describe the content of a line.
             Err(e) if refused_input(&e) => {
-                tracing::info!(file = %path.display(), "DuckDB could not read the file as NDJSON: reading it line by line")
+                // A warning, not detail: the load goes on, but slower than the user may expect.
+                tracing::warn!(file = %path.display(), "DuckDB could not read the file as NDJSON: reading it line by line")
             }
             // Anything else (out of memory, a read error) would fail the line reader too.
             Err(e) => return Err(e),
@@ -63,7 +64,7 @@ fn stage_ndjson(engine: &Engine, path: &std::path::Path) -> anyhow::Result<u64> 
     tracing::info!(file = %path.display(), "DuckDB reads the file (all cores, one pass)");
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let ticker = crate::progress::Ticker::for_stderr(format!("DuckDB reads {name} ({:.1} GB)", size as f64 / 1e9));
+    let ticker = crate::progress::Ticker::for_stderr(format!("DuckDB reads {name} ({})", crate::numbers::bytes(size)));
     let result = start_steps(engine).and_then(|()| engine.run(&sql::APPEND_BATCH));
     drop(ticker);
     if result.is_err() {
@@ -153,7 +154,7 @@ fn db_error(e: duckdb::Error) -> anyhow::Error {
 /// the staging benchmark, which compares it with DuckDB reading a file itself.)
 pub fn stage_batches(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
     let mut batches = Batches::new(engine)?;
-    let mut progress = crate::progress::Progress::for_stderr();
+    let mut progress = crate::progress::Progress::for_stderr(source.expected_users());
     let mut append = |users: Vec<String>| -> anyhow::Result<()> {
         progress.batch(&users);
         batches.push(users)

@@ -28,4 +28,11 @@ pub trait Source: std::fmt::Debug + Send + Sync {
     fn duckdb_file(&self) -> Option<&Path> {
         None
     }
+
+    /// How many users the source will deliver, when it knows beforehand (the API and the
+    /// generator are asked for `--count`); the progress line then shows the share done and the
+    /// time left.
+    fn expected_users(&self) -> Option<u64> {
+        None
+    }
 }

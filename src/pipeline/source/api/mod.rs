@@ -212,6 +212,10 @@ impl super::Source for ApiOptions {
         // The API error's own text, without a chain: it is what the user sees.
         runtime.block_on(fetch(self, sink)).map_err(|e| anyhow::Error::msg(e.to_string()))
     }
+
+    fn expected_users(&self) -> Option<u64> {
+        Some(self.count)
+    }
 }
 
 #[cfg(test)]

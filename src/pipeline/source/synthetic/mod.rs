@@ -157,6 +157,10 @@ impl super::Source for SyntheticSource {
         let page_size = u32::try_from(batch_size).unwrap_or(u32::MAX);
         generate(&self.generator, self.count, page_size, sink)
     }
+
+    fn expected_users(&self) -> Option<u64> {
+        Some(self.count)
+    }
 }
 
 #[cfg(test)]
