@@ -177,8 +177,10 @@ impl Engine {
 
     /// The result of a query as Arrow record batches (for `duckpipe sql`, which shows any shape).
     pub fn arrow(&self, sql: &str) -> Result<(SchemaRef, Vec<RecordBatch>), EngineError> {
-        let mut statement = self.conn.prepare(sql).map_err(db_error)?;
-        let arrow = statement.query_arrow([]).map_err(db_error)?;
+        // The statement is the user's: its text locates the error even in a long line.
+        let error = |e: duckdb::Error| EngineError(sanitize::sanitize_in(&e.to_string(), Some(sql)));
+        let mut statement = self.conn.prepare(sql).map_err(error)?;
+        let arrow = statement.query_arrow([]).map_err(error)?;
         let schema = arrow.get_schema();
         Ok((schema, arrow.collect()))
     }
