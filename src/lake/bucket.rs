@@ -24,8 +24,9 @@ pub fn ensure(settings: &S3Settings, bucket: &str, create: bool) -> anyhow::Resu
             tracing::info!(bucket, "bucket created");
             Ok(())
         }
+        // Reading commands cannot create it; `load --create-bucket` can.
         BucketState::Missing => Err(UsageError(format!(
-            "bucket {bucket:?} does not exist at {} (create it, or pass --create-bucket)",
+            "bucket {bucket:?} does not exist at {} (create it, or let `duckpipe load --create-bucket` create it)",
             settings.endpoint_url()
         ))
         .into()),
@@ -38,11 +39,10 @@ pub fn head(settings: &S3Settings, bucket: &str) -> anyhow::Result<BucketState> 
         200 => Ok(BucketState::Exists),
         404 => Ok(BucketState::Missing),
         401 | 403 => Err(credentials_refused(settings)),
-        code => Err(EngineError(format!(
-            "S3 endpoint {} answered HTTP {code} for bucket {bucket:?}",
-            settings.endpoint_url()
-        ))
-        .into()),
+        code => Err(settings.maybe_plain_to_tls(code).unwrap_or_else(|| {
+            EngineError(format!("S3 endpoint {} answered HTTP {code} for bucket {bucket:?}", settings.endpoint_url()))
+                .into()
+        })),
     }
 }
 

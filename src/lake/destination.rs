@@ -49,6 +49,11 @@ impl Destination {
             }
             return Ok(Self::S3 { bucket: bucket.to_string(), prefix: prefix.to_string() });
         }
+        // `s3:/bucket`, `S3://bucket`, `s3:bucket`: meant for S3, and a local folder named `s3:`
+        // would be a silent surprise.
+        if text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("s3:")) {
+            return Err(bad("an S3 destination is written s3://bucket[/prefix] (lowercase, two slashes)"));
+        }
         if text.contains("://") {
             return Err(bad("only s3:// URLs and local directories are supported"));
         }
@@ -202,6 +207,9 @@ mod tests {
             "/tmp/back\\slash",
             "~/lake",
             "~",
+            "s3:/bucket/lake",
+            "S3://bucket/lake",
+            "s3:bucket",
         ] {
             assert!(Destination::parse(bad).is_err(), "{bad:?} must be refused");
         }

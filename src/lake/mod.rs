@@ -5,6 +5,7 @@
 //! the objects under it (`objects`), checks of keys and content (`verify`), and the view `users`
 //! that readers query (`users_view`). docs/runs.md states the invariants.
 
+pub mod aws_profile;
 pub mod bucket;
 pub mod commit;
 pub mod destination;
@@ -32,9 +33,13 @@ pub enum StoreConfigError {
     #[error("--dest {0:?}: {1}")]
     BadDest(String, &'static str),
     #[error(
-        "{var} is not set: an s3:// destination needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (AWS_ENDPOINT_URL for MinIO)"
+        "{var} is not set: an s3:// destination needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (in the environment or .env; AWS_ENDPOINT_URL for MinIO), or a profile with both in ~/.aws/credentials (AWS_PROFILE)"
     )]
     MissingCredential { var: &'static str },
+    #[error(
+        "AWS_PROFILE {0:?}: no such profile in the AWS shared credentials or config file (~/.aws/credentials, ~/.aws/config)"
+    )]
+    UnknownProfile(String),
     #[error("AWS_ENDPOINT_URL {0:?} is not a usable URL (expected e.g. http://127.0.0.1:9000)")]
     BadEndpoint(String),
 }

@@ -1,7 +1,12 @@
-//! S3 connection settings from the standard AWS variables, and the DuckDB secret made from them.
+//! S3 connection settings from the standard AWS variables (or, for what they do not set, the
+//! AWS profile: `aws_profile`), and the DuckDB secret made from them.
+
+use std::path::PathBuf;
 
 use super::StoreConfigError;
-use crate::engine::{Engine, EngineError, sql, sql::quote};
+use super::aws_profile::Profile;
+use crate::engine::{Engine, sql, sql::quote};
+use crate::error::{EngineError, UsageError};
 
 /// The name of the one S3 secret in a duckpipe session.
 pub const SECRET_NAME: &str = "duckpipe_s3";
@@ -15,6 +20,25 @@ pub enum Credentials {
     FromEnv,
 }
 
+/// Where one S3 setting came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// This environment variable.
+    Var(&'static str),
+    /// This AWS profile, in this file.
+    Profile { name: String, file: PathBuf },
+    /// duckpipe's default.
+    Default,
+}
+
+/// Where the credentials, the region and the endpoint came from (`duckpipe config` says it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sources {
+    pub credentials: Source,
+    pub region: Source,
+    pub endpoint: Source,
+}
+
 /// S3 connection settings from the standard AWS variables.
 #[derive(Clone)]
 pub struct S3Settings {
@@ -25,6 +49,7 @@ pub struct S3Settings {
     /// host[:port] of a custom endpoint (MinIO), with path-style URLs; `None` = AWS.
     endpoint: Option<String>,
     use_ssl: bool,
+    pub sources: Sources,
 }
 
 impl std::fmt::Debug for S3Settings {
@@ -39,18 +64,46 @@ impl std::fmt::Debug for S3Settings {
 }
 
 impl S3Settings {
-    /// Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (default
-    /// us-east-1) and AWS_ENDPOINT_URL (http or https, taken from the URL).
+    /// The AWS rules, as the AWS CLI applies them: credentials from AWS_ACCESS_KEY_ID and
+    /// AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN), else from the profile (AWS_PROFILE, else
+    /// `default`) in the shared files; the region from AWS_REGION, AWS_DEFAULT_REGION, the
+    /// profile, else us-east-1; the endpoint (MinIO) from AWS_ENDPOINT_URL_S3,
+    /// AWS_ENDPOINT_URL or the profile's `endpoint_url` — http or https taken from the URL.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, StoreConfigError> {
-        let need =
-            |var: &'static str| get(var).filter(|v| !v.is_empty()).ok_or(StoreConfigError::MissingCredential { var });
-        let key_id = need("AWS_ACCESS_KEY_ID")?;
-        let secret = need("AWS_SECRET_ACCESS_KEY")?;
-        let region = get("AWS_REGION")
-            .or_else(|| get("AWS_DEFAULT_REGION"))
-            .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| "us-east-1".into());
-        let (endpoint, use_ssl) = match get("AWS_ENDPOINT_URL").filter(|v| !v.is_empty()) {
+        let var = |name: &'static str| get(name).filter(|v| !v.trim().is_empty()).map(|v| (v, Source::Var(name)));
+        let profile = Profile::load(&get)?;
+        let from_profile = |key: &str| {
+            let p = profile.as_ref()?;
+            p.get(key).map(|(v, file)| (v.to_string(), Source::Profile { name: p.name.clone(), file: file.into() }))
+        };
+
+        let (key_id, secret, session_token, credentials) =
+            match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+                (Some((key_id, source)), Some((secret, _))) => {
+                    (key_id, secret, var("AWS_SESSION_TOKEN").map(|(t, _)| t), source)
+                }
+                // Half a pair in the environment is a mistake worth naming, not a reason to
+                // fall back to a profile.
+                (Some(_), None) => return Err(StoreConfigError::MissingCredential { var: "AWS_SECRET_ACCESS_KEY" }),
+                (None, Some(_)) => return Err(StoreConfigError::MissingCredential { var: "AWS_ACCESS_KEY_ID" }),
+                (None, None) => match (from_profile("aws_access_key_id"), from_profile("aws_secret_access_key")) {
+                    (Some((key_id, source)), Some((secret, _))) => {
+                        (key_id, secret, from_profile("aws_session_token").map(|(t, _)| t), source)
+                    }
+                    (Some(_), None) => {
+                        return Err(StoreConfigError::MissingCredential { var: "AWS_SECRET_ACCESS_KEY" });
+                    }
+                    (None, _) => return Err(StoreConfigError::MissingCredential { var: "AWS_ACCESS_KEY_ID" }),
+                },
+            };
+        let (region, region_source) = var("AWS_REGION")
+            .or_else(|| var("AWS_DEFAULT_REGION"))
+            .or_else(|| from_profile("region"))
+            .unwrap_or_else(|| ("us-east-1".into(), Source::Default));
+        let endpoint_url =
+            var("AWS_ENDPOINT_URL_S3").or_else(|| var("AWS_ENDPOINT_URL")).or_else(|| from_profile("endpoint_url"));
+        let endpoint_source = endpoint_url.as_ref().map_or(Source::Default, |(_, s)| s.clone());
+        let (endpoint, use_ssl) = match endpoint_url.map(|(v, _)| v) {
             None => (None, true),
             Some(raw) => {
                 let url = url::Url::parse(&raw).map_err(|_| StoreConfigError::BadEndpoint(raw.clone()))?;
@@ -70,10 +123,57 @@ impl S3Settings {
         Ok(Self {
             key_id,
             secret,
-            session_token: get("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()),
+            session_token,
             region,
             endpoint,
             use_ssl,
+            sources: Sources { credentials, region: region_source, endpoint: endpoint_source },
+        })
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// Whether a session token is part of the credentials.
+    pub fn has_session_token(&self) -> bool {
+        self.session_token.is_some()
+    }
+
+    /// Why the endpoint could not be reached, as an error to show. A TLS client talking to a
+    /// plain-http server (MinIO runs without TLS by default) fails with a TLS protocol error
+    /// that says nothing about the cause; that is a setting to change (exit 2), and says so.
+    pub fn unreachable(&self, cause: &str) -> anyhow::Error {
+        let url = self.endpoint_url();
+        let tls_to_plain = ["InvalidContentType", "corrupt message", "wrong version number", "record overflow"];
+        if self.use_ssl && tls_to_plain.iter().any(|m| cause.contains(m)) {
+            let plain = url.replacen("https://", "http://", 1);
+            return UsageError(format!(
+                "the S3 endpoint {url} does not answer TLS: it looks like a plain-http server (MinIO without TLS). \
+                 Set AWS_ENDPOINT_URL={plain} (http, not https) — or enable TLS on the server"
+            ))
+            .into();
+        }
+        if self.use_ssl && (cause.contains("certificate") || cause.contains("UnknownIssuer")) {
+            return UsageError(format!(
+                "the S3 endpoint {url} presented a TLS certificate that is not trusted here ({cause})"
+            ))
+            .into();
+        }
+        EngineError(format!("cannot reach the S3 endpoint {url}: {cause}")).into()
+    }
+
+    /// An endpoint that answers a plain-http request with "400 Bad Request" may be a TLS server
+    /// (Go's TLS servers, MinIO's among them, answer plain http that way).
+    pub fn maybe_plain_to_tls(&self, status: u16) -> Option<anyhow::Error> {
+        (status == 400 && !self.use_ssl).then(|| {
+            let url = self.endpoint_url();
+            let tls = url.replacen("http://", "https://", 1);
+            UsageError(format!(
+                "the S3 endpoint {url} answered a plain-http request with HTTP 400: if the server uses TLS, \
+                 set AWS_ENDPOINT_URL={tls}"
+            ))
+            .into()
         })
     }
 
@@ -165,6 +265,62 @@ mod tests {
         assert!(!printable.contains("SESSION_TOKEN"));
         let own = s.secret_statement(Credentials::Values);
         assert!(own.contains("SECRET 'topsecret'") && own.contains("URL_STYLE 'path'"), "{own}");
+    }
+
+    #[test]
+    fn credentials_come_from_the_environment_else_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let credentials = dir.path().join("credentials");
+        std::fs::write(
+            &credentials,
+            "[lab]\naws_access_key_id = AKIDLAB\naws_secret_access_key = labsecret\nregion = eu-north-1\n",
+        )
+        .unwrap();
+        let file = credentials.to_string_lossy().into_owned();
+        let env = move |pairs: &'static [(&'static str, &'static str)]| {
+            let file = file.clone();
+            move |k: &str| {
+                if k == "AWS_SHARED_CREDENTIALS_FILE" {
+                    return Some(file.clone());
+                }
+                pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+            }
+        };
+        let s = S3Settings::from_env(env(&[("AWS_PROFILE", "lab"), ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000")]))
+            .unwrap();
+        assert_eq!(s.credentials().0, "AKIDLAB");
+        assert_eq!(s.region, "eu-north-1");
+        assert_eq!(s.sources.credentials, Source::Profile { name: "lab".into(), file: credentials.clone() });
+        assert_eq!(s.sources.endpoint, Source::Var("AWS_ENDPOINT_URL"));
+        // The environment wins over the profile.
+        let s = S3Settings::from_env(env(&[
+            ("AWS_PROFILE", "lab"),
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", "envsecret"),
+            ("AWS_REGION", "us-west-2"),
+        ]))
+        .unwrap();
+        assert_eq!((s.credentials().0, s.region.as_str()), ("AKIDENV", "us-west-2"));
+        assert_eq!(s.sources.credentials, Source::Var("AWS_ACCESS_KEY_ID"));
+        let e = S3Settings::from_env(env(&[("AWS_PROFILE", "missing")])).unwrap_err();
+        assert_eq!(e, StoreConfigError::UnknownProfile("missing".into()));
+        let e = S3Settings::from_env(env(&[])).unwrap_err();
+        assert_eq!(e, StoreConfigError::MissingCredential { var: "AWS_ACCESS_KEY_ID" });
+    }
+
+    #[test]
+    fn a_tls_client_at_a_plain_http_endpoint_is_told_to_use_http() {
+        let s = S3Settings::from_env(|k| match k {
+            "AWS_ACCESS_KEY_ID" => Some("a".into()),
+            "AWS_SECRET_ACCESS_KEY" => Some("b".into()),
+            "AWS_ENDPOINT_URL" => Some("https://127.0.0.1:9000".into()),
+            _ => None,
+        })
+        .unwrap();
+        let e = s.unreachable("received corrupt message of type InvalidContentType");
+        assert!(e.is::<UsageError>());
+        assert!(e.to_string().contains("AWS_ENDPOINT_URL=http://127.0.0.1:9000"), "{e}");
+        assert!(s.unreachable("Connection refused (os error 111)").is::<EngineError>());
     }
 
     #[test]

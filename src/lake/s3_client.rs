@@ -50,9 +50,8 @@ pub fn send(
         if !body.is_empty() {
             request = request.body(body);
         }
-        let response = request.send().await.map_err(|e| {
-            EngineError(format!("cannot reach the S3 endpoint {}: {}", settings.endpoint_url(), root_cause(&e)))
-        })?;
+        // A TLS/plain-http mismatch is a setting to change, and said so (S3Settings::unreachable).
+        let response = request.send().await.map_err(|e| settings.unreachable(&root_cause(&e)))?;
         let status = response.status().as_u16();
         let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
         Ok(Response { status, body })

@@ -10,6 +10,7 @@
 
 use super::{Destination, RunRecord, integrity, verify};
 use crate::engine::{Engine, EngineError, sql};
+use crate::error::UsageError;
 
 /// Defines the view `users` over the data of every complete run at `dest` — only objects named
 /// by a run record, never a glob — decrypting with the registered key, and returns those runs.
@@ -26,8 +27,9 @@ pub fn open_users_view(engine: &Engine, dest: &Destination) -> anyhow::Result<Ve
 /// [`open_users_view`] over records the caller has already read and checked (a load that just
 /// listed them and added its own), so they are not fetched again.
 pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRecord]) -> anyhow::Result<()> {
+    // Nothing loaded there (or the wrong destination): a usage problem, not a storage failure.
     if records.is_empty() {
-        return Err(EngineError(format!("no complete runs at {dest} (run `duckpipe load` first)")).into());
+        return Err(UsageError(format!("no complete runs at {dest} (run `duckpipe load` first)")).into());
     }
     verify::check_key(engine, records)?;
     integrity::check_data_sizes(engine, dest, records)?;
