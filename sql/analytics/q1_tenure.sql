@@ -1,12 +1,13 @@
 -- Question 1b — how long ago did users register: the distribution behind the average of q1.
--- Input:  view users; variable as_of (TIMESTAMP, UTC) = "now".
+-- Input:  view users; variable as_of (TIMESTAMP, UTC) = "now" (unset: the time the query runs,
+--         as in q1_registration.sql).
 -- Output: years, users — one row per whole year since registration, from the smallest to the
 --         largest, with 0 where no user falls (so a histogram shows the gaps), fewest years first.
 -- Why:    a year counts when its anniversary has passed at the as-of date, compared as month-day
 --         text: spelled out because date_sub('year', …) counts 29 Feb → 28 Feb of a common year as
 --         a full year, which is not what "completed years" means for the other questions (ages).
 WITH as_of AS (
-    SELECT CAST(getvariable('as_of') AS DATE) AS day
+    SELECT CAST(coalesce(CAST(getvariable('as_of') AS TIMESTAMP), make_timestamp(epoch_us(now()))) AS DATE) AS day
 ),
 tenure AS (
     SELECT

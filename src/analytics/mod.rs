@@ -1,10 +1,16 @@
 //! The three answers, computed by the analytics SQL in `sql/analytics/` over the view `users`
 //! (`lake::users_view`), the re-identification risk of the stored data (`risk`), and their
-//! renderings: text tables (`text`), JSON (a stable shape for scripts, by serde), and pages with
-//! charts (`page`).
+//! renderings: one-sentence answers (`answers`), text tables (`text`), JSON (a stable shape for
+//! scripts, by serde: fields are added, never removed), and pages with charts (`page`).
+//!
+//! With small-cell protection (`report --min-cell N`) the places that fewer than N users share
+//! and the youngest and oldest age are withheld here, before anything is rendered, and every
+//! rendering shows the other counts below N as "< N" ([`Report::cell`]).
 
+pub mod answers;
 pub mod page;
 pub mod risk;
+pub mod tables;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +31,35 @@ pub struct Report {
     pub top_locations: Vec<LocationCount>,
     /// Re-identification risk over the default quasi-identifiers (`duckpipe risk` for others).
     pub risk: risk::RiskReport,
+    /// The largest country and (country, city) counts, and how many share them (`q3_leaders.sql`).
+    pub leaders: Leaders,
+    /// One sentence per question, the way every rendering opens its section.
+    pub answers: answers::Answers,
+    /// Small-cell protection: counts below this are shown as "< N" (absent without --min-cell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_cell: Option<i64>,
+    /// With --min-cell: how many places each list left out because fewer than N users share them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<Withheld>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Leaders {
+    pub country: Option<Leader>,
+    pub location: Option<Leader>,
+}
+
+/// The largest count of a list and how many entries have it (1 = no tie).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leader {
+    pub users: i64,
+    pub tied: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withheld {
+    pub top_countries: i64,
+    pub top_locations: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,7 +83,7 @@ pub struct AgeSummary {
 }
 
 impl AgeSummary {
-    /// `min 18, max 80, average 49.1, median 49`, with `missing` for a value there is none of.
+    /// `min 18, max 80, average 49.1, median 49.0`, with `missing` for a value there is none of.
     /// Every rendering of the report (text, HTML, Markdown) says it this way.
     pub fn describe(&self, missing: &str) -> String {
         let show = |v: Option<String>| v.unwrap_or_else(|| missing.to_string());
@@ -56,8 +91,8 @@ impl AgeSummary {
             "min {}, max {}, average {}, median {}",
             show(self.min.map(|v| v.to_string())),
             show(self.max.map(|v| v.to_string())),
-            show(self.avg.map(|v| v.to_string())),
-            show(self.median.map(|v| v.to_string()))
+            show(self.avg.map(|v| crate::numbers::decimal(v, 1))),
+            show(self.median.map(|v| crate::numbers::decimal(v, 1)))
         )
     }
 }
@@ -83,8 +118,9 @@ pub struct LocationCount {
     pub users: i64,
 }
 
-/// Runs every analytics file over the view `users`.
-pub fn compute(engine: &Engine, as_of: OffsetDateTime, top: u32) -> anyhow::Result<Report> {
+/// Runs every analytics file over the view `users`; with `min_cell`, withholds what would
+/// single people out (see the module doc).
+pub fn compute(engine: &Engine, as_of: OffsetDateTime, top: u32, min_cell: Option<u32>) -> anyhow::Result<Report> {
     engine.set_timestamp("as_of", as_of)?;
     engine.set_int("top_n", top.into())?;
     let q = sql::analytics;
@@ -103,8 +139,18 @@ pub fn compute(engine: &Engine, as_of: OffsetDateTime, top: u32) -> anyhow::Resu
     let top_locations = engine.rows(q("q3_top_locations"), [], |r| {
         Ok(LocationCount { country: r.get(0)?, city: r.get(1)?, users: r.get(2)? })
     })?;
+    let mut leaders = Leaders::default();
+    for (what, users, tied) in
+        engine.rows(q("q3_leaders"), [], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?
+    {
+        let leader = Some(Leader { users, tied });
+        match what.as_str() {
+            "country" => leaders.country = leader,
+            _ => leaders.location = leader,
+        }
+    }
     let risk = risk::compute(engine, &risk::DEFAULT_QI)?;
-    Ok(Report {
+    let mut report = Report {
         users,
         as_of: timefmt::rfc3339(as_of),
         registration: Registration { avg_days, avg_years },
@@ -114,5 +160,85 @@ pub fn compute(engine: &Engine, as_of: OffsetDateTime, top: u32) -> anyhow::Resu
         top_countries,
         top_locations,
         risk,
-    })
+        leaders,
+        answers: answers::Answers::default(),
+        min_cell: None,
+        withheld: None,
+    };
+    if let Some(n) = min_cell {
+        report.protect(i64::from(n));
+    }
+    report.answers = answers::Answers::of(&report);
+    Ok(report)
+}
+
+impl Report {
+    /// Small-cell protection at `n`: lists lose the places fewer than `n` users share, leaders
+    /// below `n` are withheld, and so are the youngest and the oldest age (each describes one
+    /// person). The other counts stay, and renderings show those below `n` as "< n".
+    fn protect(&mut self, n: i64) {
+        let before = (self.top_countries.len(), self.top_locations.len());
+        self.top_countries.retain(|c| c.users >= n);
+        self.top_locations.retain(|l| l.users >= n);
+        self.withheld = Some(Withheld {
+            top_countries: (before.0 - self.top_countries.len()) as i64,
+            top_locations: (before.1 - self.top_locations.len()) as i64,
+        });
+        for leader in [&mut self.leaders.country, &mut self.leaders.location] {
+            if leader.is_some_and(|l| l.users < n) {
+                *leader = None;
+            }
+        }
+        self.age.min = None;
+        self.age.max = None;
+        self.min_cell = Some(n);
+    }
+
+    /// The age line ([`AgeSummary::describe`]); under --min-cell the youngest and oldest age
+    /// say "withheld".
+    pub fn describe_age(&self, missing: &str) -> String {
+        self.age.describe(if self.min_cell.is_some() { "withheld" } else { missing })
+    }
+
+    /// Whether a count is below the small-cell threshold (0 reveals nobody and is shown).
+    pub fn hides(&self, n: i64) -> bool {
+        self.min_cell.is_some_and(|min| n > 0 && n < min)
+    }
+
+    /// A count as published: `1,234`, or `< 5` below the small-cell threshold.
+    pub fn cell(&self, n: i64) -> String {
+        match self.min_cell {
+            Some(min) if self.hides(n) => format!("< {min}"),
+            _ => crate::numbers::grouped(n),
+        }
+    }
+
+    /// `part`'s share of all users as published: [`crate::numbers::share`], or `–` for a
+    /// hidden count (its share would tell it).
+    pub fn share(&self, part: i64) -> String {
+        if self.hides(part) { "–".into() } else { crate::numbers::share(part, self.users) }
+    }
+
+    /// The JSON shape (one line): the fields of [`Report`], in their order; with --min-cell,
+    /// counts below N are `null`.
+    pub fn to_json(&self) -> String {
+        if self.min_cell.is_none() {
+            return serde_json::to_string(self).expect("a report serializes");
+        }
+        let mut value = serde_json::to_value(self).expect("a report serializes");
+        let hide = |v: &mut serde_json::Value| {
+            if v.as_i64().is_some_and(|n| self.hides(n)) {
+                *v = serde_json::Value::Null;
+            }
+        };
+        for g in value["gender"].as_array_mut().into_iter().flatten() {
+            hide(&mut g["users"]);
+        }
+        for b in value["age_bands"].as_array_mut().into_iter().flatten() {
+            for k in ["female", "male", "users"] {
+                hide(&mut b[k]);
+            }
+        }
+        value.to_string()
+    }
 }

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, EngineError, sql};
+use crate::numbers::{grouped, plural, share};
 
 /// Columns of the stored table that may serve as quasi-identifiers. `sql/risk/classes.sql`
 /// groups on exactly these (a test checks it); user input is only ever matched against them.
@@ -108,8 +109,47 @@ pub fn compute(engine: &Engine, qi: &[&'static str]) -> anyhow::Result<RiskRepor
     })
 }
 
-fn percent(part: i64, whole: i64) -> String {
-    if whole == 0 { "-".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
+/// The risk as label/value rows — the same numbers in the terminal, the HTML page and Markdown.
+/// Shares never round a real count to nothing (`223 (< 0.1 %)`). Empty without records.
+pub fn summary_rows(r: &RiskReport) -> Vec<(String, String)> {
+    let Some(k) = r.k else { return Vec::new() };
+    let counted = |n: i64| format!("{} ({})", grouped(n), share(n, r.records));
+    let mut rows = vec![
+        ("quasi-identifiers".to_string(), r.quasi_identifiers.join(", ")),
+        ("records / classes".to_string(), format!("{} / {}", grouped(r.records), grouped(r.classes))),
+        (
+            "k (smallest class)".to_string(),
+            format!("{k} ({} of that size)", plural(r.smallest_classes, "class", "classes")),
+        ),
+        // A unique record is one alone in its class: the records in classes smaller than 2.
+        ("unique records".to_string(), counted(r.below.k2)),
+    ];
+    for (t, n) in r.below.entries() {
+        rows.push((format!("in classes smaller than {t}"), counted(n)));
+    }
+    let g = &r.generalised;
+    let generalised = if g.is_empty() {
+        "nothing".to_string()
+    } else {
+        let mut parts = Vec::new();
+        if g.exact_age_removed > 0 {
+            parts.push(format!("exact age removed for {}", grouped(g.exact_age_removed)));
+        }
+        if !g.widened_bands.is_empty() {
+            let bands: Vec<String> =
+                g.widened_bands.iter().map(|b| format!("{} ({})", b.band, grouped(b.records))).collect();
+            parts.push(format!("widened age bands: {}", bands.join(", ")));
+        }
+        if g.city_other > 0 {
+            parts.push(format!("city \"(other)\" for {}", grouped(g.city_other)));
+        }
+        if g.country_other > 0 {
+            parts.push(format!("country \"(other)\" for {}", grouped(g.country_other)));
+        }
+        parts.join("; ")
+    };
+    rows.push(("generalised by load --min-k".to_string(), generalised));
+    rows
 }
 
 /// The risk section as text.
@@ -119,38 +159,20 @@ pub fn render_text(r: &RiskReport) -> String {
         out.push_str("  no records\n");
         return out;
     };
-    out.push_str(&format!("  {} records in {} equivalence classes\n", r.records, r.classes));
     out.push_str(&format!(
-        "  k = {k}: the smallest class holds {k} record{}; {} class{} of size {k}\n",
-        if k == 1 { "" } else { "s" },
-        r.smallest_classes,
-        if r.smallest_classes == 1 { "" } else { "es" }
+        "  {} in {}\n  k = {k}: the smallest class holds {}; {} of size {k}\n",
+        plural(r.records, "record", "records"),
+        plural(r.classes, "equivalence class", "equivalence classes"),
+        plural(k, "record", "records"),
+        plural(r.smallest_classes, "class", "classes")
     ));
-    for (t, n) in r.below.entries() {
-        out.push_str(&format!("  records in classes smaller than {t:>2}: {n} ({})\n", percent(n, r.records)));
-    }
-    out.push_str(&format!(
-        "  unique records: {}\n",
-        r.unique_share.map_or_else(|| "-".to_string(), |s| format!("{:.1}%", s * 100.0))
-    ));
-    let g = &r.generalised;
-    if g.is_empty() {
-        out.push_str("  generalised: nothing (no load --min-k generalisation in the stored values)\n");
-    } else {
-        out.push_str("  generalised (read from the stored values):\n");
-        if g.exact_age_removed > 0 {
-            out.push_str(&format!("    exact age removed: {} records (age band kept)\n", g.exact_age_removed));
-        }
-        if !g.widened_bands.is_empty() {
-            let bands: Vec<String> = g.widened_bands.iter().map(|b| format!("{} ({})", b.band, b.records)).collect();
-            out.push_str(&format!("    widened age bands: {}\n", bands.join(", ")));
-        }
-        if g.city_other > 0 {
-            out.push_str(&format!("    city \"(other)\": {} records\n", g.city_other));
-        }
-        if g.country_other > 0 {
-            out.push_str(&format!("    country \"(other)\": {} records\n", g.country_other));
-        }
+    // The rows the two lines above do not say already.
+    let said = ["quasi-identifiers", "records / classes", "k (smallest class)"];
+    let rows: Vec<(String, String)> =
+        summary_rows(r).into_iter().filter(|(label, _)| !said.contains(&label.as_str())).collect();
+    let width = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    for (label, value) in rows {
+        out.push_str(&format!("  {label:<width$}  {value}\n"));
     }
     out
 }

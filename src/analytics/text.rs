@@ -1,10 +1,8 @@
 //! The report as text for a terminal, and the aligned tables every text output uses.
 
+use super::tables::{self, Table};
 use super::{Report, risk};
-
-fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map_or_else(|| "-".to_string(), T::to_string)
-}
+use crate::numbers::users;
 
 /// A plain aligned table: the first `text_columns` columns left-aligned, the rest (numbers)
 /// right-aligned.
@@ -32,33 +30,31 @@ pub fn table(headers: &[&str], text_columns: usize, rows: &[Vec<String>]) -> Str
     out
 }
 
-/// The report as text for a terminal.
+/// A [`Table`] for the terminal.
+fn text_table(t: &Table) -> String {
+    let text_columns = t.numeric.iter().position(|n| *n).unwrap_or(t.headers.len());
+    table(&t.headers, text_columns, &t.rows)
+}
+
+/// The report as text for a terminal: each question opens with its one-sentence answer.
 pub fn render_text(r: &Report) -> String {
-    let mut out = format!("duckpipe report — {} users, as of {}\n\n", r.users, r.as_of);
-    out.push_str("1. Time since registration\n");
-    out.push_str(&format!(
-        "  average: {} days ({} years)\n\n",
-        opt(&r.registration.avg_days),
-        opt(&r.registration.avg_years)
-    ));
+    let mut out = format!("duckpipe report — {}, as of {}\n", users(r.users), r.as_of);
+    if let Some(note) = tables::withheld_note(r) {
+        out.push_str(&format!("Small-cell protection: {note}\n"));
+    }
+    out.push_str("\n1. Time since registration\n");
+    out.push_str(&format!("  {}\n\n", r.answers.registration));
     out.push_str("2. Age and gender\n");
-    out.push_str(&format!("  age: {}\n\n", r.age.describe("-")));
-    let rows: Vec<Vec<String>> = r.gender.iter().map(|g| vec![opt(&g.gender), g.users.to_string()]).collect();
-    out.push_str(&table(&["gender", "users"], 1, &rows));
+    out.push_str(&format!("  {}\n", r.answers.age_gender));
+    out.push_str(&format!("  age: {}\n\n", r.describe_age("-")));
+    out.push_str(&text_table(&tables::gender(r)));
     out.push('\n');
-    let rows: Vec<Vec<String>> = r
-        .age_bands
-        .iter()
-        .map(|b| vec![b.band.clone(), b.female.to_string(), b.male.to_string(), b.users.to_string()])
-        .collect();
-    out.push_str(&table(&["age band", "female", "male", "users"], 1, &rows));
+    out.push_str(&text_table(&tables::age_bands(r)));
     out.push_str("\n3. Where users come from\n");
-    let rows: Vec<Vec<String>> = r.top_countries.iter().map(|c| vec![opt(&c.country), c.users.to_string()]).collect();
-    out.push_str(&table(&["country", "users"], 1, &rows));
+    out.push_str(&format!("  {}\n\n", r.answers.places));
+    out.push_str(&text_table(&tables::countries(r)));
     out.push('\n');
-    let rows: Vec<Vec<String>> =
-        r.top_locations.iter().map(|l| vec![opt(&l.country), opt(&l.city), l.users.to_string()]).collect();
-    out.push_str(&table(&["country", "city", "users"], 2, &rows));
+    out.push_str(&text_table(&tables::locations(r)));
     out.push_str("\n4. ");
     out.push_str(&risk::render_text(&r.risk));
     out

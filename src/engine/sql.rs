@@ -4,7 +4,8 @@
 //!
 //! Folders show when a file runs: `stage/` per batch of users, `run/` once the whole run is
 //! staged, `write/` the objects a load writes, `lake/` what readers of a lake run, `analytics/`
-//! and `risk/` the answers (runnable from a stock DuckDB shell too).
+//! and `risk/` the answers (runnable from a stock DuckDB shell too), `prompt/` what the
+//! `duckpipe sql` prompt's dot-commands ask the catalog.
 
 use super::PARQUET_KEY_NAME;
 
@@ -105,10 +106,15 @@ pub const Q2_AGE: SqlFile = sql_file!("analytics/q2_age.sql", reads: [], fills: 
 pub const Q2_AGE_BANDS: SqlFile = sql_file!("analytics/q2_age_bands.sql", reads: [], fills: []);
 pub const Q3_TOP_COUNTRIES: SqlFile = sql_file!("analytics/q3_top_countries.sql", reads: ["top_n"], fills: []);
 pub const Q3_TOP_LOCATIONS: SqlFile = sql_file!("analytics/q3_top_locations.sql", reads: ["top_n"], fills: []);
+pub const Q3_LEADERS: SqlFile = sql_file!("analytics/q3_leaders.sql", reads: [], fills: []);
 pub const RISK_CLASSES: SqlFile = sql_file!("risk/classes.sql", reads: ["risk_qi"], fills: []);
 pub const RISK_SUMMARY: SqlFile = sql_file!("risk/summary.sql", reads: [], fills: []);
 pub const RISK_GENERALISED: SqlFile = sql_file!("risk/generalised.sql", reads: [], fills: []);
 pub const RISK_WIDENED_BANDS: SqlFile = sql_file!("risk/widened_bands.sql", reads: [], fills: []);
+
+// prompt/ — the `duckpipe sql` prompt's dot-commands
+pub const PROMPT_TABLES: SqlFile = sql_file!("prompt/tables.sql", reads: [], fills: []);
+pub const PROMPT_COLUMNS: SqlFile = sql_file!("prompt/columns.sql", reads: [], fills: []);
 
 /// The per-batch relations, in the order they are created once the run's first batch is in
 /// `raw_users`; then every batch runs [`APPEND_BATCH`] and starts afresh with [`RAW_USERS`].
@@ -129,7 +135,7 @@ pub const REJECT_STEPS: [&SqlFile; 2] = [&REJECTED_USERS, &MASKED_USERS];
 pub const GENERALIZE_STEPS: [&SqlFile; 2] = [&KANON_ROWS, &GENERALIZED_USERS];
 
 /// Every file under `sql/`.
-pub const ALL: [&SqlFile; 42] = [
+pub const ALL: [&SqlFile; 45] = [
     &RAW_USERS,
     &RAW_USERS_FROM_FILE,
     &UTC_TIMESTAMP,
@@ -168,14 +174,17 @@ pub const ALL: [&SqlFile; 42] = [
     &Q2_AGE_BANDS,
     &Q3_TOP_COUNTRIES,
     &Q3_TOP_LOCATIONS,
+    &Q3_LEADERS,
     &RISK_CLASSES,
     &RISK_SUMMARY,
     &RISK_GENERALISED,
     &RISK_WIDENED_BANDS,
+    &PROMPT_TABLES,
+    &PROMPT_COLUMNS,
 ];
 
 /// The analytics, one file per answer table: (name, file).
-pub const ANALYTICS: [(&str, &SqlFile); 7] = [
+pub const ANALYTICS: [(&str, &SqlFile); 8] = [
     ("q1_registration", &Q1_REGISTRATION),
     ("q1_tenure", &Q1_TENURE),
     ("q2_gender", &Q2_GENDER),
@@ -183,6 +192,7 @@ pub const ANALYTICS: [(&str, &SqlFile); 7] = [
     ("q2_age_bands", &Q2_AGE_BANDS),
     ("q3_top_countries", &Q3_TOP_COUNTRIES),
     ("q3_top_locations", &Q3_TOP_LOCATIONS),
+    ("q3_leaders", &Q3_LEADERS),
 ];
 
 /// The text of one analytics file by name.

@@ -1,19 +1,21 @@
 //! The report as Markdown (GitHub-flavoured tables) for pasting into tickets.
 
-use super::{Page, count, name, opt};
+use super::Page;
+use crate::analytics::tables::{self, Table};
+use crate::numbers::grouped;
 
 /// A cell: pipes escaped and line breaks flattened, so a value cannot break the table.
 fn cell(text: &str) -> String {
     text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-fn table(headers: &[&str], numeric: &[bool], rows: &[Vec<String>]) -> String {
-    let mut out = format!("| {} |\n|", headers.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
-    for i in 0..headers.len() {
-        out.push_str(if numeric.get(i).copied().unwrap_or(false) { " ---: |" } else { " --- |" });
+fn table(t: &Table) -> String {
+    let mut out = format!("| {} |\n|", t.headers.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
+    for i in 0..t.headers.len() {
+        out.push_str(if t.numeric.get(i).copied().unwrap_or(false) { " ---: |" } else { " --- |" });
     }
     out.push('\n');
-    for row in rows {
+    for row in &t.rows {
         out.push_str(&format!("| {} |\n", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
     }
     out
@@ -23,41 +25,31 @@ pub fn render(page: &Page<'_>) -> String {
     let r = page.report;
     let mut out = format!(
         "## duckpipe report\n\n**{}** users, as of `{}`. Runs ({}): {}\n\n",
-        count(r.users),
+        grouped(r.users),
         cell(&r.as_of),
         page.run_ids.len(),
         page.run_ids.iter().map(|id| format!("`{}`", cell(id))).collect::<Vec<_>>().join(", ")
     );
-    out.push_str(&format!(
-        "### 1. Time since registration\n\nAverage: **{} days** ({} years).\n\n",
-        opt(&r.registration.avg_days),
-        opt(&r.registration.avg_years)
-    ));
-    let rows: Vec<Vec<String>> = page.tenure.iter().map(|t| vec![t.years.to_string(), count(t.users)]).collect();
-    out.push_str(&table(&["years since registration", "users"], &[true, true], &rows));
+    if let Some(note) = tables::withheld_note(r) {
+        out.push_str(&format!("*Small-cell protection: {}*\n\n", cell(&note)));
+    }
+    out.push_str(&format!("### 1. Time since registration\n\n**{}**\n\n", cell(&r.answers.registration)));
+    out.push_str(&table(&tables::tenure(r, &page.tenure)));
 
-    out.push_str("\n### 2. Gender and age\n\n");
-    let rows: Vec<Vec<String>> = r.gender.iter().map(|g| vec![name(&g.gender), count(g.users)]).collect();
-    out.push_str(&table(&["gender", "users"], &[false, true], &rows));
-    out.push_str(&format!("\nAge (completed years at load time): {}.\n\n", r.age.describe("–")));
-    let rows: Vec<Vec<String>> =
-        r.age_bands.iter().map(|b| vec![b.band.clone(), count(b.female), count(b.male), count(b.users)]).collect();
-    out.push_str(&table(&["age band", "female", "male", "users"], &[false, true, true, true], &rows));
+    out.push_str(&format!("\n### 2. Gender and age\n\n**{}**\n\n", cell(&r.answers.age_gender)));
+    out.push_str(&table(&tables::gender(r)));
+    out.push_str(&format!("\nAge (completed years at load time): {}.\n\n", r.describe_age("–")));
+    out.push_str(&table(&tables::age_bands(r)));
 
-    out.push_str("\n### 3. Where users come from\n\n");
-    let rows: Vec<Vec<String>> = r.top_countries.iter().map(|c| vec![name(&c.country), count(c.users)]).collect();
-    out.push_str(&table(&["country", "users"], &[false, true], &rows));
+    out.push_str(&format!("\n### 3. Where users come from\n\n**{}**\n\n", cell(&r.answers.places)));
+    out.push_str(&table(&tables::countries(r)));
     out.push('\n');
-    let rows: Vec<Vec<String>> =
-        r.top_locations.iter().map(|l| vec![name(&l.country), name(&l.city), count(l.users)]).collect();
-    out.push_str(&table(&["country", "city", "users"], &[false, false, true], &rows));
+    out.push_str(&table(&tables::locations(r)));
 
-    // Risk summary: the numbers `duckpipe risk` prints for the default quasi-identifiers.
-    out.push('\n');
-    if let Some(risk) = &page.risk {
-        out.push_str(&format!("\n### Re-identification risk\n\n{}\n\n", cell(&risk.title)));
-        let rows: Vec<Vec<String>> = risk.rows.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
-        out.push_str(&table(&["measure", "value"], &[false, true], &rows));
+    // 4. Risk: the numbers `duckpipe risk` prints for the default quasi-identifiers.
+    if r.risk.k.is_some() {
+        out.push_str("\n### 4. Re-identification risk\n\n");
+        out.push_str(&table(&tables::risk(&r.risk)));
     }
     out
 }
@@ -70,14 +62,14 @@ mod tests {
     fn markdown_tables_escape_pipes() {
         let report = sample();
         let md = page(&report).markdown();
-        assert!(md.contains("| Norway | Ål \\| x | 2 |"), "{md}");
+        assert!(md.contains("| 1 | Norway | Ål \\| x | 2 | 0.2 % |"), "{md}");
         assert!(
             md.contains(
-                "| age band | female | male | users |\n| --- | ---: | ---: | ---: |\n| 20-29 | 100 | 90 | 190 |"
+                "| age band | female | male | users | share |\n| --- | ---: | ---: | ---: | ---: |\n| 20-29 | 100 | 90 | 190 | 15.4 % |"
             ),
             "{md}"
         );
         assert!(md.contains("**1,234** users"));
-        assert!(md.contains("| 4 | 0 |"), "empty tenure years are listed");
+        assert!(md.contains("| 4 | 0 | 0.0 % |"), "empty tenure years are listed");
     }
 }

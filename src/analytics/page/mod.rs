@@ -4,6 +4,8 @@
 //!
 //! The numbers are the [`Report`] that `report::compute` produced, plus what a page needs on top:
 //! the runs that hold the data and the registration tenure histogram (`sql/analytics/q1_tenure.sql`).
+//! Both renderings open each question with its one-sentence answer and show every count the way
+//! the report publishes it ([`Report::cell`]).
 
 pub mod charts;
 mod html;
@@ -21,21 +23,12 @@ pub struct TenureCount {
     pub users: i64,
 }
 
-/// The risk summary (the numbers of `duckpipe risk` for the default quasi-identifiers) as
-/// label/value rows in their own section. `None` (no records) = the section says so.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RiskSummary {
-    pub title: String,
-    pub rows: Vec<(String, String)>,
-}
-
 /// Everything a page shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<'a> {
     pub report: &'a Report,
     pub run_ids: Vec<String>,
     pub tenure: Vec<TenureCount>,
-    pub risk: Option<RiskSummary>,
 }
 
 impl<'a> Page<'a> {
@@ -49,7 +42,7 @@ impl<'a> Page<'a> {
             .collect();
         let tenure =
             engine.rows(sql::analytics("q1_tenure"), [], |r| Ok(TenureCount { years: r.get(0)?, users: r.get(1)? }))?;
-        Ok(Self { report, run_ids, tenure, risk: risk_summary(&report.risk) })
+        Ok(Self { report, run_ids, tenure })
     }
 
     pub fn html(&self) -> anyhow::Result<String> {
@@ -59,72 +52,6 @@ impl<'a> Page<'a> {
     pub fn markdown(&self) -> String {
         markdown::render(self)
     }
-}
-
-/// The risk section of the page: the numbers `duckpipe risk` prints, as label/value rows.
-/// None when there are no records to measure.
-fn risk_summary(risk: &super::risk::RiskReport) -> Option<RiskSummary> {
-    let k = risk.k?;
-    let share = |n: i64| {
-        if risk.records > 0 { format!("{n} ({:.1}%)", 100.0 * n as f64 / risk.records as f64) } else { n.to_string() }
-    };
-    let mut rows = vec![
-        ("quasi-identifiers".to_string(), risk.quasi_identifiers.join(", ")),
-        ("records / classes".to_string(), format!("{} / {}", risk.records, risk.classes)),
-        (
-            "k (smallest class)".to_string(),
-            format!(
-                "{k} ({} class{} of that size)",
-                risk.smallest_classes,
-                if risk.smallest_classes == 1 { "" } else { "es" }
-            ),
-        ),
-        ("unique records".to_string(), risk.unique_share.map_or_else(|| "-".into(), |s| format!("{:.1}%", s * 100.0))),
-    ];
-    for (t, n) in risk.below.entries() {
-        rows.push((format!("in classes smaller than {t}"), share(n)));
-    }
-    let g = &risk.generalised;
-    let generalised = if g.is_empty() {
-        "nothing".to_string()
-    } else {
-        let mut parts = Vec::new();
-        if g.exact_age_removed > 0 {
-            parts.push(format!("exact age removed for {}", g.exact_age_removed));
-        }
-        if !g.widened_bands.is_empty() {
-            parts.push(format!(
-                "widened bands: {}",
-                g.widened_bands.iter().map(|b| format!("{} ({})", b.band, b.records)).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        if g.city_other > 0 {
-            parts.push(format!("city → (other) for {}", g.city_other));
-        }
-        if g.country_other > 0 {
-            parts.push(format!("country → (other) for {}", g.country_other));
-        }
-        parts.join("; ")
-    };
-    rows.push(("generalised by load --min-k".to_string(), generalised));
-    Some(RiskSummary { title: "Re-identification risk".to_string(), rows })
-}
-
-/// Thousands separators for counts in prose and tables.
-fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
-fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map_or_else(|| "–".to_string(), T::to_string)
 }
 
 fn name(v: &Option<String>) -> String {
@@ -156,6 +83,13 @@ pub(crate) mod tests {
                 city: Some("Ål | x".into()),
                 users: 2,
             }],
+            leaders: Leaders {
+                country: Some(Leader { users: 9, tied: 1 }),
+                location: Some(Leader { users: 2, tied: 1 }),
+            },
+            answers: answers::Answers::default(),
+            min_cell: None,
+            withheld: None,
             risk: crate::analytics::risk::RiskReport {
                 quasi_identifiers: vec!["gender".into(), "age_band".into()],
                 records: 1234,
@@ -183,15 +117,6 @@ pub(crate) mod tests {
                 TenureCount { years: 4, users: 0 },
                 TenureCount { years: 5, users: 234 },
             ],
-            risk: None,
         }
-    }
-
-    #[test]
-    fn counts_have_separators() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(1234), "1,234");
-        assert_eq!(count(-1234567), "-1,234,567");
     }
 }
