@@ -17,7 +17,7 @@ pub const KEY_BYTES: usize = 32;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum KeyError {
-    #[error("{var} is not set: run `duckpipe keygen >> .env` (or export it) — see README \"Keys\"")]
+    #[error("{var} is not set: run `duckpipe keygen --out .env` (or export it) — see README \"Keys\"")]
     Missing { var: &'static str },
     #[error("{var} is not valid base64 (expected the base64 of {KEY_BYTES} random bytes, as `duckpipe keygen` prints)")]
     NotBase64 { var: &'static str },
@@ -96,13 +96,24 @@ impl fmt::Debug for HmacKey {
     }
 }
 
-/// Fresh keys in `.env` form, from the operating system's CSPRNG.
+/// A fingerprint of any other secret (an S3 secret key, say), to show which one is in use
+/// without showing it.
+pub fn fingerprint_of(secret: &str) -> String {
+    fingerprint(secret.as_bytes())
+}
+
+/// A fresh key: base64 of 32 bytes from the operating system's CSPRNG.
+pub fn new_key() -> String {
+    let mut bytes = [0u8; KEY_BYTES];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).expect("the OS random source failed");
+    B64.encode(bytes)
+}
+
+/// Fresh keys in `.env` form.
 pub fn keygen_env() -> String {
     let mut out = String::new();
     for var in [PARQUET_KEY_VAR, HMAC_KEY_VAR] {
-        let mut bytes = [0u8; KEY_BYTES];
-        rand::rngs::OsRng.try_fill_bytes(&mut bytes).expect("the OS random source failed");
-        out.push_str(&format!("{var}={}\n", B64.encode(bytes)));
+        out.push_str(&format!("{var}={}\n", new_key()));
     }
     out
 }

@@ -10,6 +10,17 @@ pub fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
         .map_err(|_| format!("{text:?} is not an RFC 3339 time (e.g. 2026-11-25T00:00:00Z)"))
 }
 
+/// A reference time as flags take it: RFC 3339, or a date alone (`2026-11-25`, midnight UTC).
+pub fn parse_as_of(text: &str) -> Result<OffsetDateTime, String> {
+    let date = format_description!("[year]-[month]-[day]");
+    match time::Date::parse(text.trim(), &date) {
+        Ok(day) => Ok(day.midnight().assume_utc()),
+        Err(_) => parse_rfc3339(text).map_err(|_| {
+            format!("{text:?} is not a date or an RFC 3339 time (e.g. 2026-11-25 or 2026-11-25T00:00:00Z)")
+        }),
+    }
+}
+
 /// `2026-11-25T00:00:00Z` (fractions of a second only when present).
 pub fn rfc3339(t: OffsetDateTime) -> String {
     t.to_offset(UtcOffset::UTC).format(&Rfc3339).expect("a UTC time formats as RFC 3339")
@@ -44,5 +55,8 @@ mod tests {
         assert_eq!(sql_timestamp(t), "TIMESTAMP '2026-11-25 00:30:00.000000'");
         assert_eq!(compact(t), "20261125T003000Z");
         assert!(parse_rfc3339("yesterday").unwrap_err().contains("RFC 3339"));
+        assert_eq!(rfc3339(parse_as_of("2026-11-25").unwrap()), "2026-11-25T00:00:00Z");
+        assert_eq!(rfc3339(parse_as_of("2026-11-25T01:30:00+01:00").unwrap()), "2026-11-25T00:30:00Z");
+        assert!(parse_as_of("25/11/2026").unwrap_err().contains("2026-11-25"));
     }
 }

@@ -1,6 +1,9 @@
 //! The flags: what the user can ask for, with help texts. Every flag with a shape is parsed into
 //! its type here (`--dest` a destination, `--as-of` a time, `--nat` codes, `--qi` columns,
 //! `--run-id` a safe id, `--api-url` a URL), so a bad value is refused before anything runs.
+//!
+//! Flags that fall back to a variable or depend on the source are `Option`s: `settings` resolves
+//! them (flag > environment > `.env` > default) and refuses those that do not apply.
 
 use std::ffi::OsStr;
 use std::path::PathBuf;
@@ -28,9 +31,12 @@ and gender distribution, and where users come from. `duckpipe risk` measures the
 risk of the stored data and `load --min-k K` makes it k-anonymous; docs/privacy.md classifies every \
 input field.\n\n\
 Keys come from DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY (environment or ./.env); `duckpipe keygen` \
-makes them. S3 access uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL.",
-    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys, S3 credentials, missing bucket), \
-3 source error (API, input file, too many bad records), 4 storage or engine error (S3, DuckDB, a damaged object)."
+makes them (`duckpipe keygen --out .env`). S3 access uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION \
+and AWS_ENDPOINT_URL, or AWS_PROFILE and the shared credentials file. Every setting is taken from its flag, \
+else the environment, else ./.env, else its default; `duckpipe config` shows what is used and where it came from.",
+    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error (flags, keys, .env, S3 credentials \
+or endpoint, missing bucket, a lake with no complete run), 3 source error (API, input file, too many bad records), \
+4 storage or engine error (S3, DuckDB, a damaged object, a failed SQL statement)."
 )]
 pub struct Cli {
     /// More log detail on stderr (-v debug, -vv trace). Logs never contain personal data or keys.
@@ -55,8 +61,11 @@ pub enum Command {
     /// List the complete runs at the destination (from their run records), or with --orphans the
     /// objects no run record names (left by failed or killed loads).
     Runs(RunsArgs),
-    /// Print fresh random keys in .env form (e.g. `duckpipe keygen >> .env`).
-    Keygen,
+    /// Make fresh random keys: printed in .env form, or with --out written into a file (mode 0600).
+    Keygen(KeygenArgs),
+    /// Show the settings every command would use, and where each came from (flag, environment,
+    /// .env, AWS profile, default); keys and secrets only as fingerprints.
+    Config(ConfigArgs),
     /// Write synthetic users in the API's exact response shape (offline, deterministic per seed).
     Generate(GenerateArgs),
     /// Query the stored data with SQL: a file, -c "…", piped statements, or an interactive prompt.
@@ -97,9 +106,10 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct DestArgs {
-    /// Where the data lives: s3://bucket/prefix or a local directory.
-    #[arg(long, env = "DUCKPIPE_DEST", default_value = crate::lake::DEFAULT_DEST, value_parser = parse_dest)]
-    pub dest: Destination,
+    /// Where the data lives: s3://bucket[/prefix] or a local directory [default: $DUCKPIPE_DEST,
+    /// else ./lake].
+    #[arg(long, value_parser = parse_dest)]
+    pub dest: Option<Destination>,
 }
 
 #[derive(Debug, Args)]
@@ -107,41 +117,42 @@ pub struct ReportOptions {
     /// How many countries and (country, city) pairs to list.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub top: u32,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    /// Output format (any case).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// Where users come from.
-    #[arg(long, value_enum, default_value_t = SourceKind::Api)]
-    pub source: SourceKind,
-    /// Input file for --source file.
-    #[arg(long, required_if_eq("source", "file"))]
+    /// Where users come from [default: file with --input, else api].
+    #[arg(long, value_enum, ignore_case = true)]
+    pub source: Option<SourceKind>,
+    /// Input file (implies --source file).
+    #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
-    /// Number of users to fetch or generate (api, synthetic).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
-    pub count: u64,
+    /// Number of users to fetch or generate (api, synthetic) [default: 100].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+    pub count: Option<u64>,
     /// Seed for reproducible users (api, synthetic). A random one is generated and recorded when absent.
     #[arg(long)]
     pub seed: Option<String>,
     /// Nationalities, comma-separated (e.g. GB,FR,DK; any case).
     #[arg(long, value_delimiter = ',', value_parser = NatCode)]
     pub nat: Option<Vec<String>>,
-    /// API base URL, version included (for mirrors and tests).
-    #[arg(long, env = "DUCKPIPE_API_URL", default_value = crate::pipeline::source::api::DEFAULT_BASE_URL, value_parser = parse_api_url)]
-    pub api_url: Url,
-    /// Users per API request (at most 5000, the API's limit).
+    /// API base URL, version included (api; for mirrors and tests) [default: $DUCKPIPE_API_URL,
+    /// else https://randomuser.me/api/1.4/].
+    #[arg(long, value_parser = parse_api_url)]
+    pub api_url: Option<Url>,
+    /// Users per API request (at most 5000, the API's limit), or per batch handed to DuckDB.
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=5000))]
     pub page_size: u32,
-    /// Per-request timeout for the API, in seconds.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub timeout: u64,
-    /// Attempts per API page before giving up (retries on timeouts, 429 and 5xx).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
-    pub attempts: u32,
-    /// Reference time for ages (RFC 3339, default now).
+    /// Per-request timeout for the API, in seconds (api) [default: 30].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: Option<u64>,
+    /// Attempts per API page before giving up (api; retries on timeouts, 429 and 5xx) [default: 5].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub attempts: Option<u32>,
+    /// Reference time for ages (RFC 3339 or a date, e.g. 2026-11-25; default now).
     #[arg(long, value_parser = parse_as_of)]
     pub as_of: Option<OffsetDateTime>,
     /// Refuse the load (exit 3, nothing written) when the input holds fields that duckpipe does
@@ -189,8 +200,8 @@ pub struct RunsArgs {
     /// finds objects that were altered or damaged anywhere, also in columns no query reads.
     #[arg(long)]
     pub verify: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// Output format (any case).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
     pub format: Format,
 }
 
@@ -201,8 +212,8 @@ pub struct RiskArgs {
     /// Quasi-identifiers, comma-separated (any case).
     #[arg(long, value_delimiter = ',', default_value = "gender,age_band,country,city", value_parser = QiColumn)]
     pub qi: Vec<&'static str>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// Output format (any case).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
     pub format: Format,
 }
 
@@ -210,14 +221,45 @@ pub struct RiskArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub dest: DestArgs,
-    /// Write the report to this file instead of stdout (e.g. --format html --out report.html).
+    /// Write the report to this file instead of stdout (e.g. --format html --out report.html;
+    /// `-` is stdout).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Reference time for durations such as time since registration (RFC 3339, default now).
+    /// Reference time for durations such as time since registration (RFC 3339 or a date; default now).
     #[arg(long, value_parser = parse_as_of)]
     pub as_of: Option<OffsetDateTime>,
+    /// Small-cell protection for reports that are published: counts below N are shown as "< N",
+    /// places with fewer than N users and the youngest and oldest age are withheld
+    /// (docs/privacy.md).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    pub min_cell: Option<u32>,
     #[command(flatten)]
     pub report: ReportOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Write the keys into this file instead of printing them: a new file is created with mode
+    /// 0600 from the commented settings template (.env.example); in an existing file, empty key
+    /// lines are filled in and the file is made private (0600). `-` prints them.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// With --out: replace keys the file already holds (data written with the old keys can then
+    /// no longer be read with this file).
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// API base URL to show as `load` would use it.
+    #[arg(long, value_parser = parse_api_url)]
+    pub api_url: Option<Url>,
+    /// Output format (any case).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -231,13 +273,13 @@ pub struct GenerateArgs {
     /// Nationalities, comma-separated (e.g. GB,FR,DK; any case).
     #[arg(long, value_delimiter = ',', value_parser = NatCode)]
     pub nat: Option<Vec<String>>,
-    /// Reference time ("today" for registrations and ages; RFC 3339, default now).
+    /// Reference time ("today" for registrations and ages; RFC 3339 or a date; default now).
     #[arg(long, value_parser = parse_as_of)]
     pub as_of: Option<OffsetDateTime>,
     /// Write NDJSON (one user per line) instead of an API response object.
     #[arg(long)]
     pub ndjson: bool,
-    /// Output file (default stdout).
+    /// Output file (default stdout; `-` is stdout too).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -253,8 +295,12 @@ no secret on disk): INSTALL, FORCE INSTALL, UPDATE EXTENSIONS, LOAD from a URL, 
 SET/RESET/PRAGMA of extension, secret and external-access settings (autoinstall_known_extensions, \
 autoload_known_extensions, allow_unsigned_extensions, allow_community_extensions, extension_directory, \
 custom_extension_repository, secret_directory, enable_external_access, lock_configuration, …).\n\n\
---print-setup prints the statements that give a stock DuckDB 1.5.5 shell the same view: they read \
-DUCKPIPE_PARQUET_KEY and the AWS_* credentials with getenv() inside DuckDB, so no key or secret is printed.";
+The prompt knows DuckDB's dot-commands: .tables, .schema [TABLE], .mode table|csv|json|line, .timer on|off, \
+.read FILE, .help, .quit.\n\n\
+--print-setup prints the statements that give a stock DuckDB shell (1.5.5 or later) the same view. No key or \
+secret is printed: the DuckDB CLI form (--client cli) reads DUCKPIPE_PARQUET_KEY and the AWS_* credentials \
+with getenv(); the Python form (--client python) reads them from os.environ and passes them as parameters, \
+which works in every client that can bind parameters. as_of is the time each query runs unless --as-of fixes it.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SqlFormat {
@@ -264,6 +310,17 @@ pub enum SqlFormat {
     Csv,
     /// One JSON array of row objects per statement that returns rows, one per line.
     Json,
+    /// One `column = value` line per value, a blank line between rows (for wide rows).
+    Line,
+}
+
+/// The DuckDB client a printed setup is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SetupClient {
+    /// SQL for the DuckDB CLI (`duckdb -init setup.sql`): secrets read with getenv().
+    Cli,
+    /// A Python script (duckdb package): secrets read from os.environ, bound as parameters.
+    Python,
 }
 
 #[derive(Debug, Args)]
@@ -276,18 +333,22 @@ pub struct SqlArgs {
     pub sql: Option<String>,
     #[command(flatten)]
     pub dest: DestArgs,
-    /// The variable as_of: reference time for durations such as time since registration (RFC 3339, default now).
+    /// The variable as_of: reference time for durations such as time since registration (RFC 3339
+    /// or a date; default now).
     #[arg(long, value_parser = parse_as_of)]
     pub as_of: Option<OffsetDateTime>,
     /// The variable top_n: how many countries and (country, city) pairs the analytics list.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub top: u32,
-    /// Output format for query results.
-    #[arg(long, value_enum, default_value_t = SqlFormat::Table)]
+    /// Output format for query results (any case).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = SqlFormat::Table)]
     pub format: SqlFormat,
-    /// Print the setup statements for a stock DuckDB shell (secrets via getenv(), never printed) and exit.
+    /// Print the setup for a stock DuckDB client (secrets read there, never printed) and exit.
     #[arg(long, conflicts_with_all = ["file", "sql"])]
     pub print_setup: bool,
+    /// With --print-setup: the client to set up.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = SetupClient::Cli, requires = "print_setup")]
+    pub client: SetupClient,
     /// With --print-setup: LOAD this httpfs extension file (offline shells) instead of `LOAD httpfs`.
     #[arg(long, value_name = "PATH", requires = "print_setup")]
     pub httpfs: Option<PathBuf>,
@@ -301,7 +362,7 @@ fn parse_dest(text: &str) -> Result<Destination, String> {
 }
 
 fn parse_as_of(text: &str) -> Result<OffsetDateTime, String> {
-    timefmt::parse_rfc3339(text)
+    timefmt::parse_as_of(text)
 }
 
 fn parse_run_id(text: &str) -> Result<String, String> {
@@ -313,11 +374,7 @@ fn parse_run_id(text: &str) -> Result<String, String> {
 }
 
 fn parse_api_url(text: &str) -> Result<Url, String> {
-    match Url::parse(text) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
-        Ok(_) => Err("the scheme must be http or https".into()),
-        Err(_) => Err("not a URL".into()),
-    }
+    super::settings::parse_api_url(text)
 }
 
 /// One nationality code of `--nat`, upper-cased; the help lists the codes the API knows.

@@ -13,10 +13,10 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let generator =
         synthetic::Generator::new(&args.seed, nat.as_deref(), now).map_err(|e| UsageError(format!("{e:#}")))?;
     let out: Box<dyn std::io::Write> = match &args.out {
-        Some(path) => Box::new(
+        Some(path) if path.as_os_str() != "-" => Box::new(
             std::fs::File::create(path).map_err(|e| UsageError(format!("cannot create {}: {e}", path.display())))?,
         ),
-        None => Box::new(std::io::stdout().lock()),
+        _ => Box::new(std::io::stdout().lock()),
     };
     let mut out = std::io::BufWriter::new(out);
     let mut first = true;

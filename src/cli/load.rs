@@ -1,15 +1,19 @@
-//! `duckpipe load`: resolve the flags, run the pipeline, print the run and the answers.
+//! `duckpipe load`: resolve the settings, run the pipeline, print one summary block: what the
+//! run did and the one-sentence answers (the whole report is `duckpipe report`).
+
+use std::time::Instant;
 
 use serde::Serialize;
 
 use super::args::{LoadArgs, ReportFormat};
 use super::output::{print_json, print_text};
-use super::settings;
-use crate::analytics::{self, Report, page::Page};
+use super::settings::{self, Env};
+use crate::analytics::{Report, page::Page};
 use crate::error::UsageError;
 use crate::keys::KeyError;
 use crate::lake::record::{self, RunRecord, describe_unknown};
 use crate::lake::{self, Destination};
+use crate::numbers::{bytes, grouped, plural, users};
 use crate::pipeline::{self, Outcome};
 
 #[derive(Serialize)]
@@ -30,11 +34,13 @@ struct LoadJson<'a> {
     report: Option<&'a Report>,
 }
 
-pub fn run(args: LoadArgs) -> anyhow::Result<()> {
+pub fn run(args: LoadArgs, env: &Env) -> anyhow::Result<()> {
+    let started = Instant::now();
     // Everything is resolved and validated before any work starts. Keys are made only for a
     // local destination without runs (the quick start); never for an existing lake or for S3.
-    let keys = load_keys(&args.dest.dest)?;
-    let options = settings::load_options(&args, &keys)?;
+    let dest = settings::dest(&args.dest, env)?.value;
+    let keys = load_keys(&dest, env)?;
+    let options = settings::load_options(&args, dest, &keys, env)?;
     let dest = &options.dest;
     let as_of = options.as_of;
     let engine = lake::open(dest, &keys.parquet, Some(&keys.hmac), args.create_bucket)?;
@@ -49,7 +55,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
         tracing::warn!("{w}");
         warnings.push(w);
     };
-    let report = super::report::compute(&engine, dest, &loaded.records, as_of, args.report.top)
+    let report = super::report::compute(&engine, dest, &loaded.records, as_of, args.report.top, None)
         .map_err(|e| post_commit("the report over the lake", e))
         .ok();
     let page = match (&report, args.report.format) {
@@ -72,24 +78,21 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
         }),
         ReportFormat::Text => {
             let mut out = match loaded.outcome {
-                Outcome::Committed => summary(record, dest),
+                Outcome::Committed => summary(record, dest, started.elapsed().as_secs_f64()),
                 Outcome::AlreadyRecorded => format!(
-                    "Run {} is already recorded at {dest}: nothing loaded (a retried job never loads twice)\n\n",
+                    "Run {} is already recorded at {dest}: nothing loaded (a retried job never loads twice)\n",
                     record.run_id
                 ),
                 Outcome::CommittedByAnother => format!(
-                    "Run {} was committed by another load while this one ran: nothing loaded by this one\n\n",
+                    "Run {} was committed by another load while this one ran: nothing loaded by this one\n",
                     record.run_id
                 ),
             };
             for w in &warnings {
                 out.push_str(&format!("warning: {w}\n"));
             }
-            if !warnings.is_empty() {
-                out.push('\n');
-            }
             if let Some(report) = &report {
-                out.push_str(&analytics::text::render_text(report));
+                out.push_str(&answers(report, loaded.records.len(), dest));
             }
             print_text(&out)
         }
@@ -100,15 +103,15 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
 
 /// The keys of a load. Fresh keys are made (into a new ./.env) only for a local destination
 /// that holds no run yet: a lake with runs has keys already, and new ones would split it.
-fn load_keys(dest: &Destination) -> anyhow::Result<settings::Keys> {
+fn load_keys(dest: &Destination, env: &Env) -> anyhow::Result<settings::Keys> {
     let has_runs = match dest {
         Destination::Local(_) => record::local_has_runs(dest)?,
         // Unknown until the engine is open, which needs the keys: never made for S3.
         Destination::S3 { .. } => true,
     };
-    settings::keys(!has_runs).map_err(|e| match e.downcast_ref::<KeyError>() {
+    settings::keys(env, !has_runs).map_err(|e| match e.downcast_ref::<KeyError>() {
         Some(KeyError::Missing { var }) if dest.is_s3() => UsageError(format!(
-            "{var} is not set: for a new lake run `duckpipe keygen >> .env`; for an existing one set the keys its runs were written with"
+            "{var} is not set: for a new lake run `duckpipe keygen --out .env`; for an existing one set the keys its runs were written with"
         ))
         .into(),
         Some(KeyError::Missing { var }) => UsageError(format!(
@@ -120,20 +123,23 @@ fn load_keys(dest: &Destination) -> anyhow::Result<settings::Keys> {
 }
 
 /// What the run did, in a few lines.
-fn summary(record: &RunRecord, dest: &Destination) -> String {
+fn summary(record: &RunRecord, dest: &Destination, seconds: f64) -> String {
     let c = &record.counts;
-    let mut text = format!(
-        "Loaded {} users (run {}) into {dest}\n  received {}  ·  written {}  ·  quarantined {}  ·  suppressed {}  ·  seed {}\n",
-        c.written,
-        record.run_id,
-        c.received,
-        c.written,
-        c.quarantined,
-        c.suppressed,
-        record.source.seed.as_deref().unwrap_or("-"),
-    );
+    let n = |v: u64| grouped(i64::try_from(v).unwrap_or(i64::MAX));
+    let mut text = format!("Loaded {} into {dest} in {seconds:.1} s (run {}", users(c.written as i64), record.run_id);
+    if let Some(seed) = &record.source.seed {
+        text.push_str(&format!(", seed {seed}"));
+    }
+    text.push_str(")\n");
+    text.push_str(&format!(
+        "  received {}  ·  written {}  ·  quarantined {}  ·  suppressed {}\n",
+        n(c.received),
+        n(c.written),
+        n(c.quarantined),
+        n(c.suppressed)
+    ));
     for r in &record.rejections {
-        text.push_str(&format!("  quarantined {} × {}\n", r.records, r.reason));
+        text.push_str(&format!("  quarantined {} × {}\n", n(r.records), r.reason));
     }
     if !record.unanswerable.is_empty() {
         text.push_str(&format!(
@@ -143,11 +149,28 @@ fn summary(record: &RunRecord, dest: &Destination) -> String {
         ));
     }
     text.push_str(&privacy_summary(record));
-    for o in &record.objects {
-        text.push_str(&format!("  {} {} ({} rows, {} bytes)\n", o.kind, o.path, o.rows, o.bytes));
-    }
-    text.push('\n');
+    let total: u64 = record.objects.iter().map(|o| o.bytes).sum();
+    text.push_str(&format!(
+        "  {} written, {} (encrypted Parquet)\n",
+        plural(record.objects.len() as i64, "object", "objects"),
+        bytes(total)
+    ));
     text
+}
+
+/// The one-sentence answers over every complete run at the destination, and where the whole
+/// report is.
+fn answers(report: &Report, runs: usize, dest: &Destination) -> String {
+    let over = if runs == 1 { "this run".to_string() } else { format!("all {runs} runs at {dest}") };
+    let a = &report.answers;
+    format!(
+        "\nThe answers over {over} ({}):\n  1. {}\n  2. {}\n  3. {}\n\n\
+         The whole report: duckpipe report --dest {dest}    (a page with charts: add --format html --out report.html)\n",
+        users(report.users),
+        a.registration,
+        a.age_gender,
+        a.places
+    )
 }
 
 /// The run's privacy lines: unknown input fields and k-anonymity (empty when neither applies).

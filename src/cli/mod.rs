@@ -2,7 +2,9 @@
 //! `.env` (`settings`), one module per command, and what they print (`output`).
 
 pub mod args;
+mod config;
 pub mod generate;
+pub mod keygen;
 mod load;
 pub mod output;
 mod report;
@@ -18,16 +20,17 @@ use crate::keys::KeyError;
 use crate::lake::StoreConfigError;
 use crate::pipeline::source::api::ApiError;
 
-/// Runs one command.
-pub fn run(command: Command) -> anyhow::Result<()> {
+/// Runs one command in `env` (the environment with `./.env` merged in).
+pub fn run(command: Command, env: &settings::Env) -> anyhow::Result<()> {
     match command {
-        Command::Load(args) => load::run(args),
-        Command::Report(args) => report::run(args),
-        Command::Risk(args) => risk::run(args),
-        Command::Runs(args) => runs::run(args),
-        Command::Keygen => output::print_text(&crate::keys::keygen_env()),
+        Command::Load(args) => load::run(args, env),
+        Command::Report(args) => report::run(args, env),
+        Command::Risk(args) => risk::run(args, env),
+        Command::Runs(args) => runs::run(args, env),
+        Command::Keygen(args) => keygen::run(args),
+        Command::Config(args) => config::run(args, env),
         Command::Generate(args) => generate::run(args),
-        Command::Sql(args) => sql::run(args),
+        Command::Sql(args) => sql::run(args, env),
     }
 }
 

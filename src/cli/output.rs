@@ -22,10 +22,11 @@ pub fn print_text(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Writes `text` to `out`, or to stdout when `out` is `None`.
+/// Writes `text` to `out`, or to stdout when `out` is `None` or `-`.
 pub fn emit(text: &str, out: Option<&std::path::Path>) -> anyhow::Result<()> {
     match out {
         None => print_text(text),
+        Some(path) if path.as_os_str() == "-" => print_text(text),
         Some(path) => {
             std::fs::write(path, text).map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())).into())
         }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::args::{Format, RunsArgs};
 use super::output::{print_json, print_text};
-use super::settings;
+use super::settings::{self, Env};
 use crate::analytics::text::table;
 use crate::engine::{Engine, EngineError};
 use crate::keys::ParquetKey;
@@ -122,11 +122,11 @@ fn check_rows(engine: &Engine, file: &str, expected: u64) -> Result<(), String> 
     }
 }
 
-pub fn run(args: RunsArgs) -> anyhow::Result<()> {
-    let dest = args.dest.dest;
+pub fn run(args: RunsArgs, env: &Env) -> anyhow::Result<()> {
+    let dest = settings::dest(&args.dest, env)?.value;
     // Run records hold no key; listing needs none (the engine gets a throw-away one), verifying
     // needs the real one.
-    let key = if args.verify { settings::parquet_key()? } else { ParquetKey::ephemeral() };
+    let key = if args.verify { settings::parquet_key(env)? } else { ParquetKey::ephemeral() };
     let engine = lake::open(&dest, &key, None, false)?;
     let survey = integrity::survey(&engine, &dest)?;
     if args.verify {

@@ -9,7 +9,7 @@
 //! the objects as they are.
 
 use super::{Destination, RunRecord, integrity, verify};
-use crate::engine::{Engine, EngineError, sql};
+use crate::engine::{Engine, sql};
 use crate::error::UsageError;
 
 /// Defines the view `users` over the data of every complete run at `dest` — only objects named

@@ -2,8 +2,9 @@
 //! it — the Parquet key, the S3 secret, the masking functions (when `DUCKPIPE_HMAC_KEY` is set),
 //! the view `users` and the variables `as_of` and `top_n` the analytics files use.
 //!
-//! Runs a file, a `-c` string, statements piped on stdin, or an interactive prompt. Every
-//! statement passes [`guard::check`] first; errors are sanitized like every DuckDB error.
+//! Runs a file, a `-c` string, statements piped on stdin, or an interactive prompt with the
+//! DuckDB shell's dot-commands. Every statement passes [`guard::check`] first; errors are
+//! sanitized like every DuckDB error (names and positions shown, values never).
 
 pub mod guard;
 pub mod output;
@@ -16,36 +17,43 @@ use time::OffsetDateTime;
 
 use super::args::{SqlArgs, SqlFormat};
 use super::output::print_text;
-use super::settings;
-use crate::engine::{Engine, EngineError};
+use super::settings::{self, Env, Setting};
+use crate::engine::{Engine, EngineError, sql};
 use crate::error::UsageError;
-use crate::keys::HMAC_KEY_VAR;
-use crate::lake::{self, Destination, users_view};
+use crate::keys::{HMAC_KEY_VAR, HmacKey};
+use crate::lake::{self, Destination, integrity, users_view};
 use output::ResultSet;
 
-pub fn run(args: SqlArgs) -> anyhow::Result<()> {
-    let dest = args.dest.dest;
-    let as_of = settings::as_of(args.as_of);
-    let parquet = settings::parquet_key()?;
+pub fn run(args: SqlArgs, env: &Env) -> anyhow::Result<()> {
+    let dest = settings::dest(&args.dest, env)?;
+    let parquet = settings::parquet_key(env)?;
     if args.print_setup {
-        let text = setup::render(&dest, &parquet, as_of, args.top, args.httpfs.as_deref())?;
+        let fixed = args.as_of.map(|t| settings::as_of(Some(t)));
+        let text = setup::render(&dest.value, env, &parquet, fixed, args.top, args.httpfs.as_deref(), args.client)?;
         return print_text(&text);
     }
-    let session = Session::open(&dest, &parquet, as_of, args.top)?;
+    let hmac = settings::hmac_key_if_set(env)?;
+    let session = Session::open(&dest, &parquet, hmac.as_ref(), settings::as_of(args.as_of), args.top)?;
+    // Tables are cut to the terminal's width only when a person reads them there.
+    let width = if std::io::stdout().is_terminal() { terminal_width() } else { None };
     if let Some(path) = &args.file {
         let text =
             std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
-        return session.run_script(&text, args.format);
+        return session.run_script(&text, args.format, width);
     }
     if let Some(text) = &args.sql {
-        return session.run_script(text, args.format);
+        return session.run_script(text, args.format, width);
     }
     if std::io::stdin().is_terminal() {
         return session.interactive(args.format);
     }
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text).map_err(|e| UsageError(format!("cannot read SQL from stdin: {e}")))?;
-    session.run_script(&text, args.format)
+    session.run_script(&text, args.format, width)
+}
+
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w))
 }
 
 /// An open engine with the view and variables in place.
@@ -53,24 +61,48 @@ pub struct Session {
     engine: Engine,
 }
 
+/// What the prompt's dot-commands change.
+struct PromptState {
+    format: SqlFormat,
+    timer: bool,
+}
+
+/// What to do after a dot-command.
+enum Next {
+    Continue,
+    Quit,
+}
+
+const HELP: &str = "\
+.help                  this list
+.tables                the tables and views (`users` holds the stored data)
+.schema [TABLE]        columns and types of every table, or of TABLE
+.mode [MODE]           result format: table, csv, json or line (without MODE: the current one)
+.timer on|off          print how long each statement took
+.read FILE             run the statements in FILE (e.g. sql/analytics/q3_top_countries.sql)
+.quit, .exit           leave (or Ctrl-D)
+Statements end with ';' and may span lines; Ctrl-C drops the statement being typed.
+Variables: getvariable('as_of'), getvariable('top_n'). History is kept for this session only.
+";
+
 impl Session {
     pub fn open(
-        dest: &Destination,
+        dest: &Setting<Destination>,
         parquet: &crate::keys::ParquetKey,
+        hmac: Option<&HmacKey>,
         as_of: OffsetDateTime,
         top: u32,
     ) -> anyhow::Result<Self> {
-        // The masking functions need the HMAC key; querying does not, so it is optional here —
-        // but a key that is set must be valid.
-        let hmac = match settings::hmac_key_if_set()? {
-            Some(key) => Some(key),
-            None => {
-                tracing::info!("{HMAC_KEY_VAR} is not set: the masking functions (pseudonym() …) are not available");
-                None
-            }
-        };
-        let engine = lake::open(dest, parquet, hmac.as_ref(), false)?;
-        users_view::open_users_view(&engine, dest)?;
+        // The masking functions need the HMAC key; querying does not.
+        if hmac.is_none() {
+            tracing::info!("{HMAC_KEY_VAR} is not set: the masking functions (pseudonym() …) are not available");
+        }
+        let engine = lake::open(&dest.value, parquet, hmac, false)?;
+        let records = integrity::records(&engine, &dest.value)?;
+        if records.is_empty() {
+            return Err(settings::no_runs(dest).into());
+        }
+        users_view::open_users_view_of(&engine, &dest.value, &records)?;
         engine.set_timestamp("as_of", as_of)?;
         engine.set_int("top_n", top.into())?;
         Ok(Self { engine })
@@ -83,9 +115,9 @@ impl Session {
         ResultSet::from_arrow(&schema, &batches).map_err(|e| EngineError(format!("cannot read the result: {e}")).into())
     }
 
-    /// Runs every statement in `text`, printing each result; stops at the first error, which
-    /// names the statement's position.
-    pub fn run_script(&self, text: &str, format: SqlFormat) -> anyhow::Result<()> {
+    /// Runs every statement in `text`, printing each result (tables cut to `width` when given);
+    /// stops at the first error, which names the statement's position.
+    pub fn run_script(&self, text: &str, format: SqlFormat, width: Option<usize>) -> anyhow::Result<()> {
         let statements = split::statements(text);
         if statements.is_empty() {
             return Err(UsageError("no SQL statement given".into()).into());
@@ -95,40 +127,37 @@ impl Session {
             let result = self
                 .execute(statement)
                 .map_err(|e| if many { e.context(format!("statement {}", i + 1)) } else { e })?;
-            print_text(&result.render(format))?;
+            print_text(&result.render_fitted(format, width))?;
         }
         Ok(())
     }
 
-    /// A prompt with line editing and in-memory history. Statements end with `;`; errors are
-    /// shown and the session goes on. History is not saved to disk: typed SQL can hold values
-    /// (an e-mail passed to pseudonym(), say) that must not land in a file.
+    /// A prompt with line editing and in-memory history. Statements end with `;`; lines starting
+    /// with `.` at the start of a statement are dot-commands ([`HELP`]); errors are shown and the
+    /// session goes on. History is not saved to disk: typed SQL can hold values (an e-mail
+    /// passed to pseudonym(), say) that must not land in a file.
     fn interactive(&self, format: SqlFormat) -> anyhow::Result<()> {
         let mut editor =
             rustyline::DefaultEditor::new().map_err(|e| anyhow::anyhow!("cannot start the prompt: {e}"))?;
         let users = self.engine.query_i64("SELECT count(*) FROM users").unwrap_or(-1);
         eprintln!(
-            "duckpipe sql — view `users` ({users} rows), variables as_of and top_n; end statements with ';'. \
-             .read FILE runs a file; .quit or Ctrl-D to leave. Refused: INSTALL, extension and secret settings (see --help)."
+            "duckpipe sql — view `users` ({} rows), variables as_of and top_n; end statements with ';'. \
+             .help lists the dot-commands (.tables, .schema, .mode, .timer, .read, .quit).",
+            crate::numbers::grouped(users)
         );
+        let mut state = PromptState { format, timer: false };
         let mut buffer = String::new();
         loop {
             let prompt = if buffer.is_empty() { "duckpipe> " } else { "      ..> " };
             match editor.readline(prompt) {
                 Ok(line) => {
-                    if buffer.is_empty() && matches!(line.trim(), ".quit" | ".exit" | "\\q") {
-                        return Ok(());
-                    }
-                    // `.read FILE` as in the DuckDB shell, e.g. `.read sql/analytics/q1_tenure.sql`.
-                    if let Some(path) = line.trim().strip_prefix(".read ").filter(|_| buffer.is_empty()) {
+                    let width = editor.dimensions().map(|(w, _)| usize::from(w));
+                    if buffer.is_empty() && (line.trim_start().starts_with('.') || line.trim() == "\\q") {
                         let _ = editor.add_history_entry(line.trim());
-                        match std::fs::read_to_string(path.trim()) {
-                            Ok(text) => {
-                                if let Err(e) = self.run_script(&text, format) {
-                                    eprintln!("error: {e:#}");
-                                }
-                            }
-                            Err(e) => eprintln!("error: cannot read {}: {e}", path.trim()),
+                        match self.dot_command(line.trim(), &mut state, width) {
+                            Ok(Next::Quit) => return Ok(()),
+                            Ok(Next::Continue) => {}
+                            Err(e) => eprintln!("error: {e:#}"),
                         }
                         continue;
                     }
@@ -139,10 +168,7 @@ impl Session {
                     }
                     let _ = editor.add_history_entry(buffer.trim_end());
                     for statement in split::statements(&buffer) {
-                        match self.execute(&statement) {
-                            Ok(result) => print_text(&result.render(format))?,
-                            Err(e) => eprintln!("error: {e:#}"),
-                        }
+                        self.run_timed(&statement, &state, width)?;
                     }
                     buffer.clear();
                 }
@@ -152,5 +178,100 @@ impl Session {
             }
             let _ = std::io::stderr().flush();
         }
+    }
+
+    /// One statement at the prompt: its result or its error, and the time it took with `.timer on`.
+    fn run_timed(&self, statement: &str, state: &PromptState, width: Option<usize>) -> anyhow::Result<()> {
+        let started = std::time::Instant::now();
+        match self.execute(statement) {
+            Ok(result) => print_text(&result.render_fitted(state.format, width))?,
+            Err(e) => eprintln!("error: {e:#}"),
+        }
+        if state.timer {
+            print_text(&format!("Run Time (s): real {:.3}\n", started.elapsed().as_secs_f64()))?;
+        }
+        Ok(())
+    }
+
+    /// A dot-command (the DuckDB shell's names, the ones that make sense here).
+    fn dot_command(&self, line: &str, state: &mut PromptState, width: Option<usize>) -> anyhow::Result<Next> {
+        let (command, arg) = line.split_once(char::is_whitespace).map_or((line, ""), |(c, a)| (c, a.trim()));
+        match command {
+            ".quit" | ".exit" | "\\q" => return Ok(Next::Quit),
+            ".help" => print_text(HELP)?,
+            ".tables" => {
+                let rows = self.engine.rows(sql::PROMPT_TABLES.text, [], |r| {
+                    Ok(vec![
+                        Some(r.get::<_, String>(0)?),
+                        Some(r.get::<_, String>(1)?),
+                        Some(r.get::<_, i64>(2)?.to_string()),
+                    ])
+                })?;
+                let result = ResultSet {
+                    columns: vec!["name".into(), "kind".into(), "columns".into()],
+                    kinds: vec![output::Kind::Text, output::Kind::Text, output::Kind::Number],
+                    rows,
+                };
+                print_text(&result.render_fitted(SqlFormat::Table, width))?;
+            }
+            ".schema" => {
+                let table = arg.trim_matches('"');
+                let rows = self.engine.rows(sql::PROMPT_COLUMNS.text, [table], |r| {
+                    Ok(vec![Some(r.get::<_, String>(0)?), Some(r.get::<_, String>(1)?), Some(r.get::<_, String>(2)?)])
+                })?;
+                if rows.is_empty() && !table.is_empty() {
+                    return Err(UsageError(format!("no table or view named {table:?} (.tables lists them)")).into());
+                }
+                let result = ResultSet {
+                    columns: vec!["table".into(), "column".into(), "type".into()],
+                    kinds: vec![output::Kind::Text; 3],
+                    rows,
+                };
+                print_text(&result.render_fitted(SqlFormat::Table, width))?;
+            }
+            ".mode" if arg.is_empty() => print_text(&format!("current output mode: {}\n", mode_name(state.format)))?,
+            ".mode" => {
+                state.format = match arg.to_ascii_lowercase().as_str() {
+                    "table" | "duckbox" | "box" => SqlFormat::Table,
+                    "csv" => SqlFormat::Csv,
+                    "json" => SqlFormat::Json,
+                    "line" => SqlFormat::Line,
+                    _ => {
+                        return Err(UsageError(format!("unknown mode {arg:?}: choose table, csv, json or line")).into());
+                    }
+                }
+            }
+            ".timer" => {
+                state.timer = match arg.to_ascii_lowercase().as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(UsageError("usage: .timer on|off".into()).into()),
+                }
+            }
+            ".read" if !arg.is_empty() => {
+                let text = std::fs::read_to_string(arg).map_err(|e| UsageError(format!("cannot read {arg}: {e}")))?;
+                let statements = split::statements(&text);
+                for statement in statements {
+                    self.run_timed(&statement, state, width)?;
+                }
+            }
+            ".read" => return Err(UsageError("usage: .read FILE".into()).into()),
+            other => {
+                return Err(UsageError(format!(
+                    "unknown command {other}: .help lists the ones duckpipe's prompt knows"
+                ))
+                .into());
+            }
+        }
+        Ok(Next::Continue)
+    }
+}
+
+fn mode_name(format: SqlFormat) -> &'static str {
+    match format {
+        SqlFormat::Table => "table",
+        SqlFormat::Csv => "csv",
+        SqlFormat::Json => "json",
+        SqlFormat::Line => "line",
     }
 }

@@ -1,4 +1,5 @@
-//! Query results as aligned tables, CSV or JSON.
+//! Query results as aligned tables, CSV, JSON or `column = value` lines. On a terminal, tables
+//! wider than it are cut to fit, with a line saying so.
 //!
 //! Values are formatted by Arrow's display formatter (DuckDB hands results over as Arrow), so
 //! dates, timestamps, decimals and lists print the way DuckDB users expect.
@@ -86,13 +87,19 @@ impl ResultSet {
     }
 
     pub fn render(&self, format: SqlFormat) -> String {
+        self.render_fitted(format, None)
+    }
+
+    /// [`render`](Self::render), with tables cut to `width` characters when given (a terminal).
+    pub fn render_fitted(&self, format: SqlFormat, width: Option<usize>) -> String {
         if self.columns.is_empty() || self.is_bare_success() {
             return String::new();
         }
         match format {
-            SqlFormat::Table => self.table(),
+            SqlFormat::Table => self.table(width),
             SqlFormat::Csv => self.csv(),
             SqlFormat::Json => self.json(),
+            SqlFormat::Line => self.lines(),
         }
     }
 
@@ -103,7 +110,10 @@ impl ResultSet {
     }
 
     /// An aligned table with a rule under the header and a row count; NULL shows as `NULL`.
-    fn table(&self) -> String {
+    /// With `max_width`, a table wider than that is cut to fit: long text columns are shortened
+    /// first (to no less than [`MIN_CUT`] characters, values ending in `…`), then the last
+    /// columns are left out; a closing line says what was cut.
+    fn table(&self, max_width: Option<usize>) -> String {
         let cell = |v: &Option<String>| v.clone().unwrap_or_else(|| "NULL".into());
         let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
         for row in &self.rows {
@@ -111,22 +121,64 @@ impl ResultSet {
                 *w = (*w).max(cell(v).chars().count());
             }
         }
-        let line = |cells: Vec<String>| -> String {
+        let full = widths.clone();
+        let shown = match max_width {
+            Some(max) => fit(&mut widths, &self.kinds, max),
+            None => widths.len(),
+        };
+        // Left-out columns are marked by one `…` column.
+        let line = |cells: Vec<String>, marker: &str| -> String {
             let parts: Vec<String> = cells
                 .iter()
+                .take(shown)
                 .zip(&widths)
                 .zip(&self.kinds)
-                .map(|((c, w), k)| if *k == Kind::Number { format!("{c:>w$}") } else { format!("{c:<w$}") })
+                .map(|((c, w), k)| {
+                    let c = cut(c, *w);
+                    if *k == Kind::Number { format!("{c:>w$}") } else { format!("{c:<w$}") }
+                })
                 .collect();
-            format!("{}\n", parts.join("  ").trim_end())
+            let mut text = parts.join("  ");
+            if shown < self.columns.len() {
+                text.push_str("  ");
+                text.push_str(marker);
+            }
+            format!("{}\n", text.trim_end())
         };
-        let mut out = line(self.columns.clone());
-        out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
+        let mut out = line(self.columns.clone(), "…");
+        out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect(), "-"));
         for row in &self.rows {
-            out.push_str(&line(row.iter().map(cell).collect()));
+            out.push_str(&line(row.iter().map(cell).collect(), "…"));
         }
         let n = self.rows.len();
-        out.push_str(&format!("({n} row{})\n", if n == 1 { "" } else { "s" }));
+        out.push_str(&format!("({} row{})\n", crate::numbers::grouped(n as i64), if n == 1 { "" } else { "s" }));
+        let narrowed = widths.iter().zip(&full).take(shown).filter(|(w, f)| w < f).count();
+        if shown < self.columns.len() || narrowed > 0 {
+            let mut what = Vec::new();
+            if shown < self.columns.len() {
+                what.push(format!("{} of {} columns", shown, self.columns.len()));
+            }
+            if narrowed > 0 {
+                what.push(format!("{narrowed} cut short"));
+            }
+            out.push_str(&format!("(cut to fit: {}; .mode line shows all)\n", what.join(", ")));
+        }
+        out
+    }
+
+    /// One `column = value` line per value, names right-aligned, a blank line between rows (the
+    /// DuckDB shell's `.mode line`).
+    fn lines(&self) -> String {
+        let width = self.columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+        let mut out = String::new();
+        for (i, row) in self.rows.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            for (c, v) in self.columns.iter().zip(row) {
+                out.push_str(&format!("{c:>width$} = {}\n", v.as_deref().unwrap_or("NULL")));
+            }
+        }
         out
     }
 
@@ -164,6 +216,43 @@ impl ResultSet {
             })
             .collect();
         format!("[{}]\n", rows.join(","))
+    }
+}
+
+/// Text columns are not cut below this many characters.
+pub const MIN_CUT: usize = 12;
+
+/// Shrinks `widths` until the table fits `max` characters (two between columns): the widest
+/// text column loses a character at a time down to [`MIN_CUT`]; if that is not enough, the last
+/// columns go (room is kept for the `…` that marks them). Returns how many columns are shown
+/// (at least one).
+fn fit(widths: &mut Vec<usize>, kinds: &[Kind], max: usize) -> usize {
+    let total = |w: &[usize], extra: usize| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1) + extra;
+    while total(widths, 0) > max {
+        let widest =
+            (0..widths.len()).filter(|i| kinds[*i] == Kind::Text && widths[*i] > MIN_CUT).max_by_key(|i| widths[*i]);
+        match widest {
+            Some(i) => widths[i] -= 1,
+            None => break,
+        }
+    }
+    if total(widths, 0) <= max {
+        return widths.len();
+    }
+    while widths.len() > 1 && total(widths, 3) > max {
+        widths.pop();
+    }
+    widths.len()
+}
+
+/// `text` in at most `width` characters, ending in `…` when cut.
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+        out.push('…');
+        out
     }
 }
 
@@ -214,5 +303,24 @@ mod tests {
             "column order kept"
         );
         assert_eq!(ResultSet::default().render(SqlFormat::Table), "");
+        assert_eq!(
+            sample().render(SqlFormat::Line),
+            "country = Denmark\n  users = 9\n  share = 0.5\n\ncountry = Côte, \"d\"\n  users = 10\n  share = NULL\n"
+        );
+    }
+
+    #[test]
+    fn wide_tables_are_cut_to_the_terminal_with_a_hint() {
+        let wide = ResultSet {
+            columns: (0..12).map(|i| format!("column_{i}")).collect(),
+            kinds: vec![Kind::Text; 12],
+            rows: vec![(0..12).map(|i| Some(format!("a fairly long value number {i}"))).collect()],
+        };
+        let text = wide.render_fitted(SqlFormat::Table, Some(80));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(text.contains("5 of 12 columns") && text.contains(".mode line"), "{text}");
+        assert!(text.contains("a fairly lo…"), "{text}");
+        // A table that fits is left alone.
+        assert_eq!(sample().render_fitted(SqlFormat::Table, Some(80)), sample().render(SqlFormat::Table));
     }
 }
