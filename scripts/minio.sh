@@ -11,7 +11,9 @@
 # Environment:
 #   MINIO_BIN                              use this binary (else: `minio` on PATH, $GOBIN/minio, $(go env GOPATH)/bin/minio, ~/go/bin/minio)
 #   MINIO_VERSION                          module version for `install` (default: latest)
-#   MINIO_ROOT_USER / MINIO_ROOT_PASSWORD  credentials (default: test-only duckpipe-test / duckpipe-test-secret)
+#   MINIO_ROOT_USER / MINIO_ROOT_PASSWORD  credentials (default: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY when set,
+#                                          e.g. after `set -a; . ./.env; set +a`, else duckpipe / duckpipe-secret —
+#                                          the local credentials of .env.example and docker-compose.yml)
 #   MINIO_CONSOLE_PORT                     console port (default: a free port on 127.0.0.1; the console UI is disabled anyway)
 #   MINIO_START_TIMEOUT                    seconds to wait for /minio/health/ready (default: 60)
 set -euo pipefail
@@ -94,8 +96,9 @@ cmd_start() {
     die "a minio server (pid $(cat "$dir/minio.pid")) already runs for $dir; stop it first"
   fi
   cport="${MINIO_CONSOLE_PORT:-$(free_port)}"
-  export MINIO_ROOT_USER="${MINIO_ROOT_USER:-duckpipe-test}"
-  export MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-duckpipe-test-secret}"
+  # One set of local credentials: the ones duckpipe is given (.env), else .env.example's.
+  export MINIO_ROOT_USER="${MINIO_ROOT_USER:-${AWS_ACCESS_KEY_ID:-duckpipe}}"
+  export MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-${AWS_SECRET_ACCESS_KEY:-duckpipe-secret}}"
   export MINIO_BROWSER=off              # no web console
   export MINIO_UPDATE=off               # never phone home
   export MINIO_CI_CD=1                  # relaxed checks for test/CI use
@@ -155,5 +158,5 @@ case "${1:-}" in
   path)    shift; cmd_path "$@" ;;
   start)   shift; cmd_start "$@" ;;
   stop)    shift; cmd_stop "$@" ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,18p' "$0" >&2; exit 2 ;;
 esac
