@@ -5,6 +5,7 @@
 #
 # Works on a fresh machine: installs what it needs from package registries.
 #   DUCKPIPE_VENV      Python venv for the test tools (default ~/.cache/duckpipe/venv)
+#   DUCKPIPE_DUCKDB2_VENV  venv with the newest duckdb release (default ~/.cache/duckpipe/venv-duckdb2)
 #   CARGO_TARGET_DIR   cargo's target dir (default ~/.cache/duckpipe/target, outside the clone so reruns are incremental)
 #   MINIO_BIN          an existing minio binary (else scripts/minio.sh install finds or builds one)
 #   CHROMIUM_BIN       a Chromium binary (else Debian's `chromium` package is installed with apt-get)
@@ -31,6 +32,15 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
 "$VENV/bin/python" -m pip list --disable-pip-version-check 2>/dev/null | grep -E -i '^(duckdb|minio|pytest) ' || true
+# The newest DuckDB release, for the stock-client check (tests/e2e/test_stock_shells.py).
+VENV2="${DUCKPIPE_DUCKDB2_VENV:-$HOME/.cache/duckpipe/venv-duckdb2}"
+if [[ ! -x "$VENV2/bin/python" ]]; then
+  echo "creating venv $VENV2"
+  python3 -m venv "$VENV2"
+fi
+"$VENV2/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/e2e/requirements-duckdb2.txt
+export DUCKPIPE_DUCKDB2_PYTHON="$VENV2/bin/python"
+echo "newest duckdb: $("$VENV2/bin/python" -c 'import duckdb; print(duckdb.__version__)')"
 elapsed
 
 section "3/7 MinIO server binary"

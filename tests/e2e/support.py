@@ -234,6 +234,28 @@ class Rounded:
         return f"≈{sorted(_round_candidates(self.exact, self.ndigits))}"
 
 
+class Sentences:
+    """An expected `answers` object: one non-empty sentence per question. The sentences
+    themselves are checked word for word by test_report_answers.py on a dataset built for it."""
+
+    KEYS = ("registration", "age_gender", "places")
+
+    def matches(self, got) -> bool:
+        return (isinstance(got, dict) and set(got) == set(self.KEYS)
+                and all(isinstance(got[k], str) and got[k].endswith(".") for k in self.KEYS))
+
+    def __repr__(self) -> str:
+        return "<one sentence per question>"
+
+
+def expected_leaders(counts: Counter) -> dict | None:
+    """The largest count of a Counter and how many keys have it (q3_leaders.sql)."""
+    if not counts:
+        return None
+    top = max(counts.values())
+    return {"users": top, "tied": sum(1 for v in counts.values() if v == top)}
+
+
 def _median(values: list[int]) -> Fraction:
     s = sorted(values)
     n = len(s)
@@ -314,13 +336,15 @@ def expected_report(runs: list[tuple[list[dict], str]], as_of_report: str = AS_O
         "top_countries": top_countries,
         "top_locations": top_locations,
         "risk": expected_risk([r.__dict__ for r in rows]),
+        "leaders": {"country": expected_leaders(countries), "location": expected_leaders(locations)},
+        "answers": Sentences(),
     }
 
 
 def report_mismatches(got, want, path: str = "report") -> list[str]:
     """Every difference between duckpipe's report and the expected one (empty when they agree)."""
     out: list[str] = []
-    if isinstance(want, Rounded):
+    if isinstance(want, (Rounded, Sentences)):
         if not want.matches(got):
             out.append(f"{path}: got {got!r}, expected {want!r}")
     elif isinstance(want, dict):

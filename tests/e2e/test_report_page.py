@@ -24,7 +24,7 @@ import support
 from support import AS_OF
 
 REPO = Path(__file__).resolve().parents[2]
-# Chart colours (src/report_page/charts.rs).
+# Chart colours (src/analytics/page/charts.rs).
 BAR, FEMALE, MALE = (0x00, 0x9E, 0x73), (0xCC, 0x79, 0xA7), (0x00, 0x72, 0xB2)
 WIDTH, HEIGHT = 900, 2600
 
@@ -193,15 +193,20 @@ def test_markdown_report_has_the_json_numbers(dp, lake):
     users, run_id, report = lake
     md = dp.ok("report", "--dest", "lake", "--as-of", AS_OF, "--top", "8", "--format", "md").stdout
     rows = [[c.strip() for c in line.strip("|").split("|")] for line in md.splitlines() if line.startswith("|")]
+    n = report["users"]
+    share = lambda k: f"{100 * k / n:.1f} %"
     for g in report["gender"]:
-        assert [g["gender"], str(g["users"])] in rows
+        assert [g["gender"], str(g["users"]), share(g["users"])] in rows
     for b in report["age_bands"]:
-        assert [b["band"], str(b["female"]), str(b["male"]), str(b["users"])] in rows
+        assert [b["band"], str(b["female"]), str(b["male"]), str(b["users"]), share(b["users"])] in rows
     for loc in report["top_locations"]:
-        assert [loc["country"], loc["city"], str(loc["users"])] in rows
+        assert [loc["country"], loc["city"], str(loc["users"]), share(loc["users"])] in [r[1:] for r in rows], loc
     assert f"`{run_id}`" in md and f"**{len(users)}** users" in md
+    # Each question opens with its one-sentence answer, in bold.
+    for key in ("registration", "age_gender", "places"):
+        assert f"**{report['answers'][key]}**" in md
     # The tenure histogram adds up to every user.
-    # (the only two-column table whose first column is a number)
-    tenure = [r for r in rows if len(r) == 2 and r[0].isdigit()]
+    # (the only three-column table whose first column is a number)
+    tenure = [r for r in rows if len(r) == 3 and r[0].isdigit()]
     assert tenure, md
     assert sum(int(r[1].replace(",", "")) for r in tenure) == len(users)

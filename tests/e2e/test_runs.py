@@ -91,7 +91,8 @@ def test_duckdb_reading_the_file_and_the_line_reader_give_the_same_run(dp, tmp_p
     results = {}
     for name, source in [("direct", direct), ("by_line", by_line)]:
         lake = tmp_path / f"lake-{name}"
-        r = _load(dp, source, lake, "--max-bad-ratio", "0.05")
+        # -v: which way the file was read is a detail, logged at info (not shown by default).
+        r = _load(dp, source, lake, "--max-bad-ratio", "0.05", "-v")
         run = r.json()["run"]
         [q] = [o for o in run["objects"] if o["kind"] == "quarantine"]
         seqs = support.ParquetReader(str(lake / q["path"]), dp.keys["DUCKPIPE_PARQUET_KEY"]).query(
@@ -277,4 +278,5 @@ def test_wrong_parquet_key_on_report_is_a_clear_config_error(dp, fixture_users, 
 
 def test_report_on_an_empty_lake_is_a_clear_error(dp, tmp_path):
     r = dp("report", "--dest", str(tmp_path / "nothing-here"), "--as-of", AS_OF)
-    assert r.returncode == 4 and "no complete runs" in r.output, r.describe()
+    # Nothing loaded there yet is a usage problem (exit 2), not a storage failure (issue 16).
+    assert r.returncode == 2 and "no complete runs" in r.output, r.describe()

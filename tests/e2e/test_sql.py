@@ -94,7 +94,8 @@ def test_stock_duckdb_shell_after_print_setup_matches_report(dp_s3, minio, bucke
 
     # Every analytics file is checked: a new file must be added here.
     assert set(got) == {"q1_registration", "q1_tenure", "q2_age", "q2_age_bands", "q2_gender",
-                        "q3_top_countries", "q3_top_locations"}, sorted(got)
+                        "q3_top_countries", "q3_top_locations", "q3_leaders"}, sorted(got)
+    assert {r["what"]: {"users": r["users"], "tied": r["tied"]} for r in got["q3_leaders"]} == report["leaders"]
     [q1] = got["q1_registration"]
     assert q1 == {"users": report["users"], **report["registration"]}, (q1, report)
     assert got["q2_gender"] == report["gender"]
