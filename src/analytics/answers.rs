@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Leader, Report};
+use super::{Leader, Report, shown_name as name};
 use crate::numbers::{decimal, grouped, share_or_count, users};
 
 /// One sentence per question.
@@ -28,10 +28,6 @@ fn and_list(items: &[String]) -> String {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
-}
-
-fn name(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "(unknown)".into())
 }
 
 impl Answers {

@@ -172,6 +172,11 @@ pub fn compute(engine: &Engine, as_of: OffsetDateTime, top: u32, min_cell: Optio
     Ok(report)
 }
 
+/// A country, city or gender as shown: `(unknown)` for a missing value.
+pub fn shown_name(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "(unknown)".into())
+}
+
 impl Report {
     /// Small-cell protection at `n`: lists lose the places fewer than `n` users share, leaders
     /// below `n` are withheld, and so are the youngest and the oldest age (each describes one

@@ -2,7 +2,7 @@
 //! columns, ranks with tie markers, shares, and counts as the report publishes them
 //! ([`Report::cell`]).
 
-use super::{Leader, Report, risk};
+use super::{Leader, Report, risk, shown_name as name};
 use crate::numbers::grouped;
 
 /// One table: headers, which columns are numbers (right-aligned), rows of text.
@@ -10,10 +10,6 @@ pub struct Table {
     pub headers: Vec<&'static str>,
     pub numeric: Vec<bool>,
     pub rows: Vec<Vec<String>>,
-}
-
-fn name(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "(unknown)".into())
 }
 
 /// Ranks for a list sorted by count, largest first: `1`, `2`, … with `=` marking a count the

@@ -181,8 +181,10 @@ impl DotenvFile {
                     seen.push(name.clone());
                     values.insert(name, value);
                 }
-                Err(dotenvy::Error::LineParse(_, index)) => {
-                    let line = text[..index.min(text.len())].matches('\n').count() + 1;
+                Err(dotenvy::Error::LineParse(bad, _)) => {
+                    // The error holds the line's text: find its number (the text is never shown).
+                    let first = bad.lines().next().unwrap_or("").trim_end();
+                    let line = text.lines().position(|l| l.trim_end() == first).map_or(0, |i| i + 1);
                     return Err(UsageError(format!(
                         "{}: line {line} is not NAME=value (the line is not shown: it may hold a key)",
                         path.display()
@@ -528,8 +530,8 @@ mod tests {
         // An empty value in the environment does not hide .env's.
         let e = Env::merge([("DUCKPIPE_PARQUET_KEY".to_string(), String::new())].into(), Some(file));
         assert_eq!(e.var("DUCKPIPE_PARQUET_KEY").unwrap().origin, Origin::Dotenv);
-        let err = DotenvFile::parse(Path::new(".env"), b"A=1\nthis is not 'valid\n").unwrap_err().to_string();
-        assert!(err.contains("line 2") && !err.contains("valid"), "{err}");
+        let err = DotenvFile::parse(Path::new(".env"), b"A=1\n# c\nB=2\nthis is not 'valid\n").unwrap_err().to_string();
+        assert!(err.contains("line 4") && !err.contains("valid"), "{err}");
     }
 
     #[test]

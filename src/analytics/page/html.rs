@@ -1,10 +1,10 @@
 //! The HTML page: one file, inline CSS and inline SVG charts, no scripts and no external
 //! resources (a Content-Security-Policy forbids loading any), so it renders offline.
 
+use super::Page;
 use super::charts::{self, BAR, FEMALE, MALE, OTHER, Series};
-use super::{Page, name};
-use crate::analytics::Report;
 use crate::analytics::tables::{self, Table};
+use crate::analytics::{Report, shown_name as name};
 use crate::numbers::grouped;
 
 const STYLE: &str = "\

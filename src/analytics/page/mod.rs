@@ -54,10 +54,6 @@ impl<'a> Page<'a> {
     }
 }
 
-fn name(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "(unknown)".into())
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
