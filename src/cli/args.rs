@@ -39,7 +39,8 @@ or endpoint, missing bucket, a lake with no complete run), 3 source error (API, 
 4 storage or engine error (S3, DuckDB, a damaged object, a failed SQL statement)."
 )]
 pub struct Cli {
-    /// More log detail on stderr (-v debug, -vv trace). Logs never contain personal data or keys.
+    /// More log detail on stderr (default: warnings only; -v duckpipe's notes and detail, -vv
+    /// trace). Logs never contain personal data or keys.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     /// Only errors on stderr (no load progress line either).

@@ -1,8 +1,8 @@
 //! `duckpipe keygen`: fresh keys, printed in `.env` form or written into a settings file.
 //!
 //! Written keys never pass through a shell: `keygen >> .env` would append to a file the shell
-//! creates world-readable, and after a `.env.example` copy with empty key lines it would leave
-//! the empty ones first. `--out` fills in empty key lines where they are, creates a new file from
+//! creates world-readable, and after a `.env.example` copy it would leave every key line twice
+//! (the empty ones first). `--out` fills in empty key lines where they are, creates a new file from
 //! the settings template (`.env.example`, so every setting is there to uncomment), refuses to
 //! replace keys without `--force`, and leaves the file readable by its owner only.
 

@@ -28,8 +28,9 @@ pub fn run(args: SqlArgs, env: &Env) -> anyhow::Result<()> {
     let dest = settings::dest(&args.dest, env)?;
     let parquet = settings::parquet_key(env)?;
     if args.print_setup {
-        let fixed = args.as_of.map(|t| settings::as_of(Some(t)));
-        let text = setup::render(&dest.value, env, &parquet, fixed, args.top, args.httpfs.as_deref(), args.client)?;
+        // Only a given --as-of is fixed in the setup; otherwise the client uses its query's time.
+        let text =
+            setup::render(&dest.value, env, &parquet, args.as_of, args.top, args.httpfs.as_deref(), args.client)?;
         return print_text(&text);
     }
     let hmac = settings::hmac_key_if_set(env)?;
