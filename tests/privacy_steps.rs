@@ -284,6 +284,7 @@ fn bench_unknown_field_check() {
     let generator = duckpipe::pipeline::source::synthetic::Generator::new("bench", None, AS_OF).unwrap();
     let engine = engine();
     engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
+    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 00:00:00+00'").unwrap();
     let users: Vec<String> = (1..=20).flat_map(|page| generator.page(page, 5000)).collect();
     let t = std::time::Instant::now();
     let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();

@@ -11,14 +11,13 @@
 -- Why:    a kept leaf holding a structure would carry its contents into the output as text;
 --         dropped leaves never reach the output whatever they hold, so only kept leaves are
 --         type-checked. json_keys costs a full parse per user, so it runs on one user per shape,
---         weighted by the users of that shape.
+--         weighted by the users of that shape. Every sample parsed (layout_samples.sql), so no
+--         try(): a failure here fails the load instead of hiding fields.
 WITH layouts AS (
-    -- try(): a record that is not valid JSON yields NULL here and no fields; it is not this
-    -- check's business (validation quarantines it).
     SELECT
-        try(json_keys(doc, list_transform(getvariable('known_objects'),
-                                          lambda p: CASE WHEN p = '' THEN '$' ELSE '$.' || p END))) AS keys,
-        try(json_type(doc, list_transform(getvariable('kept_leaves'), lambda p: '$.' || p)))         AS types,
+        json_keys(doc, list_transform(getvariable('known_objects'),
+                                      lambda p: CASE WHEN p = '' THEN '$' ELSE '$.' || p END)) AS keys,
+        json_type(doc, list_transform(getvariable('kept_leaves'), lambda p: '$.' || p))         AS types,
         CAST(sum(records) AS BIGINT) AS records
     FROM layout_samples
     GROUP BY keys, types

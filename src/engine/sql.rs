@@ -55,7 +55,7 @@ pub const RAW_USERS: SqlFile = sql_file!("stage/raw_users.sql", reads: [], fills
 pub const RAW_USERS_FROM_FILE: SqlFile = sql_file!("stage/raw_users_from_file.sql", reads: [], fills: ["input"]);
 pub const UTC_TIMESTAMP: SqlFile = sql_file!("stage/utc_timestamp.sql", reads: [], fills: []);
 pub const FLAT_USERS: SqlFile = sql_file!("stage/flat_users.sql", reads: [], fills: []);
-pub const CHECKED_USERS: SqlFile = sql_file!("stage/checked_users.sql", reads: [], fills: []);
+pub const CHECKED_USERS: SqlFile = sql_file!("stage/checked_users.sql", reads: ["as_of", "loaded_at"], fills: []);
 pub const LAYOUT_FIRST: SqlFile = sql_file!("stage/layout_first.sql", reads: [], fills: []);
 pub const MASKED_ROWS: SqlFile = sql_file!("stage/masked_rows.sql", reads: ["as_of", "first_layout"], fills: []);
 pub const STAGED_USERS: SqlFile = sql_file!("stage/staged_users.sql", reads: [], fills: []);
@@ -66,9 +66,10 @@ pub const LAYOUT_SAMPLES: SqlFile = sql_file!("run/layout_samples.sql", reads: [
 pub const DELIVERED_GROUPS: SqlFile = sql_file!("run/delivered_groups.sql", reads: [], fills: []);
 pub const UNKNOWN_FIELDS: SqlFile =
     sql_file!("run/unknown_fields.sql", reads: ["known_objects", "known_paths", "kept_leaves"], fills: []);
+pub const KEPT_TYPES: SqlFile = sql_file!("run/kept_types.sql", reads: ["kept_leaves"], fills: []);
 pub const REJECTED_USERS: SqlFile = sql_file!("run/rejected_users.sql", reads: ["required"], fills: []);
 pub const MASKED_USERS: SqlFile =
-    sql_file!("run/masked_users.sql", reads: ["required", "run_id", "loaded_at"], fills: []);
+    sql_file!("run/masked_users.sql", reads: ["required", "bad_type_layouts", "run_id", "loaded_at"], fills: []);
 pub const REJECTIONS: SqlFile = sql_file!("run/rejections.sql", reads: [], fills: []);
 pub const KANON_ROWS: SqlFile = sql_file!("run/kanon_rows.sql", reads: ["min_k"], fills: []);
 pub const GENERALIZED_USERS: SqlFile = sql_file!("run/generalized_users.sql", reads: ["min_k"], fills: []);
@@ -122,14 +123,15 @@ pub fn stage_steps_through(last: &SqlFile) -> &'static [&'static SqlFile] {
     &STAGE_STEPS[..=end]
 }
 
-/// The reject step: the users that cannot be processed, and everyone else.
-pub const REJECT_STEPS: [&SqlFile; 2] = [&REJECTED_USERS, &MASKED_USERS];
+/// The reject step: the shapes with a kept field of the wrong type, the users that cannot be
+/// processed, and everyone else.
+pub const REJECT_STEPS: [&SqlFile; 3] = [&KEPT_TYPES, &REJECTED_USERS, &MASKED_USERS];
 
 /// The generalize step (`load --min-k`).
 pub const GENERALIZE_STEPS: [&SqlFile; 2] = [&KANON_ROWS, &GENERALIZED_USERS];
 
 /// Every file under `sql/`.
-pub const ALL: [&SqlFile; 42] = [
+pub const ALL: [&SqlFile; 43] = [
     &RAW_USERS,
     &RAW_USERS_FROM_FILE,
     &UTC_TIMESTAMP,
@@ -142,6 +144,7 @@ pub const ALL: [&SqlFile; 42] = [
     &LAYOUT_SAMPLES,
     &DELIVERED_GROUPS,
     &UNKNOWN_FIELDS,
+    &KEPT_TYPES,
     &REJECTED_USERS,
     &MASKED_USERS,
     &REJECTIONS,

@@ -142,6 +142,21 @@ pub fn object_paths() -> Vec<&'static str> {
     out
 }
 
+/// The classified leaves that reach the output in some form (every treatment but "dropped").
+pub fn kept_paths() -> Vec<&'static str> {
+    FIELDS.iter().filter(|f| f.treatment != Treatment::Dropped).map(|f| f.path).collect()
+}
+
+/// The last names of [`kept_paths`] (`login.uuid` → `uuid`), each once: the keys under which the
+/// record-shape fingerprint tells a string from a number, a boolean or null (`crate::shape`).
+pub fn kept_leaf_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> =
+        kept_paths().into_iter().map(|p| p.rsplit_once('.').map_or(p, |(_, name)| name)).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// Every known path: the leaves and the objects that hold them (without the root "").
 pub fn known_paths() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = object_paths().into_iter().filter(|p| !p.is_empty()).collect();
