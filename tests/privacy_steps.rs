@@ -26,9 +26,15 @@ fn keys() -> (ParquetKey, HmacKey) {
     (ParquetKey::parse(&b64.encode([9u8; 32])).unwrap(), HmacKey::parse(&b64.encode([5u8; 32])).unwrap())
 }
 
+fn quarantine_key() -> ParquetKey {
+    ParquetKey::parse_quarantine(&base64::engine::general_purpose::STANDARD.encode([6u8; 32])).unwrap()
+}
+
 fn engine() -> Engine {
     let (p, h) = keys();
-    Engine::open(&p, Some(&h)).unwrap()
+    let engine = Engine::open(&p, Some(&h)).unwrap();
+    engine.add_quarantine_key(&quarantine_key()).unwrap();
+    engine
 }
 
 fn fixture_users() -> Vec<Value> {
@@ -57,7 +63,11 @@ fn load(engine: &Engine, input: &Path, dest: &Path, privacy: LoadPrivacy) -> any
         batch_size: 1000,
         parameters: SourceParameters::default(),
         max_bad_ratio: 0.0,
-        keys: KeyFingerprints { parquet: keys().0.fingerprint(), hmac: keys().1.fingerprint() },
+        keys: KeyFingerprints {
+            parquet: keys().0.fingerprint(),
+            hmac: keys().1.fingerprint(),
+            quarantine: Some(quarantine_key().fingerprint()),
+        },
         privacy,
     };
     load::run(engine, &options)

@@ -178,7 +178,10 @@ fn parse_ratio(text: &str) -> Result<f64, String> {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct RunsArgs {
+    #[command(subcommand)]
+    pub action: Option<RunsAction>,
     #[command(flatten)]
     pub dest: DestArgs,
     /// List objects that no complete run record names, instead of the runs (safe to delete
@@ -189,6 +192,29 @@ pub struct RunsArgs {
     /// finds objects that were altered or damaged anywhere, also in columns no query reads.
     #[arg(long)]
     pub verify: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsAction {
+    /// Delete the quarantine objects (rejected raw records) of runs that finished longer ago than
+    /// --older-than; their run records keep the entry, marked purged. Run it on a schedule to keep
+    /// the retention in docs/privacy.md. Needs no key.
+    PurgeQuarantine(PurgeQuarantineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeQuarantineArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// Age of the runs whose quarantine goes: a number and d, h or m (e.g. 30d).
+    #[arg(long, value_name = "AGE", value_parser = crate::lake::quarantine::parse_age)]
+    pub older_than: time::Duration,
+    /// List what would be deleted, delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -38,6 +38,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
     let dest = &options.dest;
     let as_of = options.as_of;
     let engine = lake::open(dest, &keys.parquet, Some(&keys.hmac), args.create_bucket)?;
+    engine.add_quarantine_key(&keys.quarantine)?;
     let loaded = pipeline::load(&engine, &options)?;
 
     // From here on the run is recorded: whatever fails is a warning, never a failed load (a

@@ -5,6 +5,7 @@ pub mod args;
 pub mod generate;
 mod load;
 pub mod output;
+mod quarantine;
 mod report;
 mod risk;
 mod runs;

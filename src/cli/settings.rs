@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::args::{LoadArgs, SourceKind};
 use crate::error::UsageError;
-use crate::keys::{HMAC_KEY_VAR, HmacKey, KeyError, PARQUET_KEY_VAR, ParquetKey, keygen_env};
+use crate::keys::{HMAC_KEY_VAR, HmacKey, KeyError, PARQUET_KEY_VAR, ParquetKey, QUARANTINE_KEY_VAR, keygen_env};
 use crate::lake::record::{KeyFingerprints, SourceParameters};
 use crate::pipeline::source::file::FileSource;
 use crate::pipeline::source::synthetic::{Generator, SyntheticSource};
@@ -21,6 +21,8 @@ use crate::pipeline::{self, LoadOptions, LoadPrivacy};
 pub struct Keys {
     pub parquet: ParquetKey,
     pub hmac: HmacKey,
+    /// The quarantine's own Parquet key: the data key alone does not read rejected raw records.
+    pub quarantine: ParquetKey,
 }
 
 /// Reads `./.env` into the environment without overriding variables that are already set.
@@ -50,19 +52,33 @@ pub fn parquet_key() -> Result<ParquetKey, KeyError> {
     ParquetKey::parse(&var(PARQUET_KEY_VAR).ok_or(KeyError::Missing { var: PARQUET_KEY_VAR })?)
 }
 
-/// Both keys. With `init_if_absent`, a first run that has neither key and no `./.env` gets fresh
-/// keys written to a new `./.env` (mode 0600) — the local quick start; the keys are not printed.
+/// The quarantine key alone (`runs --verify` checks quarantine objects only when it is set).
+pub fn quarantine_key() -> Result<Option<ParquetKey>, KeyError> {
+    var(QUARANTINE_KEY_VAR).map(|v| ParquetKey::parse_quarantine(&v)).transpose()
+}
+
+/// The three keys. With `init_if_absent`, a first run that has none of them and no `./.env` gets
+/// fresh keys written to a new `./.env` (mode 0600) — the local quick start; the keys are not
+/// printed. The quarantine key must differ from the data key, or the data key would read it.
 pub fn keys(init_if_absent: bool) -> anyhow::Result<Keys> {
-    if init_if_absent && var(PARQUET_KEY_VAR).is_none() && var(HMAC_KEY_VAR).is_none() && !Path::new(".env").exists() {
+    let none_set = crate::keys::KEY_VARS.iter().all(|v| var(v).is_none());
+    if init_if_absent && none_set && !Path::new(".env").exists() {
         create_env_file()?;
         load_dotenv()?;
         tracing::warn!(
-            "no keys were set: created ./.env with new DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY — keep it safe, the data cannot be read without it"
+            "no keys were set: created ./.env with new DUCKPIPE_PARQUET_KEY, DUCKPIPE_HMAC_KEY and DUCKPIPE_QUARANTINE_KEY — keep it safe, the data cannot be read without it"
         );
     }
     let parquet = parquet_key()?;
     let hmac = HmacKey::parse(&var(HMAC_KEY_VAR).ok_or(KeyError::Missing { var: HMAC_KEY_VAR })?)?;
-    Ok(Keys { parquet, hmac })
+    let quarantine = quarantine_key()?.ok_or(KeyError::Missing { var: QUARANTINE_KEY_VAR })?;
+    if quarantine == parquet {
+        return Err(UsageError(format!(
+            "{QUARANTINE_KEY_VAR} is the same key as {PARQUET_KEY_VAR}: the quarantine needs a key of its own (see README \"Keys\")"
+        ))
+        .into());
+    }
+    Ok(Keys { parquet, hmac, quarantine })
 }
 
 fn create_env_file() -> anyhow::Result<()> {
@@ -141,7 +157,11 @@ pub fn load_options(args: &LoadArgs, keys: &Keys) -> anyhow::Result<LoadOptions>
         run_id: args.run_id.clone().unwrap_or_else(|| pipeline::new_run_id(OffsetDateTime::now_utc())),
         batch_size: args.page_size as usize,
         max_bad_ratio: args.max_bad_ratio,
-        keys: KeyFingerprints { parquet: keys.parquet.fingerprint(), hmac: keys.hmac.fingerprint() },
+        keys: KeyFingerprints {
+            parquet: keys.parquet.fingerprint(),
+            hmac: keys.hmac.fingerprint(),
+            quarantine: Some(keys.quarantine.fingerprint()),
+        },
         privacy: LoadPrivacy { strict: args.strict, min_k: args.min_k },
     })
 }

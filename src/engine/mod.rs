@@ -21,6 +21,9 @@ use crate::timefmt;
 /// Name under which the Parquet key is registered inside DuckDB (`footer_key: 'duckpipe'`).
 pub const PARQUET_KEY_NAME: &str = "duckpipe";
 
+/// Name under which the quarantine's key is registered, when a command needs it.
+pub const QUARANTINE_KEY_NAME: &str = "duckpipe_quarantine";
+
 pub use crate::error::EngineError;
 pub use sanitize::sanitize;
 
@@ -42,6 +45,8 @@ pub struct Engine {
     parquet_fingerprint: String,
     /// While the engine lives, Ctrl-C or SIGTERM interrupts the query it is running.
     _interrupt: crate::interrupt::CallbackGuard,
+    /// Fingerprint of the quarantine key, once registered ([`Engine::add_quarantine_key`]).
+    quarantine_fingerprint: std::cell::RefCell<Option<String>>,
 }
 
 impl Engine {
@@ -72,8 +77,13 @@ impl Engine {
             .map_err(|e| EngineError(format!("could not open DuckDB: {}", sanitize(&e.to_string()))))?;
         let handle = conn.interrupt_handle();
         let interrupt = crate::interrupt::on_signal(move || handle.interrupt());
-        let engine =
-            Self { conn, _work_dir: work_dir, parquet_fingerprint: parquet_key.fingerprint(), _interrupt: interrupt };
+        let engine = Self {
+            conn,
+            _work_dir: work_dir,
+            parquet_fingerprint: parquet_key.fingerprint(),
+            _interrupt: interrupt,
+            quarantine_fingerprint: Default::default(),
+        };
         engine.load_httpfs(&httpfs_path())?;
         // Needs httpfs loaded: DuckDB's built-in crypto cannot write encrypted data.
         let spill_dir = engine._work_dir.path().join("spill");
@@ -110,6 +120,27 @@ impl Engine {
             .execute_batch(&format!("LOAD {};", sql::quote(&path.to_string_lossy())))
             .map_err(|e| EngineError(format!("could not load httpfs from {}: {}", path.display(), e)))?;
         Ok(())
+    }
+
+    /// Registers the quarantine's own key (`DUCKPIPE_QUARANTINE_KEY`) under
+    /// [`QUARANTINE_KEY_NAME`]: only loads (which write the quarantine) and `runs --verify` need
+    /// it. Like the data key, it is never logged and a failure does not show it.
+    pub fn add_quarantine_key(&self, key: &ParquetKey) -> Result<(), EngineError> {
+        let pragma = format!(
+            "PRAGMA add_parquet_key({}, {});",
+            sql::quote(QUARANTINE_KEY_NAME),
+            sql::quote(key.expose_base64())
+        );
+        self.conn
+            .execute_batch(&pragma)
+            .map_err(|_| EngineError("DuckDB refused the quarantine key (DUCKPIPE_QUARANTINE_KEY)".into()))?;
+        self.quarantine_fingerprint.replace(Some(key.fingerprint()));
+        Ok(())
+    }
+
+    /// The fingerprint of the registered quarantine key, if one is.
+    pub fn quarantine_fingerprint(&self) -> Option<String> {
+        self.quarantine_fingerprint.borrow().clone()
     }
 
     /// The fingerprint of the Parquet key this engine decrypts with.

@@ -6,7 +6,25 @@
 //! staged, `write/` the objects a load writes, `lake/` what readers of a lake run, `analytics/`
 //! and `risk/` the answers (runnable from a stock DuckDB shell too).
 
-use super::PARQUET_KEY_NAME;
+use super::{PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
+
+/// Which registered Parquet key a file's `{{key_name}}` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyName {
+    /// The data's key (`DUCKPIPE_PARQUET_KEY`).
+    Data,
+    /// The quarantine's key (`DUCKPIPE_QUARANTINE_KEY`).
+    Quarantine,
+}
+
+impl KeyName {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Data => PARQUET_KEY_NAME,
+            Self::Quarantine => QUARANTINE_KEY_NAME,
+        }
+    }
+}
 
 /// One SQL file under `sql/`.
 #[derive(Debug)]
@@ -29,15 +47,20 @@ macro_rules! sql_file {
 impl SqlFile {
     /// The text with every placeholder filled: `values` gives each one of [`SqlFile::fills`] as a
     /// SQL fragment (a literal made with [`quote`], a number, a relation name); `{{key_name}}` is
-    /// always the registered Parquet key's name.
+    /// the registered data key's name.
     pub fn fill(&self, values: &[(&str, &str)]) -> String {
+        self.fill_keyed(KeyName::Data, values)
+    }
+
+    /// [`SqlFile::fill`] with `{{key_name}}` naming `key`.
+    pub fn fill_keyed(&self, key: KeyName, values: &[(&str, &str)]) -> String {
         debug_assert!(
             self.fills.iter().all(|f| values.iter().any(|(n, _)| n == f)) && values.len() == self.fills.len(),
             "{}: fill exactly {:?}",
             self.path,
             self.fills
         );
-        let mut text = self.text.replace("{{key_name}}", &quote(PARQUET_KEY_NAME));
+        let mut text = self.text.replace("{{key_name}}", &quote(key.name()));
         for (name, value) in values {
             text = text.replace(&format!("{{{{{name}}}}}"), value);
         }
@@ -81,8 +104,11 @@ pub const WRITE_USERS: SqlFile = sql_file!(
     reads: [],
     fills: ["relation", "run_dir", "filename_pattern", "file_size_bytes", "row_group_rows"]
 );
-pub const WRITE_QUARANTINE: SqlFile =
-    sql_file!("write/quarantine.sql", reads: ["run_id", "loaded_at"], fills: ["output_path"]);
+pub const WRITE_QUARANTINE: SqlFile = sql_file!(
+    "write/quarantine.sql",
+    reads: ["run_id", "loaded_at", "credential_patch", "credential_keys"],
+    fills: ["output_path"]
+);
 
 // lake/ — reading a lake
 pub const USERS_VIEW: SqlFile = sql_file!("lake/users_view.sql", reads: [], fills: ["objects"]);

@@ -105,6 +105,10 @@ pub struct ObjectEntry {
     pub kind: String,
     pub rows: u64,
     pub bytes: u64,
+    /// When a quarantine object was deleted by `runs purge-quarantine` (RFC 3339); the entry
+    /// stays, so the run's counts still add up and nothing is reported missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purged_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,6 +128,9 @@ pub struct Rejection {
 pub struct KeyFingerprints {
     pub parquet: String,
     pub hmac: String,
+    /// The quarantine's own key (records written before it existed have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantine: Option<String>,
 }
 
 impl RunRecord {
