@@ -274,11 +274,12 @@ the stored data (what `duckpipe report` reads) and the variables `as_of` and `to
 Runs FILE, or -c \"…\", or statements piped on stdin; with none of these and a terminal on stdin, an interactive \
 prompt (line editing, history for the session only — never saved, since typed SQL can hold values). \
 Errors are shown without data values; exit codes as for the other commands.\n\n\
-Refused, because they would break duckpipe's guarantees (nothing downloaded at run time, only signed extensions, \
-no secret on disk): INSTALL, FORCE INSTALL, UPDATE EXTENSIONS, LOAD from a URL, CREATE PERSISTENT SECRET, and \
-SET/RESET/PRAGMA of extension, secret and external-access settings (autoinstall_known_extensions, \
-autoload_known_extensions, allow_unsigned_extensions, allow_community_extensions, extension_directory, \
-custom_extension_repository, secret_directory, enable_external_access, lock_configuration, …).\n\n\
+Every statement is split and classified by DuckDB's own parser before it runs. Refused, because they would \
+break duckpipe's guarantees (nothing downloaded at run time, only signed extensions, no secret on disk): INSTALL, \
+FORCE INSTALL, LOAD, UPDATE EXTENSIONS and EXPLAIN (EXPLAIN ANALYZE runs what it explains); every change of a \
+DuckDB setting (SET, RESET, PRAGMA name = value: DuckDB's configuration is locked for the session; SET VARIABLE \
+works); secrets anywhere but in memory (CREATE PERSISTENT SECRET, CREATE SECRET … IN local_file). It is not a \
+sandbox: the session reads and writes files the user can.\n\n\
 --print-setup prints the statements that give a stock DuckDB 1.5.5 shell the same view: they read \
 DUCKPIPE_PARQUET_KEY and the AWS_* credentials with getenv() inside DuckDB, so no key or secret is printed.";
 

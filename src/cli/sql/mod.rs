@@ -2,8 +2,10 @@
 //! it — the Parquet key, the S3 secret, the masking functions (when `DUCKPIPE_HMAC_KEY` is set),
 //! the view `users` and the variables `as_of` and `top_n` the analytics files use.
 //!
-//! Runs a file, a `-c` string, statements piped on stdin, or an interactive prompt. Every
-//! statement passes [`guard::check`] first; errors are sanitized like every DuckDB error.
+//! Runs a file, a `-c` string, statements piped on stdin, or an interactive prompt. DuckDB's parser
+//! splits the input into statements and classifies each; every statement passes [`guard::check`]
+//! before it runs, and DuckDB's locked configuration refuses the rest (see [`guard`]). Errors are
+//! sanitized like every DuckDB error.
 
 pub mod guard;
 pub mod output;
@@ -17,10 +19,12 @@ use time::OffsetDateTime;
 use super::args::{SqlArgs, SqlFormat};
 use super::output::print_text;
 use super::settings;
+use crate::engine::statements::{Statements, UserConnection};
 use crate::engine::{Engine, EngineError};
-use crate::error::UsageError;
+use crate::error::{InternalError, UsageError};
 use crate::keys::HMAC_KEY_VAR;
 use crate::lake::{self, Destination, users_view};
+use crate::timefmt;
 use output::ResultSet;
 
 pub fn run(args: SqlArgs) -> anyhow::Result<()> {
@@ -48,9 +52,16 @@ pub fn run(args: SqlArgs) -> anyhow::Result<()> {
     session.run_script(&text, args.format)
 }
 
-/// An open engine with the view and variables in place.
+/// An open engine with the view in place, and the variables for the connections it makes.
 pub struct Session {
     engine: Engine,
+    as_of: OffsetDateTime,
+    top: u32,
+}
+
+/// The connection statements run on: DuckDB splits and classifies what is typed (guard).
+pub struct Connection<'s> {
+    user: UserConnection<'s>,
 }
 
 impl Session {
@@ -71,33 +82,61 @@ impl Session {
         };
         let engine = lake::open(dest, parquet, hmac.as_ref(), false)?;
         users_view::open_users_view(&engine, dest)?;
-        engine.set_timestamp("as_of", as_of)?;
-        engine.set_int("top_n", top.into())?;
-        Ok(Self { engine })
+        Ok(Self { engine, as_of, top })
     }
 
-    /// Runs one statement (already split) and returns its result.
-    pub fn execute(&self, statement: &str) -> anyhow::Result<ResultSet> {
-        guard::check(statement).map_err(|r| UsageError(r.to_string()))?;
-        let (schema, batches) = self.engine.arrow(statement)?;
-        ResultSet::from_arrow(&schema, &batches).map_err(|e| EngineError(format!("cannot read the result: {e}")).into())
+    /// A connection in the working database with the variables `as_of` and `top_n` set.
+    pub fn connect(&self) -> anyhow::Result<Connection<'_>> {
+        let user = self.engine.user_connection()?;
+        user.run_trusted(&format!(
+            "SET VARIABLE as_of = {}; SET VARIABLE top_n = {};",
+            timefmt::sql_timestamp(self.as_of),
+            self.top
+        ))?;
+        Ok(Connection { user })
     }
 
-    /// Runs every statement in `text`, printing each result; stops at the first error, which
-    /// names the statement's position.
+    /// Runs every statement in `text` on a fresh connection (see [`Connection::run_script`]).
     pub fn run_script(&self, text: &str, format: SqlFormat) -> anyhow::Result<()> {
-        let statements = split::statements(text);
+        self.connect()?.run_script(text, format)
+    }
+
+    /// A prompt with line editing (see [`Connection::interactive`]).
+    fn interactive(&self, format: SqlFormat) -> anyhow::Result<()> {
+        self.connect()?.interactive(format)
+    }
+}
+
+impl Connection<'_> {
+    /// Runs every statement DuckDB finds in `text`, each checked before it runs and printed
+    /// after; stops at the first error or refusal, which names the statement's position.
+    pub fn run_script(&self, text: &str, format: SqlFormat) -> anyhow::Result<()> {
+        let statements = self.user.statements(text)?;
         if statements.is_empty() {
             return Err(UsageError("no SQL statement given".into()).into());
         }
         let many = statements.len() > 1;
-        for (i, statement) in statements.iter().enumerate() {
+        for i in 0..statements.len() {
             let result = self
-                .execute(statement)
+                .run_one(&statements, i)
                 .map_err(|e| if many { e.context(format!("statement {}", i + 1)) } else { e })?;
             print_text(&result.render(format))?;
         }
         Ok(())
+    }
+
+    /// Statement `i`: prepared (after the ones before it ran), checked by its DuckDB type, run.
+    fn run_one(&self, statements: &Statements<'_>, i: usize) -> anyhow::Result<ResultSet> {
+        let prepared = statements.prepare(i).map_err(engine_refusal)?;
+        guard::check(prepared.kind()).map_err(|r| UsageError(r.to_string()))?;
+        let (schema, batches) = prepared.execute().map_err(engine_refusal)?;
+        // DuckDB refuses persistent secrets; check that it did.
+        let on_disk =
+            self.user.count_trusted("SELECT count(*) FROM duckdb_secrets() WHERE persistent OR storage <> 'memory'")?;
+        if on_disk > 0 {
+            return Err(InternalError(format!("{on_disk} secret(s) outside memory after a statement")).into());
+        }
+        ResultSet::from_arrow(&schema, &batches).map_err(|e| EngineError(format!("cannot read the result: {e}")).into())
     }
 
     /// A prompt with line editing and in-memory history. Statements end with `;`; errors are
@@ -106,7 +145,7 @@ impl Session {
     fn interactive(&self, format: SqlFormat) -> anyhow::Result<()> {
         let mut editor =
             rustyline::DefaultEditor::new().map_err(|e| anyhow::anyhow!("cannot start the prompt: {e}"))?;
-        let users = self.engine.query_i64("SELECT count(*) FROM users").unwrap_or(-1);
+        let users = self.user.count_trusted("SELECT count(*) FROM users").map_or(-1, |n| n as i64);
         eprintln!(
             "duckpipe sql — view `users` ({users} rows), variables as_of and top_n; end statements with ';'. \
              .read FILE runs a file; .quit or Ctrl-D to leave. Refused: INSTALL, extension and secret settings (see --help)."
@@ -138,11 +177,10 @@ impl Session {
                         continue;
                     }
                     let _ = editor.add_history_entry(buffer.trim_end());
-                    for statement in split::statements(&buffer) {
-                        match self.execute(&statement) {
-                            Ok(result) => print_text(&result.render(format))?,
-                            Err(e) => eprintln!("error: {e:#}"),
-                        }
+                    if !split::only_comments(&buffer)
+                        && let Err(e) = self.run_script(&buffer, format)
+                    {
+                        eprintln!("error: {e:#}");
                     }
                     buffer.clear();
                 }
@@ -152,5 +190,14 @@ impl Session {
             }
             let _ = std::io::stderr().flush();
         }
+    }
+}
+
+/// DuckDB's own refusals (locked settings, persistent secrets) as usage errors (exit 2) with a
+/// clear reason; any other engine error as it is.
+fn engine_refusal(e: EngineError) -> anyhow::Error {
+    match guard::refusal_from_engine(&e.0) {
+        Some(refused) => UsageError(refused.to_string()).into(),
+        None => e.into(),
     }
 }
