@@ -10,7 +10,7 @@
 //!   registered in it and the SQL registry (`sql/`).
 //! - Leaves: [`keys`], [`error`], [`schema`] (the facts about a user record and the output),
 //!   [`masking`] and [`shape`] (pure functions DuckDB calls), [`calendar`], [`timefmt`],
-//!   [`decimal`], [`progress`], [`interrupt`] (Ctrl-C and SIGTERM).
+//!   [`decimal`], [`progress`], [`interrupt`] (Ctrl-C and SIGTERM), [`terminal`].
 
 pub mod analytics;
 pub mod calendar;
@@ -26,4 +26,5 @@ pub mod pipeline;
 pub mod progress;
 pub mod schema;
 pub mod shape;
+pub mod terminal;
 pub mod timefmt;

@@ -28,7 +28,8 @@ fn main() -> ExitCode {
     if let Err(e) = interrupt::install() {
         tracing::warn!(error = %e, "cannot catch Ctrl-C and SIGTERM: an interrupted load may leave temporary files");
     }
-    let result = settings::load_dotenv().map_err(anyhow::Error::from).and_then(|()| cli::run(cli.command));
+    let result =
+        settings::load_dotenv(cli.allow_insecure_env).map_err(anyhow::Error::from).and_then(|()| cli::run(cli.command));
     match (result, interrupt::requested()) {
         (Ok(()), _) => ExitCode::from(error::OK),
         // Whatever failed after a signal failed because of it: say so, not the symptom.
@@ -37,7 +38,8 @@ fn main() -> ExitCode {
             ExitCode::from(interrupt::exit_code(signal))
         }
         (Err(err), None) => {
-            eprintln!("error: {err:#}");
+            // Messages can name files and fields from the input: shown, never obeyed.
+            eprintln!("error: {}", duckpipe::terminal::printable(&format!("{err:#}")));
             ExitCode::from(cli::exit_code(&err))
         }
     }

@@ -39,6 +39,10 @@ pub struct Cli {
     /// Only errors on stderr (no load progress line either).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Use ./.env even when other users can write it (it is refused otherwise: whoever can write
+    /// it can set the keys).
+    #[arg(long, global = true)]
+    pub allow_insecure_env: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -130,7 +134,7 @@ pub struct LoadArgs {
     #[arg(long, value_delimiter = ',', value_parser = NatCode)]
     pub nat: Option<Vec<String>>,
     /// API base URL, version included (for mirrors and tests).
-    #[arg(long, env = "DUCKPIPE_API_URL", default_value = crate::pipeline::source::api::DEFAULT_BASE_URL, value_parser = parse_api_url)]
+    #[arg(long, env = "DUCKPIPE_API_URL", default_value = crate::pipeline::source::api::DEFAULT_BASE_URL, value_parser = ApiUrl)]
     pub api_url: Url,
     /// Users per API request (at most 5000, the API's limit).
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=5000))]
@@ -339,11 +343,24 @@ fn parse_run_id(text: &str) -> Result<String, String> {
     }
 }
 
-fn parse_api_url(text: &str) -> Result<Url, String> {
-    match Url::parse(text) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
-        Ok(_) => Err("the scheme must be http or https".into()),
-        Err(_) => Err("not a URL".into()),
+/// `--api-url`: an http(s) URL. A refused value is not echoed (clap's own errors quote it): a
+/// mistyped URL can still hold credentials (`https://user:token@…`).
+#[derive(Clone)]
+struct ApiUrl;
+
+impl TypedValueParser for ApiUrl {
+    type Value = Url;
+
+    fn parse_ref(&self, _cmd: &clap::Command, _arg: Option<&clap::Arg>, value: &OsStr) -> Result<Url, clap::Error> {
+        let problem = match value.to_str().map(Url::parse) {
+            Some(Ok(url)) if matches!(url.scheme(), "http" | "https") => return Ok(url),
+            Some(Ok(_)) => "the scheme must be http or https",
+            _ => "not a URL",
+        };
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::ValueValidation,
+            format!("--api-url: {problem} (the value is not shown: it may hold credentials)\n"),
+        ))
     }
 }
 

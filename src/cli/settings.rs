@@ -26,7 +26,11 @@ pub struct Keys {
 }
 
 /// Reads `./.env` into the environment without overriding variables that are already set.
-pub fn load_dotenv() -> Result<(), UsageError> {
+/// A `.env` that others may write is refused (they could plant their own keys, and so read what
+/// is loaded with them, or point the API URL elsewhere) unless `allow_insecure` is set; one that
+/// others may read gets a warning (the keys are in it).
+pub fn load_dotenv(allow_insecure: bool) -> Result<(), UsageError> {
+    check_dotenv_mode(Path::new(".env"), allow_insecure)?;
     match dotenvy::from_path(".env") {
         Ok(()) => Ok(()),
         Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -34,6 +38,32 @@ pub fn load_dotenv() -> Result<(), UsageError> {
         Err(dotenvy::Error::LineParse(_, index)) => Err(UsageError(format!(".env: cannot parse line at byte {index}"))),
         Err(e) => Err(UsageError(format!(".env could not be read: {}", io_kind(&e)))),
     }
+}
+
+/// The permission check of [`load_dotenv`] (Unix modes; elsewhere nothing to check).
+fn check_dotenv_mode(path: &Path, allow_insecure: bool) -> Result<(), UsageError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let Ok(meta) = std::fs::metadata(path) else { return Ok(()) };
+        let mode = meta.permissions().mode() & 0o777;
+        let fix = format!("run `chmod 600 {}`", path.display());
+        if mode & 0o022 != 0 {
+            let what = format!("{} can be written by other users (mode {mode:03o})", path.display());
+            if !allow_insecure {
+                return Err(UsageError(format!(
+                    "{what}: anyone who can write it can set the keys and settings duckpipe uses; {fix} \
+                     (or pass --allow-insecure-env to use it anyway)"
+                )));
+            }
+            tracing::warn!("{what}; used anyway because of --allow-insecure-env — {fix}");
+        } else if mode & 0o044 != 0 {
+            tracing::warn!("{} can be read by other users (mode {mode:03o}) and holds the keys: {fix}", path.display());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, allow_insecure);
+    Ok(())
 }
 
 fn io_kind(e: &dotenvy::Error) -> String {
@@ -64,7 +94,7 @@ pub fn keys(init_if_absent: bool) -> anyhow::Result<Keys> {
     let none_set = crate::keys::KEY_VARS.iter().all(|v| var(v).is_none());
     if init_if_absent && none_set && !Path::new(".env").exists() {
         create_env_file()?;
-        load_dotenv()?;
+        load_dotenv(false)?;
         tracing::warn!(
             "no keys were set: created ./.env with new DUCKPIPE_PARQUET_KEY, DUCKPIPE_HMAC_KEY and DUCKPIPE_QUARANTINE_KEY — keep it safe, the data cannot be read without it"
         );
@@ -123,7 +153,7 @@ pub fn load_options(args: &LoadArgs, keys: &Keys) -> anyhow::Result<LoadOptions>
                 count: Some(args.count),
                 page_size: Some(args.page_size),
                 // Without query or credentials: only where the data came from.
-                api_url: Some(format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), url.path())),
+                api_url: Some(api::public_url(url.as_str())),
                 input: None,
             };
             Arc::new(api::ApiOptions {

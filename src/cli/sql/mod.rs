@@ -164,10 +164,10 @@ impl Connection<'_> {
                         match std::fs::read_to_string(path.trim()) {
                             Ok(text) => {
                                 if let Err(e) = self.run_script(&text, format) {
-                                    eprintln!("error: {e:#}");
+                                    eprintln!("error: {}", crate::terminal::printable(&format!("{e:#}")));
                                 }
                             }
-                            Err(e) => eprintln!("error: cannot read {}: {e}", path.trim()),
+                            Err(e) => eprintln!("error: cannot read {}: {e}", crate::terminal::printable(path.trim())),
                         }
                         continue;
                     }
@@ -180,7 +180,7 @@ impl Connection<'_> {
                     if !split::only_comments(&buffer)
                         && let Err(e) = self.run_script(&buffer, format)
                     {
-                        eprintln!("error: {e:#}");
+                        eprintln!("error: {}", crate::terminal::printable(&format!("{e:#}")));
                     }
                     buffer.clear();
                 }

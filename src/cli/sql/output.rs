@@ -104,8 +104,13 @@ impl ResultSet {
 
     /// An aligned table with a rule under the header and a row count; NULL shows as `NULL`.
     fn table(&self) -> String {
-        let cell = |v: &Option<String>| v.clone().unwrap_or_else(|| "NULL".into());
-        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        // A value stays on its line and cannot drive the terminal.
+        let cell = |v: &Option<String>| {
+            v.as_deref().map_or_else(|| "NULL".into(), |v| crate::terminal::printable_cell(v).into_owned())
+        };
+        let columns: Vec<String> =
+            self.columns.iter().map(|c| crate::terminal::printable_cell(c).into_owned()).collect();
+        let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
         for row in &self.rows {
             for (w, v) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell(v).chars().count());
@@ -120,7 +125,7 @@ impl ResultSet {
                 .collect();
             format!("{}\n", parts.join("  ").trim_end())
         };
-        let mut out = line(self.columns.clone());
+        let mut out = line(columns.clone());
         out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
         for row in &self.rows {
             out.push_str(&line(row.iter().map(cell).collect()));
