@@ -162,6 +162,16 @@ fn privacy_summary(record: &RunRecord) -> String {
     }
     if let Some(k) = record.min_k {
         out.push_str(&format!("  k-anonymity: --min-k {k}, {} records suppressed\n", record.counts.suppressed));
+        if let Some(loss) = &record.information_loss {
+            let share = |n: u64| 100.0 * n as f64 / record.counts.written.max(1) as f64;
+            out.push_str(&format!(
+                "  generalised: exact age removed {:.1} %, age band widened {:.1} %, city → (other) {:.1} %, country → (other) {:.1} % of written users\n",
+                share(loss.exact_age_removed),
+                share(loss.age_band_widened),
+                share(loss.city_other),
+                share(loss.country_other)
+            ));
+        }
     }
     out
 }

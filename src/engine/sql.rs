@@ -94,9 +94,10 @@ pub const REJECTED_USERS: SqlFile = sql_file!("run/rejected_users.sql", reads: [
 pub const MASKED_USERS: SqlFile =
     sql_file!("run/masked_users.sql", reads: ["required", "bad_type_layouts", "run_id", "loaded_at"], fills: []);
 pub const REJECTIONS: SqlFile = sql_file!("run/rejections.sql", reads: [], fills: []);
-pub const KANON_ROWS: SqlFile = sql_file!("run/kanon_rows.sql", reads: ["min_k"], fills: []);
+pub const KANON_ROWS: SqlFile = sql_file!("run/kanon_rows.sql", reads: ["min_k", "kept_cities"], fills: []);
 pub const GENERALIZED_USERS: SqlFile = sql_file!("run/generalized_users.sql", reads: ["min_k"], fills: []);
 pub const REPEATED_USERS: SqlFile = sql_file!("run/repeated_users.sql", reads: [], fills: ["relation"]);
+pub const INFORMATION_LOSS: SqlFile = sql_file!("run/information_loss.sql", reads: [], fills: []);
 
 // write/ — the objects of a load
 pub const WRITE_USERS: SqlFile = sql_file!(
@@ -157,7 +158,7 @@ pub const REJECT_STEPS: [&SqlFile; 3] = [&KEPT_TYPES, &REJECTED_USERS, &MASKED_U
 pub const GENERALIZE_STEPS: [&SqlFile; 2] = [&KANON_ROWS, &GENERALIZED_USERS];
 
 /// Every file under `sql/`.
-pub const ALL: [&SqlFile; 43] = [
+pub const ALL: [&SqlFile; 44] = [
     &RAW_USERS,
     &RAW_USERS_FROM_FILE,
     &UTC_TIMESTAMP,
@@ -177,6 +178,7 @@ pub const ALL: [&SqlFile; 43] = [
     &KANON_ROWS,
     &GENERALIZED_USERS,
     &REPEATED_USERS,
+    &INFORMATION_LOSS,
     &WRITE_USERS,
     &WRITE_QUARANTINE,
     &USERS_VIEW,
