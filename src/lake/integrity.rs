@@ -324,6 +324,7 @@ mod tests {
             overlap: None,
             unknown_fields: vec![],
             min_k: None,
+            information_loss: None,
             as_of: String::new(),
             started_at: String::new(),
             finished_at: String::new(),

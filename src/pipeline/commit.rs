@@ -7,7 +7,9 @@ use super::LoadOptions;
 use super::reject::Validation;
 use crate::engine::Engine;
 use crate::lake::commit::{self as lake_commit, Outcome};
-use crate::lake::record::{self, Column, Counts, InformationLoss, ObjectEntry, Overlap, RunRecord, SourceSummary, UnknownField};
+use crate::lake::record::{
+    self, Column, Counts, InformationLoss, ObjectEntry, Overlap, RunRecord, SourceSummary, UnknownField,
+};
 use crate::timefmt;
 
 /// Everything the record of a finished run says.
