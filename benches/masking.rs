@@ -82,16 +82,13 @@ fn main() {
         .expect("generator");
         (1..).map(|page| generator.page(page, 5000)).take(rows.min(200_000).div_ceil(5000)).flatten().collect()
     };
-    let hasher = std::collections::hash_map::RandomState::new();
+    let layout = duckpipe::engine::functions::layout::layout();
     let mut shape = Vec::new();
     per_value("json_layout: shape scan only", users.len(), || {
-        users.iter().map(|u| duckpipe::shape::shape_into(u.as_bytes(), &mut shape).map_or(0, |_| shape.len())).sum()
+        users.iter().map(|u| layout.shape_into(u.as_bytes(), &mut shape).map_or(0, |_| shape.len())).sum()
     });
     per_value("json_layout: scan + keyed hash", users.len(), || {
-        users
-            .iter()
-            .map(|u| duckpipe::shape::fingerprint(&hasher, u.as_bytes(), &mut shape).unwrap_or(0) as usize & 1)
-            .sum()
+        users.iter().map(|u| layout.fingerprint(u.as_bytes(), &mut shape).unwrap_or(0) as usize & 1).sum()
     });
 
     println!("\nDuckDB scalar functions over {rows} rows (cost above the same query without the function):");

@@ -1,6 +1,8 @@
-//! The two secrets: the Parquet encryption key and the HMAC key for pseudonyms.
+//! The three secrets: the Parquet encryption key of the data, the HMAC key for pseudonyms, and
+//! the Parquet encryption key of the quarantine (rejected raw records: holding the data key is
+//! not enough to read them).
 //!
-//! Both come from the environment (or `.env`), are base64 of 32 random bytes, and are never
+//! All come from the environment (or `.env`), are base64 of 32 random bytes, and are never
 //! printed: their `Debug` shows only a fingerprint, and no error message contains them.
 
 use base64::{Engine as _, engine::general_purpose::STANDARD as B64};
@@ -10,6 +12,10 @@ use std::fmt;
 
 pub const PARQUET_KEY_VAR: &str = "DUCKPIPE_PARQUET_KEY";
 pub const HMAC_KEY_VAR: &str = "DUCKPIPE_HMAC_KEY";
+pub const QUARANTINE_KEY_VAR: &str = "DUCKPIPE_QUARANTINE_KEY";
+
+/// Every key variable, in the order `duckpipe keygen` prints them.
+pub const KEY_VARS: [&str; 3] = [PARQUET_KEY_VAR, HMAC_KEY_VAR, QUARANTINE_KEY_VAR];
 
 /// Key length in bytes. 32 bytes = AES-256 for Parquet; for HMAC-SHA256 a key shorter than the
 /// hash output weakens it, so 32 is also the HMAC minimum.
@@ -25,8 +31,8 @@ pub enum KeyError {
     WrongLength { var: &'static str, len: usize },
 }
 
-/// AES-256 key for DuckDB's Parquet encryption.
-#[derive(Clone)]
+/// AES-256 key for DuckDB's Parquet encryption (the data's, or the quarantine's).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ParquetKey(String);
 
 /// Key for HMAC-SHA256 pseudonyms.
@@ -46,8 +52,16 @@ fn decode(var: &'static str, value: &str) -> Result<Vec<u8>, KeyError> {
 }
 
 impl ParquetKey {
+    /// The data key, from the text of `DUCKPIPE_PARQUET_KEY`.
     pub fn parse(value: &str) -> Result<Self, KeyError> {
-        let bytes = decode(PARQUET_KEY_VAR, value)?;
+        Self::parse_var(PARQUET_KEY_VAR, value)
+    }
+    /// The quarantine key, from the text of `DUCKPIPE_QUARANTINE_KEY`.
+    pub fn parse_quarantine(value: &str) -> Result<Self, KeyError> {
+        Self::parse_var(QUARANTINE_KEY_VAR, value)
+    }
+    fn parse_var(var: &'static str, value: &str) -> Result<Self, KeyError> {
+        let bytes = decode(var, value)?;
         // Re-encode canonically: DuckDB takes a 44-character string as base64 of the raw key.
         Ok(Self(B64.encode(bytes)))
     }
@@ -112,7 +126,7 @@ pub fn new_key() -> String {
 /// Fresh keys in `.env` form.
 pub fn keygen_env() -> String {
     let mut out = String::new();
-    for var in [PARQUET_KEY_VAR, HMAC_KEY_VAR] {
+    for var in KEY_VARS {
         out.push_str(&format!("{var}={}\n", new_key()));
     }
     out
@@ -126,13 +140,15 @@ mod tests {
     fn keygen_output_parses_back() {
         let env = keygen_env();
         let lines: Vec<&str> = env.lines().collect();
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 3);
         let p = lines[0].strip_prefix("DUCKPIPE_PARQUET_KEY=").unwrap();
         let h = lines[1].strip_prefix("DUCKPIPE_HMAC_KEY=").unwrap();
+        let q = lines[2].strip_prefix("DUCKPIPE_QUARANTINE_KEY=").unwrap();
         assert_eq!(p.len(), 44);
         assert!(ParquetKey::parse(p).is_ok());
         assert_eq!(HmacKey::parse(h).unwrap().as_bytes().len(), 32);
-        assert_ne!(p, h, "two independent keys");
+        assert_ne!(ParquetKey::parse_quarantine(q).unwrap(), ParquetKey::parse(p).unwrap());
+        assert_ne!(p, h, "independent keys");
     }
 
     #[test]
@@ -145,6 +161,8 @@ mod tests {
         let err = HmacKey::parse(&B64.encode([1u8; 31])).unwrap_err();
         assert_eq!(err, KeyError::WrongLength { var: HMAC_KEY_VAR, len: 31 });
         assert!(err.to_string().contains("DUCKPIPE_HMAC_KEY"));
+        let err = ParquetKey::parse_quarantine("x").unwrap_err();
+        assert_eq!(err, KeyError::NotBase64 { var: QUARANTINE_KEY_VAR });
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! - Leaves: [`keys`], [`error`], [`schema`] (the facts about a user record and the output),
 //!   [`masking`] and [`shape`] (pure functions DuckDB calls), [`calendar`], [`timefmt`],
 //!   [`decimal`], [`numbers`] (how numbers are written for people), [`progress`], [`interrupt`]
-//!   (Ctrl-C and SIGTERM).
+//!   (Ctrl-C and SIGTERM), [`terminal`] (what may reach a terminal).
 
 pub mod analytics;
 pub mod calendar;
@@ -28,4 +28,5 @@ pub mod pipeline;
 pub mod progress;
 pub mod schema;
 pub mod shape;
+pub mod terminal;
 pub mod timefmt;

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         tracing::warn!(error = %e, "cannot catch Ctrl-C and SIGTERM: an interrupted load may leave temporary files");
     }
     let result = env.map_err(anyhow::Error::from).and_then(|env| {
+        env.check_dotenv_mode(cli.allow_insecure_env)?;
         env.warn_about_dotenv();
         cli::run(cli.command, &env)
     });
@@ -36,7 +37,8 @@ fn main() -> ExitCode {
             ExitCode::from(interrupt::exit_code(signal))
         }
         (Err(err), None) => {
-            eprintln!("error: {err:#}");
+            // Messages can name files and fields from the input: shown, never obeyed.
+            eprintln!("error: {}", duckpipe::terminal::printable(&format!("{err:#}")));
             ExitCode::from(cli::exit_code(&err))
         }
     }

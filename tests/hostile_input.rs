@@ -108,6 +108,7 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
     let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
     batches.push(users).unwrap();
     batches.finish().unwrap();
+    duckpipe::pipeline::check::sample(&engine).unwrap();
     engine.set_list("required", &duckpipe::schema::required::paths()).unwrap();
     engine.run_all(&sql::REJECT_STEPS).unwrap();
     assert_eq!(engine.query_i64("SELECT count(*) FROM rejected_users").unwrap(), 0);
@@ -150,23 +151,32 @@ fn hostile_values_pass_through_the_sql_steps_as_data() {
     assert_eq!(back, want);
 }
 
-/// The shape `json_layout()` fingerprints (src/privacy/layout.rs), worked out from a parsed value:
-/// keys (as their JSON text, escapes and all) in order, objects followed, arrays and scalars one
-/// token each.
-fn reference_shape(v: &serde_json::Value, out: &mut String) {
+/// Keys whose scalars the shape types in these tests (as `json_layout()` does for the kept fields).
+const TYPED: [&str; 3] = ["a", "city", "é"];
+
+/// The shape `json_layout()` fingerprints (src/shape.rs), worked out from a parsed value: keys (as
+/// their JSON text, escapes and all) in order, objects followed, arrays one token, scalars one
+/// token — by JSON type under a typed key (one of [`TYPED`], or one written with an escape).
+fn reference_shape(v: &serde_json::Value, typed: bool, out: &mut String) {
+    use serde_json::Value;
     match v {
-        serde_json::Value::Object(map) => {
+        Value::Object(map) => {
             out.push('{');
             for (k, v) in map {
                 let quoted = serde_json::to_string(k).unwrap();
-                out.push_str(&quoted[1..quoted.len() - 1]);
+                let raw = &quoted[1..quoted.len() - 1];
+                out.push_str(raw);
                 out.push('"');
-                reference_shape(v, out);
+                reference_shape(v, TYPED.contains(&raw) || raw.contains('\\'), out);
             }
             out.push('}');
         }
-        serde_json::Value::Array(_) => out.push('['),
-        _ => out.push('s'),
+        Value::Array(_) => out.push('['),
+        _ if !typed => out.push('s'),
+        Value::String(_) => out.push('q'),
+        Value::Number(_) => out.push('n'),
+        Value::Bool(_) => out.push('b'),
+        Value::Null => out.push('z'),
     }
 }
 
@@ -200,10 +210,11 @@ proptest! {
     fn layout_shapes_match_a_json_parser(fields in prop::collection::vec((".{0,8}", json_value()), 0..6)) {
         let doc = serde_json::Value::Object(fields.into_iter().collect());
         let mut want = String::new();
-        reference_shape(&doc, &mut want);
+        reference_shape(&doc, false, &mut want);
         let mut buf = Vec::new();
+        let layout = duckpipe::shape::Layout::new(&TYPED);
         for text in [serde_json::to_string(&doc).unwrap(), serde_json::to_string_pretty(&doc).unwrap()] {
-            prop_assert_eq!(duckpipe::shape::shape_into(text.as_bytes(), &mut buf), Some(()));
+            prop_assert_eq!(layout.shape_into(text.as_bytes(), &mut buf), Some(()));
             prop_assert_eq!(std::str::from_utf8(&buf).unwrap(), want.as_str());
         }
     }
@@ -211,6 +222,6 @@ proptest! {
     #[test]
     fn layout_never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let mut buf = Vec::new();
-        let _ = duckpipe::shape::shape_into(&bytes, &mut buf);
+        let _ = duckpipe::shape::Layout::new(&TYPED).shape_into(&bytes, &mut buf);
     }
 }

@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("progress", 1),
     ("schema", 1),
     ("shape", 1),
+    ("terminal", 1),
     ("timefmt", 1),
 ];
 

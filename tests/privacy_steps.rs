@@ -26,9 +26,15 @@ fn keys() -> (ParquetKey, HmacKey) {
     (ParquetKey::parse(&b64.encode([9u8; 32])).unwrap(), HmacKey::parse(&b64.encode([5u8; 32])).unwrap())
 }
 
+fn quarantine_key() -> ParquetKey {
+    ParquetKey::parse_quarantine(&base64::engine::general_purpose::STANDARD.encode([6u8; 32])).unwrap()
+}
+
 fn engine() -> Engine {
     let (p, h) = keys();
-    Engine::open(&p, Some(&h)).unwrap()
+    let engine = Engine::open(&p, Some(&h)).unwrap();
+    engine.add_quarantine_key(&quarantine_key()).unwrap();
+    engine
 }
 
 fn fixture_users() -> Vec<Value> {
@@ -57,7 +63,11 @@ fn load(engine: &Engine, input: &Path, dest: &Path, privacy: LoadPrivacy) -> any
         batch_size: 1000,
         parameters: SourceParameters::default(),
         max_bad_ratio: 0.0,
-        keys: KeyFingerprints { parquet: keys().0.fingerprint(), hmac: keys().1.fingerprint() },
+        keys: KeyFingerprints {
+            parquet: keys().0.fingerprint(),
+            hmac: keys().1.fingerprint(),
+            quarantine: Some(quarantine_key().fingerprint()),
+        },
         privacy,
     };
     load::run(engine, &options)
@@ -284,6 +294,7 @@ fn bench_unknown_field_check() {
     let generator = duckpipe::pipeline::source::synthetic::Generator::new("bench", None, AS_OF).unwrap();
     let engine = engine();
     engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
+    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 00:00:00+00'").unwrap();
     let users: Vec<String> = (1..=20).flat_map(|page| generator.page(page, 5000)).collect();
     let t = std::time::Instant::now();
     let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
@@ -304,11 +315,11 @@ fn min_k_generalises_in_the_documented_order() {
     // (gender, country, city, nat, ages)
     let plan: [(&str, &str, &str, &str, &[i32]); 7] = [
         ("female", "Norway", "Oslo", "NO", &[31, 32, 33]), // a class of 3 already: untouched
-        ("male", "Norway", "Oslo", "NO", &[25, 35, 36, 52]), // only "all ages" makes every band hold 3
+        ("male", "Norway", "Oslo", "NO", &[25, 35, 36, 52]), // no band holds 3: together they are "20-59"
         ("female", "Norway", "Bergen", "NO", &[40, 41]),   // too small a city → "(other)" in Norway …
         ("female", "Norway", "Tromsø", "NO", &[70]),       // … together with this one: 3, bands 40-79
         ("male", "Spain", "Madrid", "ES", &[20]),          // too small a country → "(other)" …
-        ("male", "Italy", "Rome", "IT", &[21, 60]),        // … with these: 3 men, all ages
+        ("male", "Italy", "Rome", "IT", &[21, 60]),        // … with these: 3 men, "20-69"
         ("female", "Spain", "Madrid", "ES", &[44]),        // alone even in "(other)": suppressed
     ];
     let mut base = synthetic_users("order", 20).into_iter();
@@ -347,8 +358,8 @@ fn min_k_generalises_in_the_documented_order() {
         vec![
             row("female", "Norway", "(other)", "NO", "40-79", 3),
             row("female", "Norway", "Oslo", "NO", "30-39", 3),
-            row("male", "(other)", "(other)", "(other)", "all ages", 3),
-            row("male", "Norway", "Oslo", "NO", "all ages", 4),
+            row("male", "(other)", "(other)", "(other)", "20-69", 3),
+            row("male", "Norway", "Oslo", "NO", "20-59", 4),
         ]
     );
     let r = risk::compute(&engine, &risk::DEFAULT_QI).unwrap();
@@ -357,7 +368,38 @@ fn min_k_generalises_in_the_documented_order() {
     assert_eq!(r.generalised.city_other, 3);
     assert_eq!(r.generalised.country_other, 3);
     let widened: Vec<(String, i64)> = r.generalised.widened_bands.iter().map(|b| (b.band.clone(), b.records)).collect();
-    assert_eq!(widened, vec![("40-79".to_string(), 3), ("all ages".to_string(), 7)]);
+    assert_eq!(widened, vec![("20-59".to_string(), 4), ("20-69".to_string(), 3), ("40-79".to_string(), 3)]);
+}
+
+/// A thin band borrows from its neighbour only the rows it needs (K = 3): one 19-year-old joins
+/// the two youngest of the 20-29 band as "10-29"; the rest of that band keeps its label.
+#[test]
+fn min_k_widens_age_for_few_rows_not_for_the_band() {
+    let ages = [19, 27, 21, 25, 28, 24, 22, 33, 35, 31, 38];
+    let mut users = synthetic_users("lend", ages.len() as u32);
+    for (u, age) in users.iter_mut().zip(ages) {
+        u["gender"] = json!("female");
+        u["location"]["country"] = json!("Norway");
+        u["location"]["city"] = json!("Bergen");
+        u["nat"] = json!("NO");
+        u["dob"]["date"] = json!(format!("{}-01-15T00:00:00.000Z", 2026 - age));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_ndjson(dir.path(), &users);
+    let lake = dir.path().join("lake");
+    let engine = engine();
+    let outcome = load(&engine, &input, &lake, LoadPrivacy { strict: false, min_k: Some(3) }).unwrap();
+    assert_eq!(outcome.counts.suppressed, 0);
+    report::open_users_view(&engine, &Destination::Local(lake)).unwrap();
+    let got: Vec<(String, i64)> = engine
+        .rows("SELECT age_band, count(*) FROM users GROUP BY ALL ORDER BY ALL", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(got, [("10-29".to_string(), 3), ("20-29".to_string(), 4), ("30-39".to_string(), 4)]);
+    // The two lent rows are the youngest of the band: 21 and 22.
+    let lent: Vec<String> = engine.rows("SELECT city FROM users WHERE age_band = '10-29'", [], |r| r.get(0)).unwrap();
+    assert_eq!(lent.len(), 3);
+    let r = risk::compute(&engine, &risk::DEFAULT_QI).unwrap();
+    assert_eq!(r.k, Some(3));
 }
 
 /// The classification covers exactly the fields the real recorded response and the synthetic

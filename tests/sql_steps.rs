@@ -55,6 +55,7 @@ fn rejected_engine(docs: Vec<String>) -> Engine {
     let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
     batches.push(docs.clone()).unwrap();
     assert_eq!(batches.finish().unwrap(), docs.len() as u64);
+    duckpipe::pipeline::check::sample(&engine).unwrap();
     engine.set_list("required", &required::paths()).unwrap();
     engine.run_all(&sql::REJECT_STEPS).unwrap();
     engine
@@ -136,6 +137,7 @@ fn batches_keep_positions_and_results_whatever_their_size() {
             batches.push(page.to_vec()).unwrap();
         }
         assert_eq!(batches.finish().unwrap(), 1000);
+        duckpipe::pipeline::check::sample(&engine).unwrap();
         engine.set_list("required", &required::paths()).unwrap();
         engine.run_all(&sql::REJECT_STEPS).unwrap();
         let rejected = engine

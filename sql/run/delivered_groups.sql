@@ -7,10 +7,11 @@
 --         (src/pipeline/reject.rs); a group that only some users lack makes those users rejects.
 --         Object groups are told from the users' shapes; email and gender are plain values, and a
 --         shape does not say whether a value is null, so they are told from the staged values (a
---         pseudonym is NULL exactly when the e-mail is).
+--         pseudonym is NULL exactly when the e-mail is). Only parsed users count: a broken line
+--         neither delivers a group nor hides one.
 SELECT
     g.group_name,
-    coalesce(bool_or(try(json_type(s.doc, '$.' || g.group_name)) = 'OBJECT'), false) AS delivered
+    coalesce(bool_or(json_type(s.doc, '$.' || g.group_name) = 'OBJECT'), false) AS delivered
 FROM (VALUES ('login'), ('dob'), ('registered'), ('location')) AS g(group_name)
 LEFT JOIN layout_samples AS s ON true
 GROUP BY g.group_name

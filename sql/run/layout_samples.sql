@@ -1,25 +1,21 @@
--- layout_samples — one user per distinct shape, once the whole run is staged.
--- Input:  staged_users (stage/staged_users.sql: per user its shape fingerprint `layout`, and the
---         raw JSON `doc` of every user whose shape differs from the first user's) and
+-- layout_samples — one parsed user per distinct shape, once the whole run is staged.
+-- Input:  staged_users (stage/staged_users.sql: per parsed user its shape fingerprint `layout`,
+--         and the raw JSON `doc` of every user whose shape differs from the first user's) and
 --         layout_first(doc, layout) (stage/layout_first.sql).
--- Output: temp table layout_samples(records, doc): for each distinct shape, one user's raw JSON
---         and the number of users with that shape; users without a fingerprint (not well-formed
---         JSON) one by one.
--- Why:    users with the same fingerprint have the same keys everywhere and the same kind of value
---         under each key, so the checks about keys and kinds (unknown_fields.sql,
---         delivered_groups.sql) read a handful of records instead of parsing every one again.
+-- Output: temp table layout_samples(layout, records, doc): for each distinct shape, one parsed
+--         user's raw JSON and the number of users with that shape.
+-- Why:    users with the same fingerprint have the same keys everywhere, the same kind of value
+--         under each key and the same JSON type under each kept field, so the checks about keys
+--         and types (unknown_fields.sql, kept_types.sql, delivered_groups.sql) read a handful of
+--         records instead of parsing every one again. Users that did not parse have no shape and
+--         are never a sample: they are quarantined (rejected_users.sql), whatever they look like.
 CREATE OR REPLACE TEMP TABLE layout_samples AS
 SELECT
+    s.layout,
     count(*)                                        AS records,
     -- Only the first user's shape has no stored doc (masked_rows keeps none for it).
     coalesce(any_value(s.doc), any_value(f.doc))    AS doc
 FROM staged_users AS s
 LEFT JOIN layout_first AS f USING (layout)
-WHERE s.layout IS NOT NULL
-GROUP BY s.layout
-UNION ALL
-SELECT
-    1 AS records,
-    doc
-FROM staged_users
-WHERE layout IS NULL;
+WHERE s.parsed
+GROUP BY s.layout;

@@ -6,12 +6,14 @@
 --         exported (masked_rows.sql chooses what may leave).
 -- Why:    only the fields that feed the output (src/schema/fields.rs, treatment other than
 --         "dropped") are read, each by an explicit path, so a field the API adds is never picked
---         up by accident. One json_extract_string over a list of paths parses each user once.
---         Values come out as text whatever their JSON type (the API sends some numbers as int
---         *or* string); a field holding an object or array comes out as its JSON text, which the
---         unknown-field check refuses (run/unknown_fields.sql). try() turns a parse error into
---         NULL within that single parse, and a cheap string test skips arrays and scalars: a row
---         that is not a JSON object has parsed = false and goes to quarantine (run/rejected_users.sql).
+--         up by accident. One json_extract_string over a list of paths parses each user once, the
+--         whole text: `parsed` is DuckDB's verdict that the text is one JSON object (RFC 8259, plus
+--         the NaN, Infinity and trailing commas DuckDB accepts). Values come out as text whatever
+--         their JSON type; the kept fields' types are checked per shape (run/kept_types.sql), and a
+--         field holding an object or array, which comes out as its JSON text, is refused
+--         (run/unknown_fields.sql). try() turns a parse error into NULL within that single parse,
+--         and a cheap string test skips arrays and scalars: a row that is not a JSON object has
+--         parsed = false, no later check reads it, and it goes to quarantine (run/rejected_users.sql).
 CREATE OR REPLACE VIEW flat_users AS
 WITH extracted AS (
     SELECT

@@ -3,21 +3,25 @@
 --         for ages) and first_layout (layout_first.sql); the Rust functions pseudonym(), age_years(),
 --         age_band() and json_layout() (src/engine/functions/).
 -- Output: view masked_rows: the nine output columns from user_id to nat, then bookkeeping for
---         the run-level steps that is never exported: parsed, missing, layout, and doc (the raw
---         JSON, kept only for users that may go to quarantine or whose shape differs from the
---         first user's).
+--         the run-level steps that is never exported: parsed, missing, implausible, layout, and
+--         doc (the raw JSON, kept only for users that may go to quarantine or whose shape differs
+--         from the first user's).
 -- Why:    the first nine columns are an allow-list: a column that is not named here never reaches
 --         the output, so a field the API adds cannot leak by default. Direct identifiers become
 --         keyed HMAC pseudonyms (DUCKPIPE_HMAC_KEY); the exact birth date becomes completed years
 --         and a ten-year band; the registration time keeps only its date. Dropped on purpose:
 --         names, e-mail, phone, cell, street, coordinates, postcode, state, timezone, every login
 --         field, id, picture URLs, the exact birth date.
+--         The shape is taken only of users DuckDB parsed, and `parsed` here means both: DuckDB
+--         accepted the text as an object and the shape scan could follow it (at most 64 levels
+--         deep). Every check on samples reads parsed users only, so a broken line never stands for
+--         anyone; it goes to quarantine.
 CREATE OR REPLACE VIEW masked_rows AS
 WITH aged AS (
     SELECT
-        *,
-        age_years(dob_at, getvariable('as_of')) AS age,
-        json_layout(doc)                         AS layout
+        * EXCLUDE (parsed),
+        age_years(dob_at, getvariable('as_of'))       AS age,
+        CASE WHEN parsed THEN json_layout(doc) END    AS layout
     FROM checked_users
 )
 SELECT
@@ -30,12 +34,14 @@ SELECT
     country,
     city,
     nat,
-    parsed,
+    layout IS NOT NULL                  AS parsed,
     missing,
+    implausible,
     layout,
     CASE
-        WHEN NOT parsed
+        WHEN layout IS NULL
           OR missing <> ''
+          OR implausible <> ''
           OR coalesce(layout <> getvariable('first_layout'), true)
         THEN doc
     END                                 AS doc

@@ -6,7 +6,12 @@ use crate::numbers::users;
 
 /// A plain aligned table: the first `text_columns` columns left-aligned, the rest (numbers)
 /// right-aligned.
+/// Cells are shown with their control characters escaped (`terminal::printable_cell`): a value
+/// from the input stays on its line and cannot drive the terminal.
 pub fn table(headers: &[&str], text_columns: usize, rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> =
+        rows.iter().map(|row| row.iter().map(|c| crate::terminal::printable_cell(c).into_owned()).collect()).collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

@@ -46,6 +46,10 @@ pub struct Cli {
     /// Only errors on stderr (no load progress line either).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Use ./.env even when other users can write it (it is refused otherwise: whoever can write
+    /// it can set the keys).
+    #[arg(long, global = true)]
+    pub allow_insecure_env: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -142,7 +146,7 @@ pub struct LoadArgs {
     pub nat: Option<Vec<String>>,
     /// API base URL, version included (api; for mirrors and tests) [default: $DUCKPIPE_API_URL,
     /// else https://randomuser.me/api/1.4/].
-    #[arg(long, value_parser = parse_api_url)]
+    #[arg(long, value_parser = ApiUrl)]
     pub api_url: Option<Url>,
     /// Users per API request (at most 5000, the API's limit), or per batch handed to DuckDB.
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=5000))]
@@ -190,7 +194,10 @@ fn parse_ratio(text: &str) -> Result<f64, String> {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct RunsArgs {
+    #[command(subcommand)]
+    pub action: Option<RunsAction>,
     #[command(flatten)]
     pub dest: DestArgs,
     /// List objects that no complete run record names, instead of the runs (safe to delete
@@ -203,6 +210,29 @@ pub struct RunsArgs {
     pub verify: bool,
     /// Output format (any case).
     #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsAction {
+    /// Delete the quarantine objects (rejected raw records) of runs that finished longer ago than
+    /// --older-than; their run records keep the entry, marked purged. Run it on a schedule to keep
+    /// the retention in docs/privacy.md. Needs no key.
+    PurgeQuarantine(PurgeQuarantineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeQuarantineArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// Age of the runs whose quarantine goes: a number and d, h or m (e.g. 30d).
+    #[arg(long, value_name = "AGE", value_parser = crate::lake::quarantine::parse_age)]
+    pub older_than: time::Duration,
+    /// List what would be deleted, delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
@@ -256,7 +286,7 @@ pub struct ConfigArgs {
     #[command(flatten)]
     pub dest: DestArgs,
     /// API base URL to show as `load` would use it.
-    #[arg(long, value_parser = parse_api_url)]
+    #[arg(long, value_parser = ApiUrl)]
     pub api_url: Option<Url>,
     /// Output format (any case).
     #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
@@ -291,11 +321,12 @@ the stored data (what `duckpipe report` reads) and the variables `as_of` and `to
 Runs FILE, or -c \"…\", or statements piped on stdin; with none of these and a terminal on stdin, an interactive \
 prompt (line editing, history for the session only — never saved, since typed SQL can hold values). \
 Errors are shown without data values; exit codes as for the other commands.\n\n\
-Refused, because they would break duckpipe's guarantees (nothing downloaded at run time, only signed extensions, \
-no secret on disk): INSTALL, FORCE INSTALL, UPDATE EXTENSIONS, LOAD from a URL, CREATE PERSISTENT SECRET, and \
-SET/RESET/PRAGMA of extension, secret and external-access settings (autoinstall_known_extensions, \
-autoload_known_extensions, allow_unsigned_extensions, allow_community_extensions, extension_directory, \
-custom_extension_repository, secret_directory, enable_external_access, lock_configuration, …).\n\n\
+Every statement is split and classified by DuckDB's own parser before it runs. Refused, because they would \
+break duckpipe's guarantees (nothing downloaded at run time, only signed extensions, no secret on disk): INSTALL, \
+FORCE INSTALL, LOAD, UPDATE EXTENSIONS and EXPLAIN (EXPLAIN ANALYZE runs what it explains); every change of a \
+DuckDB setting (SET, RESET, PRAGMA name = value: DuckDB's configuration is locked for the session; SET VARIABLE \
+works); secrets anywhere but in memory (CREATE PERSISTENT SECRET, CREATE SECRET … IN local_file). It is not a \
+sandbox: the session reads and writes files the user can.\n\n\
 The prompt knows DuckDB's dot-commands: .tables, .schema [TABLE], .mode table|csv|json|line, .timer on|off, \
 .read FILE, .help, .quit.\n\n\
 --print-setup prints the statements that give a stock DuckDB shell (1.5.5 or later) the same view. No key or \
@@ -374,8 +405,20 @@ fn parse_run_id(text: &str) -> Result<String, String> {
     }
 }
 
-fn parse_api_url(text: &str) -> Result<Url, String> {
-    super::settings::parse_api_url(text)
+/// `--api-url`: an http(s) URL. A refused value is not echoed (clap's own errors quote it): a
+/// mistyped URL can still hold credentials (`https://user:token@…`).
+#[derive(Clone)]
+struct ApiUrl;
+
+impl TypedValueParser for ApiUrl {
+    type Value = Url;
+
+    fn parse_ref(&self, _cmd: &clap::Command, _arg: Option<&clap::Arg>, value: &OsStr) -> Result<Url, clap::Error> {
+        let text = value.to_str().unwrap_or("");
+        super::settings::parse_api_url(text).map_err(|problem| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("--api-url: {problem}\n"))
+        })
+    }
 }
 
 /// One nationality code of `--nat`, upper-cased; the help lists the codes the API knows.

@@ -13,7 +13,7 @@ use super::args::KeygenArgs;
 use super::output::print_text;
 use super::settings::assigned_name;
 use crate::error::UsageError;
-use crate::keys::{HMAC_KEY_VAR, PARQUET_KEY_VAR, keygen_env, new_key};
+use crate::keys::{KEY_VARS, keygen_env, new_key};
 
 /// The settings template: `.env.example`, with empty key lines.
 pub const TEMPLATE: &str = include_str!("../../.env.example");
@@ -23,30 +23,31 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<()> {
         None => print_text(&keygen_env()),
         Some(path) if path == Path::new("-") => print_text(&keygen_env()),
         Some(path) => {
-            let (parquet, hmac) = new_keys();
-            let what = write_env_file(path, &parquet, &hmac, args.force)?;
+            let what = write_env_file(path, &new_keys(), args.force)?;
             print_text(&format!(
-                "{what} {} with new {PARQUET_KEY_VAR} and {HMAC_KEY_VAR} (mode 0600; the keys are not printed). \
+                "{what} {} with new {} (mode 0600; the keys are not printed). \
                  Keep it safe: data written with these keys cannot be read without it.\n",
-                path.display()
+                path.display(),
+                KEY_VARS.join(", ")
             ))
         }
     }
 }
 
-/// Two fresh keys (Parquet, HMAC), base64.
-pub fn new_keys() -> (String, String) {
-    (new_key(), new_key())
+/// A fresh key, base64, for each of [`KEY_VARS`] (Parquet, HMAC, quarantine).
+pub fn new_keys() -> Vec<(&'static str, String)> {
+    KEY_VARS.iter().map(|var| (*var, new_key())).collect()
 }
 
 /// Writes the keys into `path` (see the module doc) and returns what was done, for the message.
-pub fn write_env_file(path: &Path, parquet: &str, hmac: &str, force: bool) -> anyhow::Result<&'static str> {
+pub fn write_env_file(path: &Path, keys: &[(&'static str, String)], force: bool) -> anyhow::Result<&'static str> {
     let (existing, what) = match std::fs::read_to_string(path) {
         Ok(text) => (text, if force { "Replaced the keys in" } else { "Filled in" }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (TEMPLATE.to_string(), "Created"),
         Err(e) => return Err(UsageError(format!("cannot read {}: {}", path.display(), e.kind())).into()),
     };
-    let text = with_keys(&existing, &[(PARQUET_KEY_VAR, parquet), (HMAC_KEY_VAR, hmac)], force).map_err(|var| {
+    let keys: Vec<(&'static str, &str)> = keys.iter().map(|(var, key)| (*var, key.as_str())).collect();
+    let text = with_keys(&existing, &keys, force).map_err(|var| {
         UsageError(format!(
             "{} already holds {var}: a new key would make the data written with the old one unreadable through \
                  this file. Keep the file as it is, or pass --force to replace the keys (save the old ones first)",
@@ -117,6 +118,7 @@ mod tests {
     use super::*;
 
     const KEYS: [(&str, &str); 2] = [(PARQUET_KEY_VAR, "P"), (HMAC_KEY_VAR, "H")];
+    use crate::keys::{HMAC_KEY_VAR, PARQUET_KEY_VAR, QUARANTINE_KEY_VAR};
 
     #[test]
     fn empty_key_lines_are_filled_in_place_and_others_kept() {
@@ -149,6 +151,8 @@ mod tests {
         let filled = with_keys(TEMPLATE, &KEYS, false).unwrap();
         assert_eq!(filled.lines().filter(|l| *l == "DUCKPIPE_PARQUET_KEY=P").count(), 1);
         assert_eq!(filled.lines().filter(|l| *l == "DUCKPIPE_HMAC_KEY=H").count(), 1);
+        let all = with_keys(TEMPLATE, &[(QUARANTINE_KEY_VAR, "Q")], false).unwrap();
+        assert_eq!(all.lines().filter(|l| *l == "DUCKPIPE_QUARANTINE_KEY=Q").count(), 1);
         assert_eq!(filled.lines().count(), TEMPLATE.lines().count(), "filled in place, nothing appended");
     }
 
@@ -160,12 +164,13 @@ mod tests {
         let path = dir.path().join(".env");
         std::fs::write(&path, "DUCKPIPE_PARQUET_KEY=\n").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(write_env_file(&path, "p", "h", false).unwrap(), "Filled in");
+        let keys = |p: &str, h: &str| vec![(PARQUET_KEY_VAR, p.to_string()), (HMAC_KEY_VAR, h.to_string())];
+        assert_eq!(write_env_file(&path, &keys("p", "h"), false).unwrap(), "Filled in");
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        assert!(write_env_file(&path, "p2", "h2", false).is_err());
+        assert!(write_env_file(&path, &keys("p2", "h2"), false).is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "DUCKPIPE_PARQUET_KEY=p\nDUCKPIPE_HMAC_KEY=h\n");
         let fresh = dir.path().join("new.env");
-        assert_eq!(write_env_file(&fresh, "p", "h", false).unwrap(), "Created");
+        assert_eq!(write_env_file(&fresh, &new_keys(), false).unwrap(), "Created");
         assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }

@@ -44,6 +44,7 @@ pub fn run(args: LoadArgs, env: &Env) -> anyhow::Result<()> {
     let dest = &options.dest;
     let as_of = options.as_of;
     let engine = lake::open(dest, &keys.parquet, Some(&keys.hmac), args.create_bucket)?;
+    engine.add_quarantine_key(&keys.quarantine)?;
     let loaded = pipeline::load(&engine, &options)?;
 
     // From here on the run is recorded: whatever fails is a warning, never a failed load (a
@@ -184,6 +185,16 @@ fn privacy_summary(record: &RunRecord) -> String {
     }
     if let Some(k) = record.min_k {
         out.push_str(&format!("  k-anonymity: --min-k {k}, {} records suppressed\n", record.counts.suppressed));
+        if let Some(loss) = &record.information_loss {
+            let share = |n: u64| 100.0 * n as f64 / record.counts.written.max(1) as f64;
+            out.push_str(&format!(
+                "  generalised: exact age removed {:.1} %, age band widened {:.1} %, city → (other) {:.1} %, country → (other) {:.1} % of written users\n",
+                share(loss.exact_age_removed),
+                share(loss.age_band_widened),
+                share(loss.city_other),
+                share(loss.country_other)
+            ));
+        }
     }
     out
 }

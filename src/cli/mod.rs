@@ -7,6 +7,7 @@ pub mod generate;
 pub mod keygen;
 mod load;
 pub mod output;
+mod quarantine;
 mod report;
 mod risk;
 mod runs;

@@ -13,8 +13,10 @@ pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     print_text(&text)
 }
 
-/// Text to stdout; a closed pipe (e.g. `| head`) is not an error worth a message.
+/// Text to stdout, control characters shown as escapes (`terminal::printable`: values from the
+/// input never drive the terminal); a closed pipe (e.g. `| head`) is not an error worth a message.
 pub fn print_text(text: &str) -> anyhow::Result<()> {
+    let text = crate::terminal::printable(text);
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -2,10 +2,11 @@
 
 use serde::Serialize;
 
-use super::args::{Format, RunsArgs};
+use super::args::{Format, RunsAction, RunsArgs};
 use super::output::{print_json, print_text};
 use super::settings::{self, Env};
 use crate::analytics::text::table;
+use crate::engine::sql::KeyName;
 use crate::engine::{Engine, EngineError};
 use crate::keys::ParquetKey;
 use crate::lake::integrity::{self, Finding, Survey};
@@ -49,9 +50,35 @@ fn verify_runs(engine: &Engine, dest: &Destination, survey: Survey, format: Form
                 continue;
             }
             let file = dest.resolve(&object.path);
+            let quarantine = object.kind == "quarantine";
+            // Purged quarantine is gone on purpose; analysts verify without the quarantine key,
+            // and its objects are not theirs to read.
+            let skipped = match &object.purged_at {
+                Some(when) => Some(format!("purged {when}")),
+                None if quarantine && engine.quarantine_fingerprint().is_none() => {
+                    Some("not checked: DUCKPIPE_QUARANTINE_KEY is not set".to_string())
+                }
+                None => None,
+            };
+            if let Some(note) = skipped {
+                results.push(Verified {
+                    run_id: record.run_id.clone(),
+                    path: object.path.clone(),
+                    kind: object.kind.clone(),
+                    ok: true,
+                    problem: Some(note),
+                });
+                continue;
+            }
             let problem = objects::check_size(engine, &file, object.bytes)
-                .and_then(|()| check_rows(engine, &file, object.rows))
-                .and_then(|()| verify::verify_object(engine, &file))
+                .and_then(|()| {
+                    if quarantine {
+                        check_quarantine_rows(engine, &file, object.rows)
+                            .and_then(|()| verify::verify_quarantine_object(engine, &file))
+                    } else {
+                        check_rows(engine, &file, object.rows).and_then(|()| verify::verify_object(engine, &file))
+                    }
+                })
                 .err();
             results.push(Verified {
                 run_id: record.run_id.clone(),
@@ -122,12 +149,30 @@ fn check_rows(engine: &Engine, file: &str, expected: u64) -> Result<(), String> 
     }
 }
 
+/// A quarantine object holds the rows its record states (its footer, under the quarantine key).
+fn check_quarantine_rows(engine: &Engine, file: &str, expected: u64) -> Result<(), String> {
+    let rows = integrity::object_rows_keyed(engine, KeyName::Quarantine, &[file.to_string()])
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    match rows.get(file).copied().unwrap_or(0) {
+        held if held == expected => Ok(()),
+        held => Err(format!("holds {held} rows but its run record says {expected}")),
+    }
+}
+
 pub fn run(args: RunsArgs, env: &Env) -> anyhow::Result<()> {
+    if let Some(RunsAction::PurgeQuarantine(purge)) = args.action {
+        return super::quarantine::purge(purge, env);
+    }
     let dest = settings::dest(&args.dest, env)?.value;
     // Run records hold no key; listing needs none (the engine gets a throw-away one), verifying
     // needs the real one.
     let key = if args.verify { settings::parquet_key(env)? } else { ParquetKey::ephemeral() };
     let engine = lake::open(&dest, &key, None, false)?;
+    if args.verify
+        && let Some(quarantine) = settings::quarantine_key(env)?
+    {
+        engine.add_quarantine_key(&quarantine)?;
+    }
     let survey = integrity::survey(&engine, &dest)?;
     if args.verify {
         return verify_runs(&engine, &dest, survey, args.format);

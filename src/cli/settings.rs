@@ -17,7 +17,7 @@ use url::Url;
 
 use super::args::{DestArgs, LoadArgs, SourceKind};
 use crate::error::UsageError;
-use crate::keys::{HMAC_KEY_VAR, HmacKey, KeyError, PARQUET_KEY_VAR, ParquetKey};
+use crate::keys::{HMAC_KEY_VAR, HmacKey, KEY_VARS, KeyError, PARQUET_KEY_VAR, ParquetKey, QUARANTINE_KEY_VAR};
 use crate::lake::record::{KeyFingerprints, SourceParameters};
 use crate::lake::{DEFAULT_DEST, Destination, StoreConfigError};
 use crate::pipeline::source::file::FileSource;
@@ -135,6 +135,27 @@ impl Env {
             // SAFETY: the caller guarantees that no other thread reads or writes the environment.
             unsafe { std::env::set_var(name, &self.vars[name]) };
         }
+    }
+
+    /// Refuses a `.env` that others may write (they could plant their own keys, and so read what
+    /// is loaded with them, or point the API URL elsewhere) unless `allow_insecure`; warns about
+    /// one that others may read (the keys are in it).
+    pub fn check_dotenv_mode(&self, allow_insecure: bool) -> Result<(), UsageError> {
+        let Some(DotenvFile { path, mode: Some(mode), .. }) = &self.dotenv else { return Ok(()) };
+        let fix = format!("run `chmod 600 {}`", path.display());
+        if mode & 0o022 != 0 {
+            let what = format!("{} can be written by other users (mode {mode:03o})", path.display());
+            if !allow_insecure {
+                return Err(UsageError(format!(
+                    "{what}: anyone who can write it can set the keys and settings duckpipe uses; {fix} \
+                     (or pass --allow-insecure-env to use it anyway)"
+                )));
+            }
+            tracing::warn!("{what}; used anyway because of --allow-insecure-env — {fix}");
+        } else if mode & 0o044 != 0 {
+            tracing::warn!("{} can be read by other users (mode {mode:03o}) and holds the keys: {fix}", path.display());
+        }
+        Ok(())
     }
 
     /// Says once, on stderr, which names `.env` assigns more than once.
@@ -270,11 +291,13 @@ pub fn api_url(flag: Option<Url>, env: &Env) -> Result<Setting<Url>, UsageError>
     })
 }
 
+/// An API URL. A refused value is not shown: a mistyped URL can still hold credentials
+/// (`https://user:token@…`).
 pub fn parse_api_url(text: &str) -> Result<Url, String> {
     match Url::parse(text) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
-        Ok(_) => Err(format!("{text:?}: the scheme must be http or https")),
-        Err(_) => Err(format!("{text:?} is not a URL")),
+        Ok(_) => Err("the scheme must be http or https (the value is not shown: it may hold credentials)".into()),
+        Err(_) => Err("not a URL (the value is not shown: it may hold credentials)".into()),
     }
 }
 
@@ -305,24 +328,44 @@ pub fn hmac_key_if_set(env: &Env) -> Result<Option<HmacKey>, KeyError> {
 pub struct Keys {
     pub parquet: ParquetKey,
     pub hmac: HmacKey,
+    /// The quarantine's own Parquet key: the data key alone does not read rejected raw records.
+    pub quarantine: ParquetKey,
 }
 
-/// Both keys. With `init_if_absent`, a first run that has neither key and no `./.env` gets fresh
-/// keys in a new `./.env` (mode 0600, the same file `duckpipe keygen --out .env` makes) — the
-/// local quick start; the keys are not printed.
+/// The quarantine key when it is set (`runs --verify` checks quarantine objects only then).
+pub fn quarantine_key(env: &Env) -> Result<Option<ParquetKey>, KeyError> {
+    env.value(QUARANTINE_KEY_VAR).map(|v| ParquetKey::parse_quarantine(&v)).transpose()
+}
+
+/// The three keys. With `init_if_absent`, a first run that has none of them and no `./.env` gets
+/// fresh keys in a new `./.env` (mode 0600, the same file `duckpipe keygen --out .env` makes) —
+/// the local quick start; the keys are not printed. The quarantine key must differ from the data
+/// key, or the data key would read it.
 pub fn keys(env: &Env, init_if_absent: bool) -> anyhow::Result<Keys> {
-    let none_set = env.var(PARQUET_KEY_VAR).is_none() && env.var(HMAC_KEY_VAR).is_none();
+    let none_set = KEY_VARS.iter().all(|v| env.var(v).is_none());
     if init_if_absent && none_set && !Path::new(DOTENV).exists() {
-        let (parquet, hmac) = super::keygen::new_keys();
-        super::keygen::write_env_file(Path::new(DOTENV), &parquet, &hmac, false)?;
+        let fresh = super::keygen::new_keys();
+        super::keygen::write_env_file(Path::new(DOTENV), &fresh, false)?;
         tracing::warn!(
-            "no keys were set: created ./.env (mode 0600) with new DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY — keep it safe, the data cannot be read without it"
+            "no keys were set: created ./.env (mode 0600) with new DUCKPIPE_PARQUET_KEY, DUCKPIPE_HMAC_KEY and DUCKPIPE_QUARANTINE_KEY — keep it safe, the data cannot be read without it"
         );
-        return Ok(Keys { parquet: ParquetKey::parse(&parquet)?, hmac: HmacKey::parse(&hmac)? });
+        let key = |var: &str| fresh.iter().find(|(v, _)| *v == var).map(|(_, k)| k.as_str()).unwrap_or_default();
+        return Ok(Keys {
+            parquet: ParquetKey::parse(key(PARQUET_KEY_VAR))?,
+            hmac: HmacKey::parse(key(HMAC_KEY_VAR))?,
+            quarantine: ParquetKey::parse_quarantine(key(QUARANTINE_KEY_VAR))?,
+        });
     }
     let parquet = parquet_key(env)?;
     let hmac = HmacKey::parse(&env.value(HMAC_KEY_VAR).ok_or(KeyError::Missing { var: HMAC_KEY_VAR })?)?;
-    Ok(Keys { parquet, hmac })
+    let quarantine = quarantine_key(env)?.ok_or(KeyError::Missing { var: QUARANTINE_KEY_VAR })?;
+    if quarantine == parquet {
+        return Err(UsageError(format!(
+            "{QUARANTINE_KEY_VAR} is the same key as {PARQUET_KEY_VAR}: the quarantine needs a key of its own (see README \"Keys\")"
+        ))
+        .into());
+    }
+    Ok(Keys { parquet, hmac, quarantine })
 }
 
 /// `--as-of`, or now (to the second: reports say "as of 10:49:21", not nanoseconds).
@@ -415,7 +458,7 @@ pub fn load_options(args: &LoadArgs, dest: Destination, keys: &Keys, env: &Env) 
                 count: Some(count),
                 page_size: Some(args.page_size),
                 // Without query or credentials: only where the data came from.
-                api_url: Some(format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), url.path())),
+                api_url: Some(api::public_url(url.as_str())),
                 input: None,
             };
             Arc::new(api::ApiOptions {
@@ -449,7 +492,11 @@ pub fn load_options(args: &LoadArgs, dest: Destination, keys: &Keys, env: &Env) 
         run_id: args.run_id.clone().unwrap_or_else(|| pipeline::new_run_id(OffsetDateTime::now_utc())),
         batch_size: args.page_size as usize,
         max_bad_ratio: args.max_bad_ratio,
-        keys: KeyFingerprints { parquet: keys.parquet.fingerprint(), hmac: keys.hmac.fingerprint() },
+        keys: KeyFingerprints {
+            parquet: keys.parquet.fingerprint(),
+            hmac: keys.hmac.fingerprint(),
+            quarantine: Some(keys.quarantine.fingerprint()),
+        },
         privacy: LoadPrivacy { strict: args.strict, min_k: args.min_k },
     })
 }

@@ -5,6 +5,7 @@
 pub mod functions;
 mod sanitize;
 pub mod sql;
+pub mod statements;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use duckdb::arrow::datatypes::SchemaRef;
 use duckdb::arrow::record_batch::RecordBatch;
-use duckdb::{Appender, Config, Connection, Params, Row};
+use duckdb::{Appender, Connection, Params, Row, ffi};
 use time::OffsetDateTime;
 
 use crate::keys::{HmacKey, ParquetKey};
@@ -20,6 +21,9 @@ use crate::timefmt;
 
 /// Name under which the Parquet key is registered inside DuckDB (`footer_key: 'duckpipe'`).
 pub const PARQUET_KEY_NAME: &str = "duckpipe";
+
+/// Name under which the quarantine's key is registered, when a command needs it.
+pub const QUARANTINE_KEY_NAME: &str = "duckpipe_quarantine";
 
 pub use crate::error::EngineError;
 pub use sanitize::sanitize;
@@ -32,8 +36,69 @@ pub fn httpfs_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("DUCKPIPE_BUILD_HTTPFS")))
 }
 
+/// DuckDB settings fixed when the database opens, before anything runs in it; with the rest of
+/// duckpipe's set-up they are locked at the end of [`Engine::open`] (`lock_configuration`), so
+/// no statement can change them later: no extension is installed or loaded behind the user's
+/// back, only signed ones load, and no secret is read from or written to disk.
+const OPEN_SETTINGS: [(&str, &str); 5] = [
+    ("autoload_known_extensions", "false"),
+    ("autoinstall_known_extensions", "false"),
+    ("allow_community_extensions", "false"),
+    ("allow_unsigned_extensions", "false"),
+    ("allow_persistent_secrets", "false"),
+];
+
+/// The database handle, opened with the C API so that [`statements`] can make a connection of
+/// its own on it; closed on drop, after every connection to it.
+struct RawDatabase(ffi::duckdb_database);
+
+impl RawDatabase {
+    fn open(settings: &[(&str, &str)]) -> Result<Self, EngineError> {
+        let failed = |what: &str| EngineError(format!("could not open DuckDB: {what}"));
+        let mut config: ffi::duckdb_config = std::ptr::null_mut();
+        // SAFETY: plain C API calls on handles created here; the config is destroyed below.
+        unsafe {
+            if ffi::duckdb_create_config(&mut config) != ffi::DuckDBSuccess {
+                return Err(failed("no configuration"));
+            }
+            for (name, value) in settings {
+                let (n, v) = (std::ffi::CString::new(*name), std::ffi::CString::new(*value));
+                let ok = matches!((&n, &v), (Ok(n), Ok(v)) if ffi::duckdb_set_config(config, n.as_ptr(), v.as_ptr()) == ffi::DuckDBSuccess);
+                if !ok {
+                    ffi::duckdb_destroy_config(&mut config);
+                    return Err(failed(&format!("setting {name} was refused")));
+                }
+            }
+            let mut db: ffi::duckdb_database = std::ptr::null_mut();
+            let mut error: *mut std::os::raw::c_char = std::ptr::null_mut();
+            let state = ffi::duckdb_open_ext(std::ptr::null(), &mut db, config, &mut error);
+            ffi::duckdb_destroy_config(&mut config);
+            if state != ffi::DuckDBSuccess {
+                let message = if error.is_null() {
+                    "unknown error".to_string()
+                } else {
+                    let m = std::ffi::CStr::from_ptr(error).to_string_lossy().into_owned();
+                    ffi::duckdb_free(error.cast());
+                    m
+                };
+                return Err(failed(&sanitize(&message)));
+            }
+            Ok(Self(db))
+        }
+    }
+}
+
+impl Drop for RawDatabase {
+    fn drop(&mut self) {
+        // SAFETY: opened by duckdb_open_ext, closed once, after the connections (field order).
+        unsafe { ffi::duckdb_close(&mut self.0) };
+    }
+}
+
 pub struct Engine {
+    /// Declared before `db`: connections close before the database does.
     conn: Connection,
+    db: RawDatabase,
     /// The engine's private folder (mode 0700, removed on drop): an empty extension directory
     /// (nothing is ever installed into it), an empty secret directory (persistent secrets are
     /// off) and the encrypted spill files (see [`workspace`]).
@@ -42,6 +107,8 @@ pub struct Engine {
     parquet_fingerprint: String,
     /// While the engine lives, Ctrl-C or SIGTERM interrupts the query it is running.
     _interrupt: crate::interrupt::CallbackGuard,
+    /// Fingerprint of the quarantine key, once registered ([`Engine::add_quarantine_key`]).
+    quarantine_fingerprint: std::cell::RefCell<Option<String>>,
 }
 
 impl Engine {
@@ -58,22 +125,28 @@ impl Engine {
         std::fs::create_dir(&ext_dir).context("could not create a temporary directory")?;
         let secret_dir = work_dir.path().join("secrets");
         std::fs::create_dir(&secret_dir).context("could not create a temporary directory")?;
-        // No persistent secrets: DuckDB would otherwise read ~/.duckdb/stored_secrets (what a
-        // stock shell's CREATE PERSISTENT SECRET writes), and one scoped to the bucket would win
-        // over duckpipe's own S3 secret. The secret folder is an empty private one as well.
-        let config = Config::default()
-            .enable_autoload_extension(false)
-            .and_then(|c| c.with("autoinstall_known_extensions", "false"))
-            .and_then(|c| c.with("extension_directory", ext_dir.to_string_lossy()))
-            .and_then(|c| c.with("allow_persistent_secrets", "false"))
-            .and_then(|c| c.with("secret_directory", secret_dir.to_string_lossy()))
-            .map_err(|e| EngineError(format!("could not configure DuckDB: {}", sanitize(&e.to_string()))))?;
-        let conn = Connection::open_in_memory_with_flags(config)
+        // No persistent secrets (OPEN_SETTINGS): DuckDB would otherwise read
+        // ~/.duckdb/stored_secrets (what a stock shell's CREATE PERSISTENT SECRET writes), and one
+        // scoped to the bucket would win over duckpipe's own S3 secret. The secret folder is an
+        // empty private one as well.
+        let (ext_dir, secret_dir) = (ext_dir.to_string_lossy(), secret_dir.to_string_lossy());
+        let mut settings = OPEN_SETTINGS.to_vec();
+        settings.push(("extension_directory", &ext_dir));
+        settings.push(("secret_directory", &secret_dir));
+        let db = RawDatabase::open(&settings)?;
+        // SAFETY: `db` is open and outlives the connection (it is dropped after `conn`).
+        let conn = unsafe { Connection::open_from_raw(db.0) }
             .map_err(|e| EngineError(format!("could not open DuckDB: {}", sanitize(&e.to_string()))))?;
         let handle = conn.interrupt_handle();
         let interrupt = crate::interrupt::on_signal(move || handle.interrupt());
-        let engine =
-            Self { conn, _work_dir: work_dir, parquet_fingerprint: parquet_key.fingerprint(), _interrupt: interrupt };
+        let engine = Self {
+            conn,
+            db,
+            _work_dir: work_dir,
+            parquet_fingerprint: parquet_key.fingerprint(),
+            _interrupt: interrupt,
+            quarantine_fingerprint: Default::default(),
+        };
         engine.load_httpfs(&httpfs_path())?;
         // Needs httpfs loaded: DuckDB's built-in crypto cannot write encrypted data.
         let spill_dir = engine._work_dir.path().join("spill");
@@ -81,7 +154,8 @@ impl Engine {
             .conn
             .execute_batch(&workspace::setup_sql(&spill_dir, &memory_limit))
             .map_err(|e| EngineError(format!("could not set up the working database: {}", sanitize(&e.to_string()))))?;
-        engine.execute_batch("SET TimeZone = 'UTC';")?;
+        // GLOBAL: also for the connection `duckpipe sql` runs statements on (statements).
+        engine.execute_batch("SET GLOBAL TimeZone = 'UTC';")?;
         // The key is validated base64 (no quotes possible); the statement is never logged and a
         // failure is reported without the statement text.
         let pragma = format!(
@@ -95,6 +169,10 @@ impl Engine {
             .map_err(|_| EngineError("DuckDB refused the Parquet key (DUCKPIPE_PARQUET_KEY)".into()))?;
         functions::register(&engine.conn, hmac_key)
             .map_err(|e| EngineError(format!("could not register the Rust functions: {}", sanitize(&e.to_string()))))?;
+        // From here on DuckDB itself refuses every change of a setting, whoever asks (SET, RESET,
+        // PRAGMA x = y, SET GLOBAL): what the gate of `duckpipe sql` might miss, the engine
+        // refuses. SET VARIABLE, secrets in memory and Parquet keys still work.
+        engine.execute_batch("SET lock_configuration = true;")?;
         Ok(engine)
     }
 
@@ -110,6 +188,27 @@ impl Engine {
             .execute_batch(&format!("LOAD {};", sql::quote(&path.to_string_lossy())))
             .map_err(|e| EngineError(format!("could not load httpfs from {}: {}", path.display(), e)))?;
         Ok(())
+    }
+
+    /// Registers the quarantine's own key (`DUCKPIPE_QUARANTINE_KEY`) under
+    /// [`QUARANTINE_KEY_NAME`]: only loads (which write the quarantine) and `runs --verify` need
+    /// it. Like the data key, it is never logged and a failure does not show it.
+    pub fn add_quarantine_key(&self, key: &ParquetKey) -> Result<(), EngineError> {
+        let pragma = format!(
+            "PRAGMA add_parquet_key({}, {});",
+            sql::quote(QUARANTINE_KEY_NAME),
+            sql::quote(key.expose_base64())
+        );
+        self.conn
+            .execute_batch(&pragma)
+            .map_err(|_| EngineError("DuckDB refused the quarantine key (DUCKPIPE_QUARANTINE_KEY)".into()))?;
+        self.quarantine_fingerprint.replace(Some(key.fingerprint()));
+        Ok(())
+    }
+
+    /// The fingerprint of the registered quarantine key, if one is.
+    pub fn quarantine_fingerprint(&self) -> Option<String> {
+        self.quarantine_fingerprint.borrow().clone()
     }
 
     /// The fingerprint of the Parquet key this engine decrypts with.

@@ -35,6 +35,12 @@ pub fn sanitize_in(message: &str, statement: Option<&str>) -> String {
     if first_line.contains("read-only crypto module") {
         return "DuckDB cannot write encrypted Parquet without httpfs loaded".into();
     }
+    if let Some(name) = locked_setting(first_line) {
+        // A setting's name is not data: saying which one is what the user needs.
+        return format!(
+            "Invalid Input Error: Cannot change configuration option {name:?} - the configuration has been locked"
+        );
+    }
     if first_line.starts_with("Out of Memory Error") {
         // DuckDB's own figures ("… (60.0 MiB/61.0 MiB used)") say which limit was hit.
         return format!(
@@ -149,6 +155,15 @@ fn position(message: &str, statement: Option<&str>) -> Option<(usize, usize)> {
     Some((line, column))
 }
 
+/// The setting named by DuckDB's "configuration has been locked" error, when it looks like a
+/// setting's name.
+fn locked_setting(line: &str) -> Option<&str> {
+    let rest = line.split_once("Cannot change configuration option \"")?.1;
+    let (name, tail) = rest.split_once('"')?;
+    let plain = !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (plain && tail.contains("the configuration has been locked")).then_some(name)
+}
+
 /// DuckDB's JSON errors echo the offending input ("… Input: {"name": …"), where quotes need not
 /// pair up, so redacting quoted parts is not enough: everything from the echo on is cut.
 fn cut_echoed_input(line: &str) -> String {
@@ -235,6 +250,14 @@ mod tests {
         assert_eq!(sanitize(msg), "Binder Error: Referenced column \"emial\" not found in FROM clause!");
         let msg = "Binder Error: Referenced column \"emial\" not found in FROM clause!\n\nLINE 3:   emial\n          ^";
         assert!(sanitize(msg).ends_with("(at line 3, column 3)"), "{}", sanitize(msg));
+    }
+
+    #[test]
+    fn a_locked_setting_is_named() {
+        let msg = r#"Invalid Input Error: Cannot change configuration option "autoinstall_known_extensions" - the configuration has been locked"#;
+        assert_eq!(sanitize(msg), msg);
+        let odd = r#"Invalid Input Error: Cannot change configuration option "jane doe@x" - the configuration has been locked"#;
+        assert!(!sanitize(odd).contains("jane"));
     }
 
     #[test]

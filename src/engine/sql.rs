@@ -7,7 +7,25 @@
 //! and `risk/` the answers (runnable from a stock DuckDB shell too), `prompt/` what the
 //! `duckpipe sql` prompt's dot-commands ask the catalog.
 
-use super::PARQUET_KEY_NAME;
+use super::{PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
+
+/// Which registered Parquet key a file's `{{key_name}}` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyName {
+    /// The data's key (`DUCKPIPE_PARQUET_KEY`).
+    Data,
+    /// The quarantine's key (`DUCKPIPE_QUARANTINE_KEY`).
+    Quarantine,
+}
+
+impl KeyName {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Data => PARQUET_KEY_NAME,
+            Self::Quarantine => QUARANTINE_KEY_NAME,
+        }
+    }
+}
 
 /// One SQL file under `sql/`.
 #[derive(Debug)]
@@ -30,15 +48,20 @@ macro_rules! sql_file {
 impl SqlFile {
     /// The text with every placeholder filled: `values` gives each one of [`SqlFile::fills`] as a
     /// SQL fragment (a literal made with [`quote`], a number, a relation name); `{{key_name}}` is
-    /// always the registered Parquet key's name.
+    /// the registered data key's name.
     pub fn fill(&self, values: &[(&str, &str)]) -> String {
+        self.fill_keyed(KeyName::Data, values)
+    }
+
+    /// [`SqlFile::fill`] with `{{key_name}}` naming `key`.
+    pub fn fill_keyed(&self, key: KeyName, values: &[(&str, &str)]) -> String {
         debug_assert!(
             self.fills.iter().all(|f| values.iter().any(|(n, _)| n == f)) && values.len() == self.fills.len(),
             "{}: fill exactly {:?}",
             self.path,
             self.fills
         );
-        let mut text = self.text.replace("{{key_name}}", &quote(PARQUET_KEY_NAME));
+        let mut text = self.text.replace("{{key_name}}", &quote(key.name()));
         for (name, value) in values {
             text = text.replace(&format!("{{{{{name}}}}}"), value);
         }
@@ -56,7 +79,7 @@ pub const RAW_USERS: SqlFile = sql_file!("stage/raw_users.sql", reads: [], fills
 pub const RAW_USERS_FROM_FILE: SqlFile = sql_file!("stage/raw_users_from_file.sql", reads: [], fills: ["input"]);
 pub const UTC_TIMESTAMP: SqlFile = sql_file!("stage/utc_timestamp.sql", reads: [], fills: []);
 pub const FLAT_USERS: SqlFile = sql_file!("stage/flat_users.sql", reads: [], fills: []);
-pub const CHECKED_USERS: SqlFile = sql_file!("stage/checked_users.sql", reads: [], fills: []);
+pub const CHECKED_USERS: SqlFile = sql_file!("stage/checked_users.sql", reads: ["as_of", "loaded_at"], fills: []);
 pub const LAYOUT_FIRST: SqlFile = sql_file!("stage/layout_first.sql", reads: [], fills: []);
 pub const MASKED_ROWS: SqlFile = sql_file!("stage/masked_rows.sql", reads: ["as_of", "first_layout"], fills: []);
 pub const STAGED_USERS: SqlFile = sql_file!("stage/staged_users.sql", reads: [], fills: []);
@@ -67,13 +90,15 @@ pub const LAYOUT_SAMPLES: SqlFile = sql_file!("run/layout_samples.sql", reads: [
 pub const DELIVERED_GROUPS: SqlFile = sql_file!("run/delivered_groups.sql", reads: [], fills: []);
 pub const UNKNOWN_FIELDS: SqlFile =
     sql_file!("run/unknown_fields.sql", reads: ["known_objects", "known_paths", "kept_leaves"], fills: []);
+pub const KEPT_TYPES: SqlFile = sql_file!("run/kept_types.sql", reads: ["kept_leaves"], fills: []);
 pub const REJECTED_USERS: SqlFile = sql_file!("run/rejected_users.sql", reads: ["required"], fills: []);
 pub const MASKED_USERS: SqlFile =
-    sql_file!("run/masked_users.sql", reads: ["required", "run_id", "loaded_at"], fills: []);
+    sql_file!("run/masked_users.sql", reads: ["required", "bad_type_layouts", "run_id", "loaded_at"], fills: []);
 pub const REJECTIONS: SqlFile = sql_file!("run/rejections.sql", reads: [], fills: []);
-pub const KANON_ROWS: SqlFile = sql_file!("run/kanon_rows.sql", reads: ["min_k"], fills: []);
+pub const KANON_ROWS: SqlFile = sql_file!("run/kanon_rows.sql", reads: ["min_k", "kept_cities"], fills: []);
 pub const GENERALIZED_USERS: SqlFile = sql_file!("run/generalized_users.sql", reads: ["min_k"], fills: []);
 pub const REPEATED_USERS: SqlFile = sql_file!("run/repeated_users.sql", reads: [], fills: ["relation"]);
+pub const INFORMATION_LOSS: SqlFile = sql_file!("run/information_loss.sql", reads: [], fills: []);
 
 // write/ — the objects of a load
 pub const WRITE_USERS: SqlFile = sql_file!(
@@ -81,8 +106,11 @@ pub const WRITE_USERS: SqlFile = sql_file!(
     reads: [],
     fills: ["relation", "run_dir", "filename_pattern", "file_size_bytes", "row_group_rows"]
 );
-pub const WRITE_QUARANTINE: SqlFile =
-    sql_file!("write/quarantine.sql", reads: ["run_id", "loaded_at"], fills: ["output_path"]);
+pub const WRITE_QUARANTINE: SqlFile = sql_file!(
+    "write/quarantine.sql",
+    reads: ["run_id", "loaded_at", "credential_patch", "credential_keys"],
+    fills: ["output_path"]
+);
 
 // lake/ — reading a lake
 pub const USERS_VIEW: SqlFile = sql_file!("lake/users_view.sql", reads: [], fills: ["objects"]);
@@ -128,14 +156,15 @@ pub fn stage_steps_through(last: &SqlFile) -> &'static [&'static SqlFile] {
     &STAGE_STEPS[..=end]
 }
 
-/// The reject step: the users that cannot be processed, and everyone else.
-pub const REJECT_STEPS: [&SqlFile; 2] = [&REJECTED_USERS, &MASKED_USERS];
+/// The reject step: the shapes with a kept field of the wrong type, the users that cannot be
+/// processed, and everyone else.
+pub const REJECT_STEPS: [&SqlFile; 3] = [&KEPT_TYPES, &REJECTED_USERS, &MASKED_USERS];
 
 /// The generalize step (`load --min-k`).
 pub const GENERALIZE_STEPS: [&SqlFile; 2] = [&KANON_ROWS, &GENERALIZED_USERS];
 
 /// Every file under `sql/`.
-pub const ALL: [&SqlFile; 45] = [
+pub const ALL: [&SqlFile; 47] = [
     &RAW_USERS,
     &RAW_USERS_FROM_FILE,
     &UTC_TIMESTAMP,
@@ -148,12 +177,14 @@ pub const ALL: [&SqlFile; 45] = [
     &LAYOUT_SAMPLES,
     &DELIVERED_GROUPS,
     &UNKNOWN_FIELDS,
+    &KEPT_TYPES,
     &REJECTED_USERS,
     &MASKED_USERS,
     &REJECTIONS,
     &KANON_ROWS,
     &GENERALIZED_USERS,
     &REPEATED_USERS,
+    &INFORMATION_LOSS,
     &WRITE_USERS,
     &WRITE_QUARANTINE,
     &USERS_VIEW,

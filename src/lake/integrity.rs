@@ -270,10 +270,20 @@ pub fn check_data_rows(engine: &Engine, dest: &Destination, records: &[RunRecord
 
 /// The rows each object holds, from its footer (one statement for all of them).
 pub fn object_rows(engine: &Engine, files: &[String]) -> Result<HashMap<String, u64>, EngineError> {
+    object_rows_keyed(engine, sql::KeyName::Data, files)
+}
+
+/// [`object_rows`] for objects under another registered key (the quarantine's).
+pub fn object_rows_keyed(
+    engine: &Engine,
+    key: sql::KeyName,
+    files: &[String],
+) -> Result<HashMap<String, u64>, EngineError> {
     if files.is_empty() {
         return Ok(HashMap::new());
     }
-    let parts: Vec<String> = files.iter().map(|f| sql::OBJECT_ROWS.fill(&[("object", &sql::quote(f))])).collect();
+    let parts: Vec<String> =
+        files.iter().map(|f| sql::OBJECT_ROWS.fill_keyed(key, &[("object", &sql::quote(f))])).collect();
     let query = parts.join("\nUNION ALL\n");
     let rows: Vec<(String, i64)> = engine.rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.into_iter().map(|(f, n)| (f, n as u64)).collect())
@@ -297,17 +307,24 @@ mod tests {
             counts: Counts { received: written + quarantined, written, quarantined, suppressed: 0 },
             objects: objects
                 .iter()
-                .map(|(p, k, rows)| ObjectEntry { path: p.to_string(), kind: k.to_string(), rows: *rows, bytes: 10 })
+                .map(|(p, k, rows)| ObjectEntry {
+                    path: p.to_string(),
+                    kind: k.to_string(),
+                    rows: *rows,
+                    bytes: 10,
+                    purged_at: None,
+                })
                 .collect(),
             schema: vec![],
             rejections: vec![],
             absent_fields: vec![],
             unanswerable: vec![],
-            keys: KeyFingerprints { parquet: "p1".into(), hmac: "h1".into() },
+            keys: KeyFingerprints { parquet: "p1".into(), hmac: "h1".into(), quarantine: None },
             attempt: "a".into(),
             overlap: None,
             unknown_fields: vec![],
             min_k: None,
+            information_loss: None,
             as_of: String::new(),
             started_at: String::new(),
             finished_at: String::new(),

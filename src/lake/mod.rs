@@ -2,8 +2,8 @@
 //! (`s3`, `bucket`, and the signed requests of `s3_client` and `sigv4`), the run records that are
 //! its commit log (`record`), created exactly once (`commit`, with `durable` for fsync) and
 //! checked on every read (`integrity`), the probe that proves a destination writable (`probe`),
-//! the objects under it (`objects`), checks of keys and content (`verify`), and the view `users`
-//! that readers query (`users_view`). docs/runs.md states the invariants.
+//! the objects under it (`objects`), checks of keys and content (`verify`), the quarantine's
+//! retention (`quarantine`), and the view `users` that readers query (`users_view`). docs/runs.md states the invariants.
 
 pub mod aws_profile;
 pub mod bucket;
@@ -13,6 +13,7 @@ pub mod durable;
 pub mod integrity;
 pub mod objects;
 pub mod probe;
+pub mod quarantine;
 pub mod record;
 pub mod s3;
 pub mod s3_client;

@@ -55,6 +55,9 @@ pub struct RunRecord {
     /// `load --min-k` when given (suppressed records are in `counts.suppressed`).
     #[serde(default)]
     pub min_k: Option<u32>,
+    /// With `--min-k`: how many written users each generalisation touched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information_loss: Option<InformationLoss>,
     /// Reference time for ages (RFC 3339).
     pub as_of: String,
     pub started_at: String,
@@ -105,6 +108,10 @@ pub struct ObjectEntry {
     pub kind: String,
     pub rows: u64,
     pub bytes: u64,
+    /// When a quarantine object was deleted by `runs purge-quarantine` (RFC 3339); the entry
+    /// stays, so the run's counts still add up and nothing is reported missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purged_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +119,16 @@ pub struct Column {
     pub name: String,
     #[serde(rename = "type")]
     pub data_type: String,
+}
+
+/// What `load --min-k` generalised, in written users (sql/run/information_loss.sql).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InformationLoss {
+    pub exact_age_removed: u64,
+    /// A band other than the ten-year one.
+    pub age_band_widened: u64,
+    pub city_other: u64,
+    pub country_other: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,6 +141,9 @@ pub struct Rejection {
 pub struct KeyFingerprints {
     pub parquet: String,
     pub hmac: String,
+    /// The quarantine's own key (records written before it existed have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantine: Option<String>,
 }
 
 impl RunRecord {

@@ -5,6 +5,7 @@
 use super::integrity::short;
 use super::record::KeyFingerprints;
 use super::{Destination, RunRecord};
+use crate::engine::sql::KeyName;
 use crate::engine::{Engine, EngineError, sql};
 use crate::error::UsageError;
 
@@ -88,6 +89,13 @@ pub fn verify_object(engine: &Engine, file: &str) -> Result<(), String> {
     engine.execute_batch(&probe).map_err(|e| e.0)
 }
 
+/// [`verify_object`] for a quarantine object, with the quarantine's key (which must be
+/// registered: `Engine::add_quarantine_key`).
+pub fn verify_quarantine_object(engine: &Engine, file: &str) -> Result<(), String> {
+    let probe = sql::VERIFY_OBJECT.fill_keyed(KeyName::Quarantine, &[("object", &sql::quote(file))]);
+    engine.execute_batch(&probe).map_err(|e| e.0.replace("DUCKPIPE_PARQUET_KEY", "DUCKPIPE_QUARANTINE_KEY"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +110,7 @@ mod tests {
             "keys": {"parquet": "", "hmac": ""}, "as_of": "", "started_at": "", "finished_at": ""
         }))
         .unwrap();
-        r.keys = KeyFingerprints { parquet: parquet.into(), hmac: hmac.into() };
+        r.keys = KeyFingerprints { parquet: parquet.into(), hmac: hmac.into(), quarantine: None };
         r
     }
 
@@ -110,7 +118,8 @@ mod tests {
     fn a_load_with_other_keys_is_refused_naming_the_key() {
         let dest = Destination::parse("/tmp/lake").unwrap();
         let lake = [record("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb")];
-        let same = KeyFingerprints { parquet: "aaaaaaaaaaaaaaaa".into(), hmac: "bbbbbbbbbbbbbbbb".into() };
+        let same =
+            KeyFingerprints { parquet: "aaaaaaaaaaaaaaaa".into(), hmac: "bbbbbbbbbbbbbbbb".into(), quarantine: None };
         assert!(check_load_keys(&dest, &lake, &same).is_ok());
         assert!(check_load_keys(&dest, &[], &same).is_ok(), "a new lake takes any keys");
         let hmac = KeyFingerprints { hmac: "cccccccccccccccc".into(), ..same.clone() };
@@ -120,7 +129,8 @@ mod tests {
         let parquet = KeyFingerprints { parquet: "dddddddddddddddd".into(), ..same };
         let e = check_load_keys(&dest, &lake, &parquet).unwrap_err().0;
         assert!(e.starts_with("DUCKPIPE_PARQUET_KEY is not the key"), "{e}");
-        let both = KeyFingerprints { parquet: "dddddddddddddddd".into(), hmac: "cccccccccccccccc".into() };
+        let both =
+            KeyFingerprints { parquet: "dddddddddddddddd".into(), hmac: "cccccccccccccccc".into(), quarantine: None };
         let e = check_load_keys(&dest, &lake, &both).unwrap_err().0;
         assert!(e.starts_with("DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY are not the keys"), "{e}");
     }

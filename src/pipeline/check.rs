@@ -9,9 +9,13 @@ use crate::lake::record::{UnknownField, describe_unknown as describe};
 
 use crate::schema::fields;
 
-/// Builds `layout_samples`, one user per distinct shape (sql/run/layout_samples.sql), once the
-/// run is staged: the unknown-field check and the delivered-groups check read it.
+/// Builds `layout_samples`, one parsed user per distinct shape (sql/run/layout_samples.sql), once
+/// the run is staged, and sets the classification's lists for the checks on samples: the
+/// unknown-field check here, the kept-field types and the delivered-groups check (`reject`).
 pub fn sample(engine: &Engine) -> anyhow::Result<()> {
+    engine.set_list("known_objects", &fields::object_paths())?;
+    engine.set_list("known_paths", &fields::known_paths())?;
+    engine.set_list("kept_leaves", &fields::kept_paths())?;
     Ok(engine.run(&sql::LAYOUT_SAMPLES)?)
 }
 
@@ -30,11 +34,6 @@ fn printable(path: &str) -> String {
 /// The unknown fields among the staged users, sorted by path. Needs `layout_samples`
 /// ([`sample`]).
 pub fn detect(engine: &Engine) -> anyhow::Result<Vec<UnknownField>> {
-    engine.set_list("known_objects", &fields::object_paths())?;
-    engine.set_list("known_paths", &fields::known_paths())?;
-    let kept: Vec<&str> =
-        fields::FIELDS.iter().filter(|f| f.treatment != fields::Treatment::Dropped).map(|f| f.path).collect();
-    engine.set_list("kept_leaves", &kept)?;
     let rows = engine
         .rows(&sql::UNKNOWN_FIELDS.sql(), [], |r| {
             Ok(UnknownField {

@@ -7,7 +7,9 @@ use super::LoadOptions;
 use super::reject::Validation;
 use crate::engine::Engine;
 use crate::lake::commit::{self as lake_commit, Outcome};
-use crate::lake::record::{self, Column, Counts, ObjectEntry, Overlap, RunRecord, SourceSummary, UnknownField};
+use crate::lake::record::{
+    self, Column, Counts, InformationLoss, ObjectEntry, Overlap, RunRecord, SourceSummary, UnknownField,
+};
 use crate::timefmt;
 
 /// Everything the record of a finished run says.
@@ -22,6 +24,7 @@ pub struct Commit<'a> {
     pub unknown_fields: Vec<UnknownField>,
     pub overlap: Overlap,
     pub attempt: &'a str,
+    pub information_loss: Option<InformationLoss>,
     pub started_at: OffsetDateTime,
 }
 
@@ -50,6 +53,7 @@ pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<(RunRecord, Outc
         finished_at: timefmt::rfc3339(OffsetDateTime::now_utc()),
         unknown_fields: c.unknown_fields,
         min_k: opts.privacy.min_k,
+        information_loss: c.information_loss,
     };
     let outcome = lake_commit::create(&opts.dest, &record)?;
     match &outcome {

@@ -4,9 +4,12 @@
 //! its footer, before it may be named in a run record. The objects are named after the attempt
 //! (`part-<attempt>-<n>`), so a retry never collides with what a failed attempt left.
 
+use crate::engine::sql::KeyName;
 use crate::engine::{Engine, EngineError, sql};
+use crate::error::InternalError;
 use crate::lake::record::{Counts, ObjectEntry};
 use crate::lake::{Destination, integrity, objects};
+use crate::schema::fields;
 
 /// Writes the run's data objects and, when records were rejected, its quarantine object.
 pub fn write_run(
@@ -134,7 +137,7 @@ pub fn export_data(
     for (file, rows) in exported.objects {
         let bytes = objects::object_size(engine, &file)?;
         tracing::info!(object = %file, rows, bytes, "written");
-        objects.push(ObjectEntry { path: dest.relative(&file), kind: "data".into(), rows, bytes });
+        objects.push(ObjectEntry { path: dest.relative(&file), kind: "data".into(), rows, bytes, purged_at: None });
     }
     if exported.rows != expected {
         return Err(EngineError(format!(
@@ -146,7 +149,8 @@ pub fn export_data(
     Ok(objects)
 }
 
-/// Writes the rejected records with their reasons (sql/write/quarantine.sql) and checks the count.
+/// Writes the rejected records with their reasons, without credential fields, under the
+/// quarantine's own key (sql/write/quarantine.sql), and checks the count.
 pub fn export_quarantine(
     engine: &Engine,
     dest: &Destination,
@@ -154,17 +158,25 @@ pub fn export_quarantine(
     attempt: &str,
     expected: u64,
 ) -> anyhow::Result<ObjectEntry> {
+    if engine.quarantine_fingerprint().is_none() {
+        return Err(InternalError("records were rejected but no quarantine key is registered".into()).into());
+    }
     let object = dest.quarantine_object(run_id, attempt);
+    engine.set_text("credential_patch", &fields::credential_patch())?;
+    engine.set_text("credential_keys", &fields::credential_names().join("|"))?;
     engine
-        .execute_batch(&sql::WRITE_QUARANTINE.fill(&[("output_path", &sql::quote(&object))]))
+        .execute_batch(&sql::WRITE_QUARANTINE.fill_keyed(KeyName::Quarantine, &[("output_path", &sql::quote(&object))]))
         .map_err(|e| EngineError(format!("writing {object} failed: {e}")))?;
-    let rows = read_back(engine, std::slice::from_ref(&object))?.rows;
+    let rows = integrity::object_rows_keyed(engine, KeyName::Quarantine, std::slice::from_ref(&object))
+        .map_err(|e| EngineError(format!("reading back {object} failed: {}", e.0)))?
+        .values()
+        .sum::<u64>();
     if rows != expected {
         return Err(EngineError(format!("{object} holds {rows} rows, expected {expected}")).into());
     }
     let bytes = objects::object_size(engine, &object)?;
     tracing::info!(object = %object, rows, bytes, "quarantine written");
-    Ok(ObjectEntry { path: dest.relative(&object), kind: "quarantine".into(), rows, bytes })
+    Ok(ObjectEntry { path: dest.relative(&object), kind: "quarantine".into(), rows, bytes, purged_at: None })
 }
 
 #[cfg(test)]

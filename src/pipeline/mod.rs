@@ -191,6 +191,7 @@ fn attempt_run(engine: &Engine, opts: &LoadOptions, stored: &[RunRecord], attemp
                 unknown_fields,
                 overlap: known.overlap,
                 attempt,
+                information_loss: generalized.loss,
                 started_at,
             };
             commit::commit(engine, record)

@@ -16,27 +16,23 @@ pub struct Validation {
 }
 
 /// Splits the users into loadable ones (`masked_users`) and `rejected_users` (`sql/run/`) and fails the
-/// run when too many are bad. A required group that *no* record delivered (an `inc=`/`exc=`
-/// response) is not a per-record fault: it is recorded, and the questions needing it are listed
-/// as unanswerable for this run.
+/// run when too many are bad. An analytic group that *no* parsed record delivered (an
+/// `inc=`/`exc=` response) is not a per-record fault: it is recorded, and the questions needing
+/// it are listed as unanswerable for this run. The identity fields are required always: a record
+/// without them is never a user, so a run whose records all lack them fails (none usable).
 pub fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Result<Validation> {
-    let groups = required::groups();
     let parsed = engine.query_i64("SELECT count(*) FROM staged_users WHERE parsed")?;
     let delivered: Vec<(String, bool)> =
         engine.rows(&sql::DELIVERED_GROUPS.sql(), [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let delivered: Vec<bool> = groups.iter().map(|g| delivered.iter().any(|(name, yes)| name == g && *yes)).collect();
-    let absent_groups: Vec<String> = groups
-        .iter()
-        .zip(&delivered)
-        .filter(|(_, delivered)| parsed > 0 && !**delivered)
-        .map(|(g, _)| g.to_string())
+    let absent_groups: Vec<String> = required::analytic_groups()
+        .into_iter()
+        .filter(|g| parsed > 0 && !delivered.iter().any(|(name, yes)| name == g && *yes))
+        .map(str::to_string)
         .collect();
-    let enforced: Vec<&Required> = REQUIRED.iter().filter(|r| !absent_groups.iter().any(|g| g == r.group)).collect();
-    let mut unanswerable: Vec<String> = REQUIRED
-        .iter()
-        .filter(|r| absent_groups.iter().any(|g| g == r.group))
-        .filter_map(|r| r.question.map(str::to_string))
-        .collect();
+    let absent = |r: &Required| !r.is_identity() && absent_groups.iter().any(|g| g == r.group);
+    let enforced: Vec<&Required> = REQUIRED.iter().filter(|r| !absent(r)).collect();
+    let mut unanswerable: Vec<String> =
+        REQUIRED.iter().filter(|r| absent(r)).filter_map(|r| r.question.map(str::to_string)).collect();
     unanswerable.dedup();
     if !absent_groups.is_empty() {
         tracing::warn!(absent = ?absent_groups, unanswerable = ?unanswerable, "the source delivered no values at all for some required fields");

@@ -142,6 +142,55 @@ pub fn object_paths() -> Vec<&'static str> {
     out
 }
 
+/// The classified leaves that reach the output in some form (every treatment but "dropped").
+pub fn kept_paths() -> Vec<&'static str> {
+    FIELDS.iter().filter(|f| f.treatment != Treatment::Dropped).map(|f| f.path).collect()
+}
+
+/// The last names of [`kept_paths`] (`login.uuid` → `uuid`), each once: the keys under which the
+/// record-shape fingerprint tells a string from a number, a boolean or null (`crate::shape`).
+pub fn kept_leaf_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> =
+        kept_paths().into_iter().map(|p| p.rsplit_once('.').map_or(p, |(_, name)| name)).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// The credential fields' own names (`password`, `salt`, …), each once.
+pub fn credential_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = FIELDS
+        .iter()
+        .filter(|f| f.class == Class::Credential)
+        .map(|f| f.path.rsplit_once('.').map_or(f.path, |(_, name)| name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// A JSON merge patch (RFC 7396) that deletes every credential field, e.g.
+/// `{"login":{"md5":null,"password":null,…}}`, for the quarantine (sql/write/quarantine.sql).
+pub fn credential_patch() -> String {
+    let mut patch = serde_json::Map::new();
+    for f in FIELDS.iter().filter(|f| f.class == Class::Credential) {
+        let mut node = &mut patch;
+        let mut parts = f.path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                node.insert(part.to_string(), serde_json::Value::Null);
+            } else {
+                node = node
+                    .entry(part.to_string())
+                    .or_insert_with(|| serde_json::Value::Object(Default::default()))
+                    .as_object_mut()
+                    .expect("credential paths do not run through a leaf");
+            }
+        }
+    }
+    serde_json::Value::Object(patch).to_string()
+}
+
 /// Every known path: the leaves and the objects that hold them (without the root "").
 pub fn known_paths() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = object_paths().into_iter().filter(|p| !p.is_empty()).collect();
@@ -177,6 +226,18 @@ mod tests {
         );
         assert!(known_paths().contains(&"location.timezone"));
         assert!(known_paths().contains(&"nat"));
+    }
+
+    #[test]
+    fn the_quarantine_patch_deletes_every_credential_under_login() {
+        assert_eq!(
+            credential_patch(),
+            r#"{"login":{"md5":null,"password":null,"salt":null,"sha1":null,"sha256":null}}"#
+        );
+        // sql/write/quarantine.sql applies the patch where `login` is an object: every credential
+        // lives there.
+        assert!(FIELDS.iter().filter(|f| f.class == Class::Credential).all(|f| f.path.starts_with("login.")));
+        assert_eq!(credential_names(), ["md5", "password", "salt", "sha1", "sha256"]);
     }
 
     #[test]

@@ -2,12 +2,21 @@
 //! question that cannot be answered without it.
 
 /// A required field: its path in the user object (as sql/stage/checked_users.sql names it), the
-/// top-level group that holds it (sql/run/delivered_groups.sql names it), the question that
-/// needs it.
+/// top-level group that holds it (sql/run/delivered_groups.sql names it), and the question that
+/// needs it — none for an identity field.
 pub struct Required {
     pub path: &'static str,
     pub group: &'static str,
     pub question: Option<&'static str>,
+}
+
+impl Required {
+    /// An identity field (`login.uuid`, `email`): without it a record is not a user, so it is
+    /// required in every run, even when no record of the run has it (where the `inc=` rule would
+    /// otherwise let an analytic field go, src/pipeline/reject.rs).
+    pub fn is_identity(&self) -> bool {
+        self.question.is_none()
+    }
 }
 
 /// Fields of one group are listed next to each other.
@@ -29,6 +38,13 @@ pub fn paths() -> Vec<&'static str> {
 /// The groups that hold a required field, each once, in the order of [`REQUIRED`].
 pub fn groups() -> Vec<&'static str> {
     let mut groups: Vec<&str> = REQUIRED.iter().map(|r| r.group).collect();
+    groups.dedup();
+    groups
+}
+
+/// The groups that hold an analytic (non-identity) field: the only ones a run may lack as a whole.
+pub fn analytic_groups() -> Vec<&'static str> {
+    let mut groups: Vec<&str> = REQUIRED.iter().filter(|r| !r.is_identity()).map(|r| r.group).collect();
     groups.dedup();
     groups
 }

@@ -110,11 +110,11 @@ def parse_keygen(stdout: str) -> dict[str, str]:
         name, sep, value = line.partition("=")
         assert sep, f"keygen printed a line that is not NAME=VALUE: {line!r}"
         keys[name] = value
-    assert set(keys) == {"DUCKPIPE_PARQUET_KEY", "DUCKPIPE_HMAC_KEY"}, f"keygen printed {sorted(keys)}"
+    assert set(keys) == {"DUCKPIPE_PARQUET_KEY", "DUCKPIPE_HMAC_KEY", "DUCKPIPE_QUARANTINE_KEY"}, f"keygen printed {sorted(keys)}"
     for name, value in keys.items():
         raw = base64.b64decode(value, validate=True)
         assert len(raw) == 32, f"{name} decodes to {len(raw)} bytes, expected 32"
-    assert keys["DUCKPIPE_PARQUET_KEY"] != keys["DUCKPIPE_HMAC_KEY"], "keygen printed the same key twice"
+    assert len(set(keys.values())) == len(keys), "keygen printed the same key twice"
     return keys
 
 
@@ -498,6 +498,18 @@ def check_table(reader: ParquetReader, users: list[dict], as_of_load: str, run_i
                         leaked.add((k, kind, v))
     assert not leaked, f"identifiers found in output columns: {sorted(leaked)[:10]}"
     return rows
+
+
+CREDENTIALS = ("password", "salt", "md5", "sha1", "sha256")
+
+
+def without_credentials(user: dict) -> dict:
+    """A user as the quarantine keeps it: the credential fields of `login` removed."""
+    user = json.loads(json.dumps(user))
+    if isinstance(user.get("login"), dict):
+        for name in CREDENTIALS:
+            user["login"].pop(name, None)
+    return user
 
 
 def assert_no_pii_bytes(data: bytes, users: list[dict]) -> None:

@@ -8,12 +8,12 @@ import json
 import support
 
 
-def test_keygen_prints_two_fresh_32_byte_keys(duckpipe_bin, tmp_path):
+def test_keygen_prints_three_fresh_32_byte_keys(duckpipe_bin, tmp_path):
     a = support.run_duckpipe(duckpipe_bin, ["keygen"], tmp_path / "a", support.clean_env())
     b = support.run_duckpipe(duckpipe_bin, ["keygen"], tmp_path / "b", support.clean_env())
     assert a.returncode == 0 and b.returncode == 0, a.describe() + b.describe()
     ka, kb = support.parse_keygen(a.stdout), support.parse_keygen(b.stdout)
-    assert [l.split("=", 1)[0] for l in a.stdout.strip().splitlines()] == ["DUCKPIPE_PARQUET_KEY", "DUCKPIPE_HMAC_KEY"]
+    assert [l.split("=", 1)[0] for l in a.stdout.strip().splitlines()] == ["DUCKPIPE_PARQUET_KEY", "DUCKPIPE_HMAC_KEY", "DUCKPIPE_QUARANTINE_KEY"]
     assert not set(ka.values()) & set(kb.values()), "keygen repeated a key"
     for v in ka.values():
         assert len(base64.b64decode(v)) == 32

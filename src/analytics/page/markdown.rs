@@ -4,9 +4,28 @@ use super::Page;
 use crate::analytics::tables::{self, Table};
 use crate::numbers::grouped;
 
-/// A cell: pipes escaped and line breaks flattened, so a value cannot break the table.
+/// A value from the data, for Markdown: every character that can start Markdown or HTML syntax
+/// backslash-escaped — links and images, emphasis, code spans, headings, tags and entities,
+/// table cells, autolinks (`https\://`, `a\@b`, `www\.`) — line breaks flattened, and control
+/// characters shown as escapes (`terminal::printable_cell`). It renders as the text itself, and
+/// a city named `![x](https://…)` stays a name in the ticket.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    let text = crate::terminal::printable_cell(&text.replace(['\n', '\r'], " ")).into_owned();
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        let www = c == '.' && out.to_ascii_lowercase().ends_with("www");
+        if www || "\\`*_[]()<>!|~#&:@{}".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A run id in a code span when it is one duckpipe could have made (a safe alphabet), else as
+/// escaped text: records are read from the lake and could have been altered.
+fn run_id(id: &str) -> String {
+    if crate::lake::record::valid_run_id(id) { format!("`{id}`") } else { cell(id) }
 }
 
 fn table(t: &Table) -> String {
@@ -24,11 +43,11 @@ fn table(t: &Table) -> String {
 pub fn render(page: &Page<'_>) -> String {
     let r = page.report;
     let mut out = format!(
-        "## duckpipe report\n\n**{}** users, as of `{}`. Runs ({}): {}\n\n",
+        "## duckpipe report\n\n**{}** users, as of {}. Runs ({}): {}\n\n",
         grouped(r.users),
         cell(&r.as_of),
         page.run_ids.len(),
-        page.run_ids.iter().map(|id| format!("`{}`", cell(id))).collect::<Vec<_>>().join(", ")
+        page.run_ids.iter().map(|id| run_id(id)).collect::<Vec<_>>().join(", ")
     );
     if let Some(note) = tables::withheld_note(r) {
         out.push_str(&format!("*Small-cell protection: {}*\n\n", cell(&note)));
@@ -59,10 +78,23 @@ mod tests {
     use super::super::tests::{page, sample};
 
     #[test]
+    fn values_cannot_inject_markdown_or_html() {
+        assert_eq!(
+            super::cell("![x](https://evil.example/p.png) [a](javascript:x) <img src=x> **b** `c` # h &amp;"),
+            r"\!\[x\]\(https\://evil.example/p.png\) \[a\]\(javascript\:x\) \<img src=x\> \*\*b\*\* \`c\` \# h \&amp;"
+        );
+        assert_eq!(super::cell("a@b.org\nWWW.x.com \u{1b}[2J"), r"a\@b.org WWW\.x.com \\u\{1b\}\[2J");
+        assert_eq!(super::cell("St. John's, Saint-Étienne"), "St. John's, Saint-Étienne");
+        assert_eq!(super::run_id("20261125T000000Z-abc123"), "`20261125T000000Z-abc123`");
+        assert_eq!(super::run_id("x`](http://e)"), r"x\`\]\(http\://e\)");
+    }
+
+    #[test]
     fn markdown_tables_escape_pipes() {
         let report = sample();
         let md = page(&report).markdown();
         assert!(md.contains("| 1 | Norway | Ål \\| x | 2 | 0.2 % |"), "{md}");
+        assert!(md.contains(r" | Côte d'Ivoire \<\&\> | 9 | "), "{md}");
         assert!(
             md.contains(
                 "| age band | female | male | users | share |\n| --- | ---: | ---: | ---: | ---: |\n| 20-29 | 100 | 90 | 190 | 15.4 % |"

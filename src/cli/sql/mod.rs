@@ -3,8 +3,10 @@
 //! the view `users` and the variables `as_of` and `top_n` the analytics files use.
 //!
 //! Runs a file, a `-c` string, statements piped on stdin, or an interactive prompt with the
-//! DuckDB shell's dot-commands. Every statement passes [`guard::check`] first; errors are
-//! sanitized like every DuckDB error (names and positions shown, values never).
+//! DuckDB shell's dot-commands. DuckDB's parser splits the input into statements and classifies
+//! each; every statement passes [`guard::check`] before it runs, and DuckDB's locked
+//! configuration refuses the rest (see [`guard`]). Errors are sanitized like every DuckDB error
+//! (names and positions shown, values never).
 
 pub mod guard;
 pub mod output;
@@ -18,10 +20,13 @@ use time::OffsetDateTime;
 use super::args::{SqlArgs, SqlFormat};
 use super::output::print_text;
 use super::settings::{self, Env, Setting};
+use crate::engine::statements::{Statements, UserConnection};
 use crate::engine::{Engine, EngineError, sql};
-use crate::error::UsageError;
+use crate::error::{InternalError, UsageError};
 use crate::keys::{HMAC_KEY_VAR, HmacKey};
 use crate::lake::{self, Destination, integrity, users_view};
+use crate::terminal::printable;
+use crate::timefmt;
 use output::ResultSet;
 
 pub fn run(args: SqlArgs, env: &Env) -> anyhow::Result<()> {
@@ -57,9 +62,17 @@ fn terminal_width() -> Option<usize> {
     terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w))
 }
 
-/// An open engine with the view and variables in place.
+/// An open engine with the view in place, and the variables for the connections it makes.
 pub struct Session {
     engine: Engine,
+    as_of: OffsetDateTime,
+    top: u32,
+}
+
+/// The connection statements run on: DuckDB splits and classifies what is typed (guard).
+pub struct Connection<'s> {
+    engine: &'s Engine,
+    user: UserConnection<'s>,
 }
 
 /// What the prompt's dot-commands change.
@@ -104,33 +117,62 @@ impl Session {
             return Err(settings::no_runs(dest).into());
         }
         users_view::open_users_view_of(&engine, &dest.value, &records)?;
-        engine.set_timestamp("as_of", as_of)?;
-        engine.set_int("top_n", top.into())?;
-        Ok(Self { engine })
+        Ok(Self { engine, as_of, top })
     }
 
-    /// Runs one statement (already split) and returns its result.
-    pub fn execute(&self, statement: &str) -> anyhow::Result<ResultSet> {
-        guard::check(statement).map_err(|r| UsageError(r.to_string()))?;
-        let (schema, batches) = self.engine.arrow(statement)?;
-        ResultSet::from_arrow(&schema, &batches).map_err(|e| EngineError(format!("cannot read the result: {e}")).into())
+    /// A connection in the working database with the variables `as_of` and `top_n` set.
+    pub fn connect(&self) -> anyhow::Result<Connection<'_>> {
+        let user = self.engine.user_connection()?;
+        user.run_trusted(&format!(
+            "SET VARIABLE as_of = {}; SET VARIABLE top_n = {};",
+            timefmt::sql_timestamp(self.as_of),
+            self.top
+        ))?;
+        Ok(Connection { engine: &self.engine, user })
     }
 
-    /// Runs every statement in `text`, printing each result (tables cut to `width` when given);
-    /// stops at the first error, which names the statement's position.
+    /// Runs every statement in `text` on a fresh connection (see [`Connection::run_script`]).
     pub fn run_script(&self, text: &str, format: SqlFormat, width: Option<usize>) -> anyhow::Result<()> {
-        let statements = split::statements(text);
+        self.connect()?.run_script(text, format, width)
+    }
+
+    /// A prompt with line editing (see [`Connection::interactive`]).
+    fn interactive(&self, format: SqlFormat) -> anyhow::Result<()> {
+        self.connect()?.interactive(format)
+    }
+}
+
+impl Connection<'_> {
+    /// Runs every statement DuckDB finds in `text`, each checked before it runs and printed
+    /// after (tables cut to `width` when given); stops at the first error or refusal, which
+    /// names the statement's position.
+    pub fn run_script(&self, text: &str, format: SqlFormat, width: Option<usize>) -> anyhow::Result<()> {
+        let statements = self.user.statements(text)?;
         if statements.is_empty() {
             return Err(UsageError("no SQL statement given".into()).into());
         }
         let many = statements.len() > 1;
-        for (i, statement) in statements.iter().enumerate() {
+        for i in 0..statements.len() {
             let result = self
-                .execute(statement)
+                .run_one(&statements, i)
                 .map_err(|e| if many { e.context(format!("statement {}", i + 1)) } else { e })?;
             print_text(&result.render_fitted(format, width))?;
         }
         Ok(())
+    }
+
+    /// Statement `i`: prepared (after the ones before it ran), checked by its DuckDB type, run.
+    fn run_one(&self, statements: &Statements<'_>, i: usize) -> anyhow::Result<ResultSet> {
+        let prepared = statements.prepare(i).map_err(engine_refusal)?;
+        guard::check(prepared.kind()).map_err(|r| UsageError(r.to_string()))?;
+        let (schema, batches) = prepared.execute().map_err(engine_refusal)?;
+        // DuckDB refuses persistent secrets; check that it did.
+        let on_disk =
+            self.user.count_trusted("SELECT count(*) FROM duckdb_secrets() WHERE persistent OR storage <> 'memory'")?;
+        if on_disk > 0 {
+            return Err(InternalError(format!("{on_disk} secret(s) outside memory after a statement")).into());
+        }
+        ResultSet::from_arrow(&schema, &batches).map_err(|e| EngineError(format!("cannot read the result: {e}")).into())
     }
 
     /// A prompt with line editing and in-memory history. Statements end with `;`; lines starting
@@ -140,7 +182,7 @@ impl Session {
     fn interactive(&self, format: SqlFormat) -> anyhow::Result<()> {
         let mut editor =
             rustyline::DefaultEditor::new().map_err(|e| anyhow::anyhow!("cannot start the prompt: {e}"))?;
-        let users = self.engine.query_i64("SELECT count(*) FROM users").unwrap_or(-1);
+        let users = self.user.count_trusted("SELECT count(*) FROM users").map_or(-1, |n| n as i64);
         eprintln!(
             "duckpipe sql — view `users` ({} rows), variables as_of and top_n; end statements with ';'. \
              .help lists the dot-commands (.tables, .schema, .mode, .timer, .read, .quit).",
@@ -158,7 +200,7 @@ impl Session {
                         match self.dot_command(line.trim(), &mut state, width) {
                             Ok(Next::Quit) => return Ok(()),
                             Ok(Next::Continue) => {}
-                            Err(e) => eprintln!("error: {e:#}"),
+                            Err(e) => eprintln!("error: {}", printable(&format!("{e:#}"))),
                         }
                         continue;
                     }
@@ -168,8 +210,8 @@ impl Session {
                         continue;
                     }
                     let _ = editor.add_history_entry(buffer.trim_end());
-                    for statement in split::statements(&buffer) {
-                        self.run_timed(&statement, &state, width)?;
+                    if !split::only_comments(&buffer) {
+                        self.run_timed(&buffer, &state, width)?;
                     }
                     buffer.clear();
                 }
@@ -181,12 +223,12 @@ impl Session {
         }
     }
 
-    /// One statement at the prompt: its result or its error, and the time it took with `.timer on`.
-    fn run_timed(&self, statement: &str, state: &PromptState, width: Option<usize>) -> anyhow::Result<()> {
+    /// Statements at the prompt: their results or the first error, and the time they took with
+    /// `.timer on`.
+    fn run_timed(&self, text: &str, state: &PromptState, width: Option<usize>) -> anyhow::Result<()> {
         let started = std::time::Instant::now();
-        match self.execute(statement) {
-            Ok(result) => print_text(&result.render_fitted(state.format, width))?,
-            Err(e) => eprintln!("error: {e:#}"),
+        if let Err(e) = self.run_script(text, state.format, width) {
+            eprintln!("error: {}", printable(&format!("{e:#}")));
         }
         if state.timer {
             print_text(&format!("Run Time (s): real {:.3}\n", started.elapsed().as_secs_f64()))?;
@@ -221,7 +263,11 @@ impl Session {
                     Ok(vec![Some(r.get::<_, String>(0)?), Some(r.get::<_, String>(1)?), Some(r.get::<_, String>(2)?)])
                 })?;
                 if rows.is_empty() && !table.is_empty() {
-                    return Err(UsageError(format!("no table or view named {table:?} (.tables lists them)")).into());
+                    return Err(UsageError(format!(
+                        "no table or view named {:?} (.tables lists them)",
+                        printable(table)
+                    ))
+                    .into());
                 }
                 let result = ResultSet {
                     columns: vec!["table".into(), "column".into(), "type".into()],
@@ -238,7 +284,11 @@ impl Session {
                     "json" => SqlFormat::Json,
                     "line" => SqlFormat::Line,
                     _ => {
-                        return Err(UsageError(format!("unknown mode {arg:?}: choose table, csv, json or line")).into());
+                        return Err(UsageError(format!(
+                            "unknown mode {:?}: choose table, csv, json or line",
+                            printable(arg)
+                        ))
+                        .into());
                     }
                 }
             }
@@ -250,16 +300,15 @@ impl Session {
                 }
             }
             ".read" if !arg.is_empty() => {
-                let text = std::fs::read_to_string(arg).map_err(|e| UsageError(format!("cannot read {arg}: {e}")))?;
-                let statements = split::statements(&text);
-                for statement in statements {
-                    self.run_timed(&statement, state, width)?;
-                }
+                let text = std::fs::read_to_string(arg)
+                    .map_err(|e| UsageError(format!("cannot read {}: {e}", printable(arg))))?;
+                self.run_timed(&text, state, width)?;
             }
             ".read" => return Err(UsageError("usage: .read FILE".into()).into()),
             other => {
                 return Err(UsageError(format!(
-                    "unknown command {other}: .help lists the ones duckpipe's prompt knows"
+                    "unknown command {}: .help lists the ones duckpipe's prompt knows",
+                    printable(other)
                 ))
                 .into());
             }
@@ -274,5 +323,14 @@ fn mode_name(format: SqlFormat) -> &'static str {
         SqlFormat::Csv => "csv",
         SqlFormat::Json => "json",
         SqlFormat::Line => "line",
+    }
+}
+
+/// DuckDB's own refusals (locked settings, persistent secrets) as usage errors (exit 2) with a
+/// clear reason; any other engine error as it is.
+fn engine_refusal(e: EngineError) -> anyhow::Error {
+    match guard::refusal_from_engine(&e.0) {
+        Some(refused) => UsageError(refused.to_string()).into(),
+        None => e.into(),
     }
 }

@@ -114,8 +114,13 @@ impl ResultSet {
     /// first (to no less than [`MIN_CUT`] characters, values ending in `…`), then the last
     /// columns are left out; a closing line says what was cut.
     fn table(&self, max_width: Option<usize>) -> String {
-        let cell = |v: &Option<String>| v.clone().unwrap_or_else(|| "NULL".into());
-        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        // A value stays on its line and cannot drive the terminal.
+        let cell = |v: &Option<String>| {
+            v.as_deref().map_or_else(|| "NULL".into(), |v| crate::terminal::printable_cell(v).into_owned())
+        };
+        let columns: Vec<String> =
+            self.columns.iter().map(|c| crate::terminal::printable_cell(c).into_owned()).collect();
+        let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
         for row in &self.rows {
             for (w, v) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell(v).chars().count());
@@ -145,7 +150,7 @@ impl ResultSet {
             }
             format!("{}\n", text.trim_end())
         };
-        let mut out = line(self.columns.clone(), "…");
+        let mut out = line(columns.clone(), "…");
         out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect(), "-"));
         for row in &self.rows {
             out.push_str(&line(row.iter().map(cell).collect(), "…"));
@@ -176,7 +181,10 @@ impl ResultSet {
                 out.push('\n');
             }
             for (c, v) in self.columns.iter().zip(row) {
-                out.push_str(&format!("{c:>width$} = {}\n", v.as_deref().unwrap_or("NULL")));
+                // A value stays on its line and cannot drive the terminal.
+                let c = crate::terminal::printable_cell(c);
+                let v = v.as_deref().map_or("NULL".into(), crate::terminal::printable_cell);
+                out.push_str(&format!("{c:>width$} = {v}\n"));
             }
         }
         out

@@ -1,13 +1,16 @@
-//! Splits SQL text into statements at top-level semicolons.
+//! Where the interactive prompt's input ends: whether the lines typed so far hold a complete
+//! statement (a top-level semicolon), so the prompt knows when to stop reading lines.
 //!
-//! DuckDB's C API prepares one statement at a time, and the guard in [`super::guard`] must see
-//! each statement on its own, so the text is cut here. Semicolons inside string literals
-//! (`'…'`, `E'…'`), quoted identifiers (`"…"`), dollar-quoted strings (`$tag$…$tag$`) and
-//! comments (`-- …`, `/* … */`) do not end a statement.
+//! Only for that: what runs, and what the guard checks, is what DuckDB's own parser extracts
+//! from the text (`engine::statements`), so a disagreement between this approximation and
+//! DuckDB's lexer can at most make the prompt wait for another line or run a text early, never
+//! run a statement unchecked. Semicolons inside string literals (`'…'`, `E'…'`), quoted
+//! identifiers (`"…"`), dollar-quoted strings (`$tag$…$tag$`) and comments (`-- …`, `/* … */`) do
+//! not end a statement here.
 
-/// The statements in `text`, trimmed, without their final semicolon; empty ones (only blanks
-/// or comments) are dropped.
-pub fn statements(text: &str) -> Vec<String> {
+/// The statements in `text` by this approximation, trimmed, without their final semicolon;
+/// empty ones (only blanks or comments) are dropped.
+fn statements(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let chars: Vec<char> = text.chars().collect();

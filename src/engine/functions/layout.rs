@@ -1,7 +1,6 @@
 //! `json_layout(VARCHAR) → UBIGINT`: the record shape fingerprint of [`crate::shape`], registered in
 //! DuckDB so that the staging SQL keeps one fingerprint per user (sql/stage/masked_rows.sql).
 
-use std::collections::hash_map::RandomState;
 use std::error::Error;
 
 use duckdb::{
@@ -12,17 +11,24 @@ use duckdb::{
     vtab::arrow::WritableVector,
 };
 
-use crate::shape::fingerprint;
+use crate::schema::fields;
+use crate::shape::Layout;
 
-/// `json_layout(VARCHAR) → UBIGINT`: [`fingerprint`] of every row; NULL for NULL or for text that
-/// is not a JSON object.
+/// `json_layout(VARCHAR) → UBIGINT`: [`Layout::fingerprint`] of every row; NULL for NULL or for
+/// text that is not a JSON object.
 pub struct LayoutFn;
 
+/// The fingerprinter DuckDB's `json_layout` uses: a fresh hash key, and the kept fields' names
+/// as typed keys (src/schema/fields.rs).
+pub fn layout() -> Layout {
+    Layout::new(&fields::kept_leaf_names())
+}
+
 impl VScalar for LayoutFn {
-    type State = RandomState;
+    type State = Layout;
 
     fn invoke(
-        state: &RandomState,
+        state: &Layout,
         input: &mut DataChunkHandle,
         output: &mut dyn WritableVector,
     ) -> Result<(), Box<dyn Error>> {
@@ -37,7 +43,7 @@ impl VScalar for LayoutFn {
                 None
             } else {
                 let mut value = *value;
-                fingerprint(state, DuckString::new(&mut value).as_bytes(), &mut buf)
+                state.fingerprint(DuckString::new(&mut value).as_bytes(), &mut buf)
             };
             match print {
                 // SAFETY: the output is UBIGINT by the signature; row < len ≤ its capacity.

@@ -11,7 +11,7 @@ use crate::keys::HmacKey;
 
 /// Registers `json_layout` and, when the HMAC key is given, the masking functions.
 pub(crate) fn register(conn: &Connection, hmac_key: Option<&HmacKey>) -> duckdb::Result<()> {
-    conn.register_scalar_function_with_state::<layout::LayoutFn>("json_layout", &Default::default())?;
+    conn.register_scalar_function_with_state::<layout::LayoutFn>("json_layout", &layout::layout())?;
     if let Some(key) = hmac_key {
         masking::register(conn, key)?;
     }

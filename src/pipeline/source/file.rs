@@ -120,11 +120,18 @@ pub fn read(path: &Path, batch_size: usize, sink: &mut BatchSink<'_>) -> anyhow:
     batcher.finish(summary)
 }
 
-/// Whether a file whose first non-blank line is `line` is NDJSON: that line is a JSON object,
-/// and not a saved API response (which has `results`).
+/// Whether a file whose first non-blank line is `line` is NDJSON: that line opens an object and
+/// is one on its own — not a saved API response (which has `results`) and not the first line of
+/// a document that goes on (which ends before the object does). A first line that is broken
+/// JSON on its own (an invalid escape, a bareword) is a bad record of an NDJSON file, to
+/// quarantine like any other line.
 fn starts_ndjson(line: &str) -> bool {
     let first = line.trim();
-    first.starts_with('{') && matches!(serde_json::from_str::<Probe>(first), Ok(Probe { results: None }))
+    first.starts_with('{')
+        && match serde_json::from_str::<Probe>(first) {
+            Ok(Probe { results }) => results.is_none(),
+            Err(e) => !e.is_eof(),
+        }
 }
 
 /// Whether DuckDB may read `path` itself as NDJSON (`sql/stage/raw_users_from_file.sql`): a regular file

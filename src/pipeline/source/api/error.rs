@@ -1,5 +1,6 @@
 //! Why a pull failed. Messages hold no user data: response bodies are never quoted, except the
-//! server's own `error` string (truncated).
+//! server's own `error` string (truncated), and URLs only as `scheme://host:port/path`
+//! ([`super::public_url`]): credentials in the base URL never reach a message.
 
 use reqwest::StatusCode;
 use thiserror::Error;

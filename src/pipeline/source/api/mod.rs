@@ -74,6 +74,20 @@ impl Default for ApiOptions {
     }
 }
 
+/// A URL as it may be shown or recorded: `scheme://host:port/path`, without user name,
+/// password, query or fragment — where API credentials go (`https://user:token@…`, `?key=…`).
+/// Text that is not a URL is not shown at all.
+pub fn public_url(text: &str) -> String {
+    match Url::parse(text) {
+        Ok(url) if url.has_host() => {
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!("{}://{}{port}{}", url.scheme(), url.host_str().unwrap_or_default(), url.path())
+        }
+        Ok(url) => format!("{}:", url.scheme()),
+        Err(_) => "(not a URL)".to_string(),
+    }
+}
+
 /// Parses a comma list of nationality codes ("us, gb,FR") into validated upper-case codes.
 pub fn parse_nat_list(s: &str) -> Result<Vec<String>, ApiError> {
     let codes: Vec<String> = s.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect();
@@ -133,9 +147,12 @@ pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<Source
         None => None,
     };
     let base = Url::parse(&opts.base_url)
-        .map_err(|e| ApiError::BadBaseUrl { url: opts.base_url.clone(), reason: e.to_string() })?;
+        .map_err(|e| ApiError::BadBaseUrl { url: public_url(&opts.base_url), reason: e.to_string() })?;
     if !matches!(base.scheme(), "http" | "https") {
-        return Err(ApiError::BadBaseUrl { url: opts.base_url.clone(), reason: "scheme must be http or https".into() });
+        return Err(ApiError::BadBaseUrl {
+            url: public_url(&opts.base_url),
+            reason: "scheme must be http or https".into(),
+        });
     }
     let page_size = u64::from(opts.page_size);
     let pages = opts.count.div_ceil(page_size);
@@ -177,7 +194,7 @@ pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<Source
                             pages,
                             attempts: attempt,
                             last,
-                            base_url: base.to_string(),
+                            base_url: public_url(base.as_str()),
                         });
                     }
                     let wait = wait.unwrap_or_else(|| backoff(opts.backoff_base, attempt));
@@ -228,6 +245,18 @@ mod tests {
         assert!(matches!(parse_nat_list("US,XX"), Err(ApiError::UnknownNationality { code }) if code == "XX"));
         assert!(parse_nat_list(" , ").is_err());
         assert!(parse_nat_list("lego").is_err());
+    }
+
+    #[test]
+    fn public_urls_keep_no_credentials() {
+        assert_eq!(public_url("https://randomuser.me/api/1.4/"), "https://randomuser.me/api/1.4/");
+        assert_eq!(
+            public_url("http://alice:s3cret@127.0.0.1:8080/api/1.4/?token=abc&results=5#frag"),
+            "http://127.0.0.1:8080/api/1.4/"
+        );
+        assert_eq!(public_url("https://[::1]:9/x?k=v"), "https://[::1]:9/x");
+        assert_eq!(public_url("not a url with secret"), "(not a URL)");
+        assert_eq!(public_url("mailto:secret@example.com"), "mailto:");
     }
 
     #[test]

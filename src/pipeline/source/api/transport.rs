@@ -141,7 +141,7 @@ impl Requests<'_> {
                 pages,
                 status,
                 server_message: server_error_message(&body),
-                base_url: self.base.to_string(),
+                base_url: super::public_url(self.base.as_str()),
             });
         }
         response::parse(&body, Page { page, pages, results, seed: self.seed }).map(Attempt::Done)
