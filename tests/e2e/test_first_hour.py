@@ -169,7 +169,7 @@ def test_dest_and_api_url_from_dotenv_are_used(dp_s3, minio, bucket, duckpipe_bi
                        env=env).json()
         assert out["run"]["source"]["kind"] == "api" and out["run"]["counts"]["written"] == 30
         # (The network is closed here: only the mock in .env can have answered.)
-        assert out["run"]["parameters"]["api_url"] == "http://127.0.0.1/api/1.4/", out["run"]["parameters"]
+        assert out["run"]["parameters"]["api_url"] == base, out["run"]["parameters"]
     finally:
         proc.kill()
         proc.wait()
@@ -292,7 +292,7 @@ def test_keygen_out_creates_fills_and_refuses_to_overwrite(dp):
     assert "DUCKPIPE_PARQUET_KEY" in r.stdout and mode(fresh) == 0o600
     text = fresh.read_text()
     keys = {k: v for k, _, v in (l.partition("=") for l in text.splitlines()) if k.startswith("DUCKPIPE_") and v}
-    assert set(keys) == {"DUCKPIPE_PARQUET_KEY", "DUCKPIPE_HMAC_KEY"}
+    assert set(keys) == {"DUCKPIPE_PARQUET_KEY", "DUCKPIPE_HMAC_KEY", "DUCKPIPE_QUARANTINE_KEY"}
     assert not any(v in r.output for v in keys.values()), "keygen --out printed a key"
     assert "#DUCKPIPE_DEST=s3://duckpipe/lake" in text, "the settings template is there to uncomment"
 

@@ -5,16 +5,23 @@ use crate::analytics::tables::{self, Table};
 use crate::numbers::grouped;
 
 /// A value from the data, for Markdown: every character that can start Markdown or HTML syntax
-/// backslash-escaped — links and images, emphasis, code spans, headings, tags and entities,
-/// table cells, autolinks (`https\://`, `a\@b`, `www\.`) — line breaks flattened, and control
-/// characters shown as escapes (`terminal::printable_cell`). It renders as the text itself, and
-/// a city named `![x](https://…)` stays a name in the ticket.
+/// backslash-escaped — link and image brackets, emphasis, code spans, headings, tags and
+/// entities, table cells, autolinks (`https\://`, `a\@b`, `www\.`) — line breaks flattened, and
+/// control characters shown as escapes (`terminal::printable_cell`). It renders as the text
+/// itself, and a city named `![x](https://…)` stays a name in the ticket. Parentheses and `!`
+/// mean nothing without an unescaped `[`, a colon after a digit starts no scheme and `<` before a
+/// space opens no tag, so shares "(12.5 %)", times "00:00" and withheld counts "< 3" read as
+/// written.
 fn cell(text: &str) -> String {
     let text = crate::terminal::printable_cell(&text.replace(['\n', '\r'], " ")).into_owned();
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         let www = c == '.' && out.to_ascii_lowercase().ends_with("www");
-        if www || "\\`*_[]()<>!|~#&:@{}".contains(c) {
+        let scheme = c == ':' && !out.ends_with(|p: char| p.is_ascii_digit());
+        // `<` opens a tag or an autolink only before a letter, `/`, `!` or `?` ("< 3" is a count).
+        let tag = c == '<' && chars.peek().is_some_and(|n| n.is_alphabetic() || "/!?".contains(*n));
+        if www || scheme || tag || "\\`*_[]>|~#&@{}".contains(c) {
             out.push('\\');
         }
         out.push(c);
@@ -81,12 +88,14 @@ mod tests {
     fn values_cannot_inject_markdown_or_html() {
         assert_eq!(
             super::cell("![x](https://evil.example/p.png) [a](javascript:x) <img src=x> **b** `c` # h &amp;"),
-            r"\!\[x\]\(https\://evil.example/p.png\) \[a\]\(javascript\:x\) \<img src=x\> \*\*b\*\* \`c\` \# h \&amp;"
+            r"!\[x\](https\://evil.example/p.png) \[a\](javascript\:x) \<img src=x\> \*\*b\*\* \`c\` \# h \&amp;"
         );
         assert_eq!(super::cell("a@b.org\nWWW.x.com \u{1b}[2J"), r"a\@b.org WWW\.x.com \\u\{1b\}\[2J");
         assert_eq!(super::cell("St. John's, Saint-Étienne"), "St. John's, Saint-Étienne");
         assert_eq!(super::run_id("20261125T000000Z-abc123"), "`20261125T000000Z-abc123`");
-        assert_eq!(super::run_id("x`](http://e)"), r"x\`\]\(http\://e\)");
+        assert_eq!(super::run_id("x`](http://e)"), r"x\`\](http\://e)");
+        assert_eq!(super::cell("2026-11-25T00:00:00Z (12.5 %) < 3"), "2026-11-25T00:00:00Z (12.5 %) < 3");
+        assert_eq!(super::cell("<a href=x></a><!-- c --><?x"), r"\<a href=x\>\</a\>\<!-- c --\>\<?x");
     }
 
     #[test]
@@ -94,7 +103,7 @@ mod tests {
         let report = sample();
         let md = page(&report).markdown();
         assert!(md.contains("| 1 | Norway | Ål \\| x | 2 | 0.2 % |"), "{md}");
-        assert!(md.contains(r" | Côte d'Ivoire \<\&\> | 9 | "), "{md}");
+        assert!(md.contains(r"| 1 | Côte d'Ivoire <\&\> | 9 | 0.7 % |"), "{md}");
         assert!(
             md.contains(
                 "| age band | female | male | users | share |\n| --- | ---: | ---: | ---: | ---: |\n| 20-29 | 100 | 90 | 190 | 15.4 % |"
