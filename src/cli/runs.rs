@@ -73,10 +73,11 @@ fn verify_runs(engine: &Engine, dest: &Destination, survey: Survey, format: Form
             let problem = objects::check_size(engine, &file, object.bytes)
                 .and_then(|()| {
                     if quarantine {
-                        check_quarantine_rows(engine, &file, object.rows)
+                        check_rows(engine, KeyName::Quarantine, &file, object.rows)
                             .and_then(|()| verify::verify_quarantine_object(engine, &file))
                     } else {
-                        check_rows(engine, &file, object.rows).and_then(|()| verify::verify_object(engine, &file))
+                        check_rows(engine, KeyName::Data, &file, object.rows)
+                            .and_then(|()| verify::verify_object(engine, &file))
                     }
                 })
                 .err();
@@ -140,19 +141,10 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// An object holds the rows its record states (from its footer).
-fn check_rows(engine: &Engine, file: &str, expected: u64) -> Result<(), String> {
-    let rows = integrity::object_rows(engine, &[file.to_string()]).map_err(|e| format!("cannot be read: {e}"))?;
-    match rows.get(file).copied().unwrap_or(0) {
-        held if held == expected => Ok(()),
-        held => Err(format!("holds {held} rows but its run record says {expected}")),
-    }
-}
-
-/// A quarantine object holds the rows its record states (its footer, under the quarantine key).
-fn check_quarantine_rows(engine: &Engine, file: &str, expected: u64) -> Result<(), String> {
-    let rows = integrity::object_rows_keyed(engine, KeyName::Quarantine, &[file.to_string()])
-        .map_err(|e| format!("cannot be read: {e}"))?;
+/// An object holds the rows its record states (its footer, read under `key`).
+fn check_rows(engine: &Engine, key: KeyName, file: &str, expected: u64) -> Result<(), String> {
+    let rows =
+        integrity::object_rows_keyed(engine, key, &[file.to_string()]).map_err(|e| format!("cannot be read: {e}"))?;
     match rows.get(file).copied().unwrap_or(0) {
         held if held == expected => Ok(()),
         held => Err(format!("holds {held} rows but its run record says {expected}")),

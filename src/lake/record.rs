@@ -147,6 +147,20 @@ pub struct KeyFingerprints {
 }
 
 impl RunRecord {
+    /// A complete record of run `run_id` with nothing in it, for tests to fill in.
+    #[cfg(test)]
+    pub fn sample(run_id: &str) -> Self {
+        serde_json::from_value(serde_json::json!({
+            "format": FORMAT, "run_id": run_id, "status": "complete", "duckpipe_version": "0",
+            "source": {"kind": "file", "seed": null, "pages": 1, "users": 1, "api_version": null, "nat": null},
+            "parameters": {"count": null, "page_size": null, "api_url": null, "input": null},
+            "counts": {"received": 0, "written": 0, "quarantined": 0, "suppressed": 0},
+            "objects": [], "schema": [], "rejections": [], "absent_fields": [], "unanswerable": [],
+            "keys": {"parquet": "", "hmac": ""}, "as_of": "", "started_at": "", "finished_at": ""
+        }))
+        .expect("the sample record parses")
+    }
+
     /// The data objects of this run, as full paths under `dest`.
     pub fn data_objects(&self, dest: &Destination) -> impl Iterator<Item = (String, &ObjectEntry)> {
         self.objects.iter().filter(|o| o.kind == "data").map(|o| (dest.resolve(&o.path), o))

@@ -81,15 +81,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, o)| {
-                let mut r: RunRecord = serde_json::from_value(serde_json::json!({
-                    "format": "duckpipe-run/1", "run_id": format!("r{i}"), "status": "complete", "duckpipe_version": "0",
-                    "source": {"kind": "file", "seed": null, "pages": 1, "users": 1, "api_version": null, "nat": null},
-                    "parameters": {"count": null, "page_size": null, "api_url": null, "input": null},
-                    "counts": {"received": 0, "written": 0, "quarantined": 0, "suppressed": 0},
-                    "objects": [], "schema": [], "rejections": [], "absent_fields": [], "unanswerable": [],
-                    "keys": {"parquet": "", "hmac": ""}, "as_of": "", "started_at": "", "finished_at": ""
-                }))
-                .unwrap();
+                let mut r: RunRecord = RunRecord::sample(&format!("r{i}"));
                 r.overlap = *o;
                 r
             })

@@ -101,15 +101,7 @@ mod tests {
     use super::*;
 
     fn record(parquet: &str, hmac: &str) -> RunRecord {
-        let mut r: RunRecord = serde_json::from_value(serde_json::json!({
-            "format": "duckpipe-run/1", "run_id": "r1", "status": "complete", "duckpipe_version": "0",
-            "source": {"kind": "file", "seed": null, "pages": 1, "users": 1, "api_version": null, "nat": null},
-            "parameters": {"count": null, "page_size": null, "api_url": null, "input": null},
-            "counts": {"received": 0, "written": 0, "quarantined": 0, "suppressed": 0},
-            "objects": [], "schema": [], "rejections": [], "absent_fields": [], "unanswerable": [],
-            "keys": {"parquet": "", "hmac": ""}, "as_of": "", "started_at": "", "finished_at": ""
-        }))
-        .unwrap();
+        let mut r: RunRecord = RunRecord::sample("r1");
         r.keys = KeyFingerprints { parquet: parquet.into(), hmac: hmac.into(), quarantine: None };
         r
     }
