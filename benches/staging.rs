@@ -75,14 +75,14 @@ fn main() {
         .expect("usage: cargo bench --bench staging -- INPUT.ndjson");
     let input = std::path::PathBuf::from(input);
     assert!(
-        duckpipe::pipeline::source::file::duckdb_can_read(&input),
+        duckpipe::pipeline::source::file::duckdb_can_read(&input, duckpipe::pipeline::source::DEFAULT_MAX_RECORD_BYTES),
         "{} is not an NDJSON file DuckDB can read",
         input.display()
     );
     let users =
         std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(&input).expect("input"))).count() as u64;
     println!("{users} users from {}", input.display());
-    let spec = FileSource { path: input.clone() };
+    let spec = FileSource::new(&input);
 
     println!("duckdb-reads-file");
     let e = engine();

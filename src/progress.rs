@@ -57,10 +57,11 @@ impl Progress {
     }
 
     /// The hook in the load's source sink: one call per batch (an API page, a file chunk).
-    pub fn batch(&mut self, users: &[String]) {
+    /// `users` records of `bytes` bytes in all.
+    pub fn batch(&mut self, users: u64, bytes: u64) {
         self.batches += 1;
-        self.users += users.len() as u64;
-        self.bytes += users.iter().map(|u| u.len() as u64).sum::<u64>();
+        self.users += users;
+        self.bytes += bytes;
         if self.enabled && self.last_draw.is_none_or(|t| t.elapsed() >= REDRAW) {
             self.draw(false);
         }
@@ -226,7 +227,7 @@ mod tests {
     #[test]
     fn a_disabled_display_counts_but_never_draws() {
         let mut p = Progress::new(false, None);
-        p.batch(&["{}".to_string(), "{\"a\":1}".to_string()]);
+        p.batch(2, 9);
         p.finish();
         assert_eq!((p.batches, p.users, p.bytes), (1, 2, 9));
         assert!(p.last_draw.is_none());

@@ -3,8 +3,8 @@
 #[path = "support/mock_api.rs"]
 mod mock_api;
 
-use duckpipe::pipeline::source::SourceSummary;
 use duckpipe::pipeline::source::api::{ApiError, ApiOptions, fetch, parse_nat_list};
+use duckpipe::pipeline::source::{Record, SourceSummary};
 use mock_api::{Fault, MockApi, MockServer};
 use std::time::{Duration, Instant};
 
@@ -32,8 +32,8 @@ fn options(server: &MockServer, count: u64, page_size: u32) -> ApiOptions {
 /// Runs the client, collecting the batches handed to the sink.
 async fn run(opts: &ApiOptions) -> (Result<SourceSummary, ApiError>, Vec<Vec<String>>) {
     let mut batches: Vec<Vec<String>> = Vec::new();
-    let mut sink = |batch: Vec<String>| -> anyhow::Result<()> {
-        batches.push(batch);
+    let mut sink = |batch: Vec<Record>| -> anyhow::Result<()> {
+        batches.push(batch.into_iter().map(|r| r.into_text().expect("text")).collect());
         Ok(())
     };
     let result = fetch(opts, &mut sink).await;
@@ -412,7 +412,7 @@ async fn zero_users_makes_no_request() {
 async fn sink_error_stops_the_pull() {
     let (mock, server) = start().await;
     let opts = options(&server, 30, 10);
-    let mut sink = |_batch: Vec<String>| -> anyhow::Result<()> { anyhow::bail!("disk full") };
+    let mut sink = |_batch: Vec<Record>| -> anyhow::Result<()> { anyhow::bail!("disk full") };
     let err = fetch(&opts, &mut sink).await.expect_err("must fail");
     assert!(matches!(err, ApiError::Sink { page: 1, .. }), "{err:?}");
     assert!(err.to_string().contains("disk full"), "{err}");

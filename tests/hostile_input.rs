@@ -10,6 +10,7 @@ use duckdb::params;
 use duckpipe::engine::{Engine, sql};
 use duckpipe::keys::{HmacKey, ParquetKey};
 use duckpipe::masking::{Pseudonymizer, age_band, age_years, mask_email, mask_phone};
+use duckpipe::pipeline::source::Record;
 use proptest::prelude::*;
 
 fn keys() -> (ParquetKey, HmacKey) {
@@ -43,7 +44,7 @@ proptest! {
         std::fs::write(&path, &bytes).unwrap();
         let mut n = 0usize;
         // Ok or a clean error: never a panic.
-        let _ = duckpipe::pipeline::source::file::read(&path, 7, &mut |batch: Vec<String>| { n += batch.len(); Ok(()) });
+        let _ = duckpipe::pipeline::source::file::read(&path, 7, 64, &mut |batch: Vec<Record>| { n += batch.len(); Ok(()) });
     }
 
     #[test]
@@ -51,7 +52,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("input.ndjson");
         std::fs::write(&path, &text).unwrap();
-        let _ = duckpipe::pipeline::source::file::read(&path, 3, &mut |_batch: Vec<String>| Ok(()));
+        let _ = duckpipe::pipeline::source::file::read(&path, 3, 64, &mut |_batch: Vec<Record>| Ok(()));
     }
 
     #[test]

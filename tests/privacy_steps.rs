@@ -56,7 +56,7 @@ fn write_ndjson(dir: &Path, users: &[Value]) -> std::path::PathBuf {
 
 fn load(engine: &Engine, input: &Path, dest: &Path, privacy: LoadPrivacy) -> anyhow::Result<RunRecord> {
     let options = LoadOptions {
-        source: std::sync::Arc::new(FileSource { path: input.to_path_buf() }),
+        source: std::sync::Arc::new(FileSource::new(input)),
         dest: Destination::Local(dest.to_path_buf()),
         as_of: AS_OF,
         run_id: load::new_run_id(time::OffsetDateTime::now_utc()),

@@ -37,7 +37,7 @@ fn staged_engine_raw(docs: &[String]) -> Engine {
     {
         let mut app = engine.appender("raw_users").unwrap();
         for doc in docs {
-            app.append_row(params![doc]).unwrap();
+            app.append_row(params![doc, None::<&str>]).unwrap();
         }
     }
     engine.run_all(sql::stage_steps_through(&sql::FLAT_USERS)).unwrap();
@@ -429,4 +429,76 @@ fn large_exports_become_several_encrypted_objects_that_all_read_back() {
     let b64 = base64::engine::general_purpose::STANDARD;
     let other = Engine::open(&ParquetKey::parse(&b64.encode([1u8; 32])).unwrap(), None).unwrap();
     assert!(export::read_back(&other, &written).is_err());
+}
+
+/// A record the source could not read (over the maximum record size, not UTF-8 text) is one
+/// rejected record with its reason, whatever its text would parse to, and plays no part in the
+/// shape checks; the users around it load.
+#[test]
+fn unreadable_records_are_rejected_with_their_problem() {
+    use duckpipe::pipeline::source::{NOT_UTF8_REASON, Record, oversized_reason};
+    let users = fixture_users();
+    let mut records: Vec<Record> = users.iter().take(4).map(|u| Record::Text(u.to_string())).collect();
+    // Its lossy text is a complete user with an unknown field: still rejected, and not sampled.
+    let mut lossy = users[4].clone();
+    lossy["name"]["first"] = Value::from("Secr\u{fffd}t");
+    lossy["secret_field"] = Value::from(1);
+    records.insert(1, Record::oversized(1000));
+    records.insert(3, Record::not_utf8(lossy.to_string().as_bytes()));
+    let (pk, hk) = keys();
+    let engine = Engine::open(&pk, Some(&hk)).unwrap();
+    engine.set_variable("run_id", "'run-1'").unwrap();
+    engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
+    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
+    let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
+    batches.push(records).unwrap();
+    assert_eq!(batches.finish().unwrap(), 6);
+    engine.set_list("required", &required::paths()).unwrap();
+    engine.run_all(&sql::REJECT_STEPS).unwrap();
+    let got: Vec<(i64, String)> =
+        engine.rows("SELECT seq, reason FROM rejected_users ORDER BY seq", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(got, [(1, oversized_reason(1000)), (3, NOT_UTF8_REASON.to_string())]);
+    assert_eq!(engine.query_i64("SELECT count(*) FROM masked_users").unwrap(), 4);
+    duckpipe::pipeline::check::sample(&engine).unwrap();
+    let unknown = duckpipe::pipeline::check::detect(&engine).unwrap();
+    assert!(unknown.is_empty(), "{:?}", unknown.iter().map(|u| &u.path).collect::<Vec<_>>());
+}
+
+/// DuckDB reading an NDJSON file itself quarantines a record over the maximum record size with
+/// the same reason as the line reader, so both ways of reading the file give the same rejections.
+#[test]
+fn duckdb_reading_a_file_quarantines_oversized_records_like_the_line_reader() {
+    use duckpipe::pipeline::source::file::FileSource;
+    let users = fixture_users();
+    let mut lines: Vec<String> = users.iter().take(6).map(Value::to_string).collect();
+    let max = 4000u64;
+    lines.insert(2, format!("{{\"name\": \"{}\"}}", "x".repeat(max as usize)));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.ndjson");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let source = FileSource { path: path.clone(), max_record_bytes: max };
+    let rejected = |duckdb: bool| {
+        let (pk, hk) = keys();
+        let engine = Engine::open(&pk, Some(&hk)).unwrap();
+        engine.set_variable("run_id", "'run-1'").unwrap();
+        engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
+        engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
+        let (_, received) = if duckdb {
+            assert!(duckpipe::pipeline::source::Source::duckdb_file(&source).is_some());
+            duckpipe::pipeline::stage::stage(&engine, &source, 5).unwrap()
+        } else {
+            duckpipe::pipeline::stage::stage_batches(&engine, &source, 5).unwrap()
+        };
+        assert_eq!(received, 7);
+        engine.set_list("required", &required::paths()).unwrap();
+        engine.run_all(&sql::REJECT_STEPS).unwrap();
+        let doc_kept = engine.query_i64("SELECT count(doc) FROM staged_users WHERE problem IS NOT NULL").unwrap();
+        assert_eq!(doc_kept, 0, "the oversized record's text is not kept");
+        engine
+            .rows("SELECT seq, reason FROM rejected_users ORDER BY seq", [], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))
+            .unwrap()
+    };
+    let by_duckdb: Vec<(i64, String)> = rejected(true);
+    assert_eq!(by_duckdb, [(2, duckpipe::pipeline::source::oversized_reason(max))]);
+    assert_eq!(rejected(false), by_duckdb);
 }

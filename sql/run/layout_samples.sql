@@ -8,7 +8,8 @@
 --         under each key and the same JSON type under each kept field, so the checks about keys
 --         and types (unknown_fields.sql, kept_types.sql, delivered_groups.sql) read a handful of
 --         records instead of parsing every one again. Users that did not parse have no shape and
---         are never a sample: they are quarantined (rejected_users.sql), whatever they look like.
+--         are never a sample: they are quarantined (rejected_users.sql), whatever they look like;
+--         nor are records that could not be read (stage/raw_users.sql: never parsed).
 CREATE OR REPLACE TEMP TABLE layout_samples AS
 SELECT
     s.layout,

@@ -3,7 +3,9 @@
 --         variable required (VARCHAR[]: the fields this run enforces — the identity fields always,
 --         the others unless their group was delivered by no user, chosen in src/pipeline/reject.rs).
 -- Output: table rejected_users(seq, reason): by position in the run, e.g. 'dob.date missing or not
---         a date; location.city missing' or 'gender is a number, not a string'.
+--         a date; location.city missing' or 'gender is a number, not a string',
+--         or the problem of a record that could not be read (stage/raw_users.sql: over the
+--         maximum record size, not UTF-8 text).
 -- Why:    a rejected user is written to the run's quarantine object (write/quarantine.sql), never
 --         dropped, and never reaches the data. Reasons name fields, never values: they end up in
 --         logs and run records. A user that did not parse gets only that reason: nothing else
@@ -16,6 +18,7 @@ FROM (
     SELECT
         s.rowid AS seq,
         CASE
+            WHEN s.problem IS NOT NULL THEN s.problem
             WHEN NOT s.parsed THEN
                 CASE WHEN starts_with(ltrim(s.doc), '{') AND json_valid(s.doc)
                      THEN 'nested deeper than 64 levels'

@@ -3,9 +3,9 @@
 --         for ages) and first_layout (layout_first.sql); the Rust functions pseudonym(), age_years(),
 --         age_band() and json_layout() (src/engine/functions/).
 -- Output: view masked_rows: the nine output columns from user_id to nat, then bookkeeping for
---         the run-level steps that is never exported: parsed, missing, implausible, layout, and
---         doc (the raw JSON, kept only for users that may go to quarantine or whose shape differs
---         from the first user's).
+--         the run-level steps that is never exported: parsed, problem (stage/raw_users.sql),
+--         missing, implausible, layout, and doc (the raw JSON, kept only for users that may go to
+--         quarantine or whose shape differs from the first user's).
 -- Why:    the first nine columns are an allow-list: a column that is not named here never reaches
 --         the output, so a field the API adds cannot leak by default. Direct identifiers become
 --         keyed HMAC pseudonyms (DUCKPIPE_HMAC_KEY); the exact birth date becomes completed years
@@ -35,6 +35,7 @@ SELECT
     city,
     nat,
     layout IS NOT NULL                  AS parsed,
+    problem,
     missing,
     implausible,
     layout,

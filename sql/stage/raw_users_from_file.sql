@@ -1,11 +1,22 @@
 -- raw_users, for an NDJSON file — the same relation as raw_users.sql, read by DuckDB itself.
--- Input:  {{input}}: the file (a quoted literal).
--- Output: view raw_users(doc VARCHAR): one row per non-blank line, its text as it is, in file order.
+-- Input:  {{input}}: the file (a quoted literal); {{max_record_bytes}}: the maximum record size;
+--         {{maximum_object_size}}: DuckDB's own limit, a little above it; {{oversized_reason}}:
+--         the reason a larger record is quarantined with (a quoted literal).
+-- Output: view raw_users(doc VARCHAR, problem VARCHAR): one row per non-blank line, in file
+--         order: its text as it is, or, for a line over the maximum record size, no text and the
+--         reason.
 -- Why:    DuckDB splits the file between its threads, so the per-batch steps run on every core in
 --         one pass and no raw JSON is copied through duckpipe. DuckDB refuses the whole file when
---         one line is not JSON (or spans lines, or holds a byte-order mark); duckpipe then reads
---         the file itself and hands such a line on as one record to quarantine.
+--         one line is not JSON (or not UTF-8, or spans lines, or holds a byte-order mark, or is
+--         larger than maximum_object_size); duckpipe then reads the file itself and hands such a
+--         line on as one record to quarantine. A record over the limit that DuckDB does read is
+--         quarantined here the same way, so both ways of reading a file give the same run.
 --         compression = 'uncompressed': a file is read as the bytes it holds, whatever its name.
 CREATE OR REPLACE VIEW raw_users AS
-SELECT CAST(json AS VARCHAR) AS doc
-FROM read_ndjson_objects({{input}}, compression = 'uncompressed');
+SELECT
+    CASE WHEN strlen(doc) <= {{max_record_bytes}} THEN doc END                  AS doc,
+    CASE WHEN strlen(doc) > {{max_record_bytes}} THEN {{oversized_reason}} END  AS problem
+FROM (
+    SELECT CAST(json AS VARCHAR) AS doc
+    FROM read_ndjson_objects({{input}}, compression = 'uncompressed', maximum_object_size = {{maximum_object_size}})
+);

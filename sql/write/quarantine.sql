@@ -15,6 +15,8 @@
 --         wherever it occurs in `login`, duplicates and escaped spellings included, and touches
 --         nothing if `login` is not an object); a line that did not parse has no structure to
 --         trust, so the value after any credential-named key is blanked in the text, best effort.
+--         A record over the maximum record size has no doc (its bytes were never held); one that
+--         is not UTF-8 text has its invalid bytes replaced by U+FFFD.
 COPY (
     SELECT
         q.seq,

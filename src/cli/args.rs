@@ -177,6 +177,11 @@ pub struct LoadArgs {
     /// are quarantined, encrypted, with their reason, as long as the share stays below this).
     #[arg(long, default_value_t = 0.01, value_parser = parse_ratio)]
     pub max_bad_ratio: f64,
+    /// --source file: the largest record (an NDJSON line, an element of a JSON document) that is
+    /// loaded, in bytes (a suffix KiB, MiB or GiB is allowed). A larger record is quarantined
+    /// with its reason, not loaded, and never held in memory whole.
+    #[arg(long, env = "DUCKPIPE_MAX_RECORD_SIZE", value_name = "BYTES", default_value = "1MiB", value_parser = parse_size)]
+    pub max_record_size: u64,
     /// Create the S3 bucket when it does not exist (else a missing bucket is an error).
     #[arg(long)]
     pub create_bucket: bool,
@@ -184,6 +189,20 @@ pub struct LoadArgs {
     pub dest: DestArgs,
     #[command(flatten)]
     pub report: ReportOptions,
+}
+
+/// A size in bytes, with an optional binary suffix: 2048, 64KiB, 1MiB, 1GiB (at most 1 GiB: a
+/// record is held in memory whole).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)]
+        .iter()
+        .find_map(|(s, u)| t.strip_suffix(s).map(|d| (d.trim(), *u)))
+        .unwrap_or((t, 1));
+    match digits.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)) {
+        Some(n) if (1..=1 << 30).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a size between 1 byte and 1GiB (e.g. 1048576 or 1MiB)")),
+    }
 }
 
 fn parse_ratio(text: &str) -> Result<f64, String> {

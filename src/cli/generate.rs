@@ -112,7 +112,7 @@ mod tests {
         .unwrap();
         let mut batched = Vec::new();
         let s2 = synthetic::generate(&g, 2_345, 1_000, &mut |b| {
-            batched.extend(b);
+            batched.extend(b.into_iter().map(|r| r.into_text().expect("text")));
             Ok(())
         })
         .unwrap();

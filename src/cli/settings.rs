@@ -475,7 +475,7 @@ pub fn load_options(args: &LoadArgs, dest: Destination, keys: &Keys, env: &Env) 
         SourceKind::File => {
             let path = args.input.clone().expect("checked by check_flags_apply");
             parameters.input = Some(path.display().to_string());
-            Arc::new(FileSource { path })
+            Arc::new(FileSource { path, max_record_bytes: args.max_record_size })
         }
         SourceKind::Synthetic => {
             parameters.count = Some(count);

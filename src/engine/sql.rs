@@ -76,7 +76,11 @@ impl SqlFile {
 
 // stage/ — per batch
 pub const RAW_USERS: SqlFile = sql_file!("stage/raw_users.sql", reads: [], fills: []);
-pub const RAW_USERS_FROM_FILE: SqlFile = sql_file!("stage/raw_users_from_file.sql", reads: [], fills: ["input"]);
+pub const RAW_USERS_FROM_FILE: SqlFile = sql_file!(
+    "stage/raw_users_from_file.sql",
+    reads: [],
+    fills: ["input", "max_record_bytes", "maximum_object_size", "oversized_reason"]
+);
 pub const UTC_TIMESTAMP: SqlFile = sql_file!("stage/utc_timestamp.sql", reads: [], fills: []);
 pub const FLAT_USERS: SqlFile = sql_file!("stage/flat_users.sql", reads: [], fills: []);
 pub const CHECKED_USERS: SqlFile = sql_file!("stage/checked_users.sql", reads: ["as_of", "loaded_at"], fills: []);

@@ -16,7 +16,7 @@
 
 use duckdb::{Appender, params};
 
-use super::source::{BatchSink, Source, SourceSummary};
+use super::source::{self as sources, BatchSink, Record, Source, SourceSummary};
 use crate::engine::{self, Engine, EngineError, sql};
 use crate::error::SourceError;
 
@@ -28,11 +28,15 @@ pub const PAGES_IN_FLIGHT: usize = 2;
 /// the default memory limit.
 pub const BATCH_ROWS: u64 = 2 * 122_880;
 
+/// Bytes of raw JSON per batch at most, whatever the number of users: a batch of large records
+/// (up to the maximum record size each) is cut short rather than outgrow memory.
+pub const BATCH_BYTES: u64 = 256 << 20;
+
 /// Runs the stage step on the whole source. Returns the source's summary and the users received (all
 /// in `staged_users`). A source failure is a [`SourceError`], a DuckDB failure an [`EngineError`].
 pub fn stage(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
     if let Some(path) = source.duckdb_file() {
-        match stage_ndjson(engine, path) {
+        match stage_ndjson(engine, path, source.max_record_bytes()) {
             Ok(received) => {
                 let summary = SourceSummary { kind: "file".into(), pages: 1, users: received, ..Default::default() };
                 return Ok((summary, received));
@@ -51,16 +55,16 @@ pub fn stage(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow:
     stage_batches(engine, source, batch_size)
 }
 
-/// Whether DuckDB failed on the file's content (its "Invalid Input" errors: malformed JSON, a
-/// byte-order mark, an object too large), rather than for want of memory or of the file.
+/// Whether DuckDB failed on the file's content (its "Invalid Input" errors: malformed JSON,
+/// invalid UTF-8, a byte-order mark, an object too large), rather than for want of memory or of
+/// the file.
 fn refused_input(e: &anyhow::Error) -> bool {
     e.to_string().contains("Invalid Input Error")
 }
 
 /// The stage step with DuckDB reading `path` (a [`Source::duckdb_file`]).
-fn stage_ndjson(engine: &Engine, path: &std::path::Path) -> anyhow::Result<u64> {
-    let input = sql::quote(&path.to_string_lossy());
-    engine.execute_batch(&sql::RAW_USERS_FROM_FILE.fill(&[("input", &input)]))?;
+fn stage_ndjson(engine: &Engine, path: &std::path::Path, max_record_bytes: u64) -> anyhow::Result<u64> {
+    engine.execute_batch(&raw_users_from_file(path, max_record_bytes))?;
     tracing::info!(file = %path.display(), "DuckDB reads the file (all cores, one pass)");
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
@@ -75,6 +79,18 @@ fn stage_ndjson(engine: &Engine, path: &std::path::Path) -> anyhow::Result<u64> 
     Ok(engine.query_i64("SELECT count(*) FROM staged_users")? as u64)
 }
 
+/// `sql/stage/raw_users_from_file.sql` for `path`: records over `max_record_bytes` become one
+/// quarantined record each, with the reason the line reader gives them. DuckDB's own object limit
+/// is set just above, so that every record within the limit is read.
+pub fn raw_users_from_file(path: &std::path::Path, max_record_bytes: u64) -> String {
+    sql::RAW_USERS_FROM_FILE.fill(&[
+        ("input", &sql::quote(&path.to_string_lossy())),
+        ("max_record_bytes", &max_record_bytes.to_string()),
+        ("maximum_object_size", &max_record_bytes.saturating_add(1 << 12).min(u64::from(u32::MAX)).to_string()),
+        ("oversized_reason", &sql::quote(&sources::oversized_reason(max_record_bytes))),
+    ])
+}
+
 /// Creates the per-batch views and `staged_users` ([`sql::STAGE_STEPS`]), once `raw_users` holds
 /// the first users (`layout_first` notes the first user's shape).
 fn start_steps(engine: &Engine) -> Result<(), EngineError> {
@@ -87,6 +103,7 @@ pub struct Batches<'e> {
     appender: Option<Appender<'e>>,
     batch_rows: u64,
     in_batch: u64,
+    in_batch_bytes: u64,
     received: u64,
     started: bool,
 }
@@ -99,20 +116,35 @@ impl<'e> Batches<'e> {
     /// Batches of `batch_rows` users instead of [`BATCH_ROWS`] (tests use small ones).
     pub fn with_batch_rows(engine: &'e Engine, batch_rows: u64) -> anyhow::Result<Self> {
         engine.run(&sql::RAW_USERS)?;
-        Ok(Self { engine, appender: None, batch_rows: batch_rows.max(1), in_batch: 0, received: 0, started: false })
+        Ok(Self {
+            engine,
+            appender: None,
+            batch_rows: batch_rows.max(1),
+            in_batch: 0,
+            in_batch_bytes: 0,
+            received: 0,
+            started: false,
+        })
     }
 
-    /// Appends users (JSON texts) in order; runs the per-batch steps whenever a batch is full.
-    pub fn push(&mut self, users: Vec<String>) -> anyhow::Result<()> {
+    /// Appends records (users' JSON texts, or records to quarantine) in order; runs the
+    /// per-batch steps whenever a batch is full.
+    pub fn push<R: Into<Record>>(&mut self, users: impl IntoIterator<Item = R>) -> anyhow::Result<()> {
         for user in users {
             if self.appender.is_none() {
                 self.appender = Some(self.engine.appender("raw_users")?);
             }
             let appender = self.appender.as_mut().expect("just set");
-            appender.append_row(params![user]).map_err(db_error)?;
+            let record = user.into();
+            self.in_batch_bytes += record.len() as u64;
+            match &record {
+                Record::Text(doc) => appender.append_row(params![doc, None::<&str>]),
+                Record::Unreadable { reason, doc } => appender.append_row(params![doc, reason]),
+            }
+            .map_err(db_error)?;
             self.in_batch += 1;
             self.received += 1;
-            if self.in_batch == self.batch_rows {
+            if self.in_batch == self.batch_rows || self.in_batch_bytes >= BATCH_BYTES {
                 self.run_steps()?;
             }
         }
@@ -142,6 +174,7 @@ impl<'e> Batches<'e> {
         self.engine.run(&sql::RAW_USERS)?;
         tracing::debug!(batch = self.in_batch, received = self.received, "batch staged");
         self.in_batch = 0;
+        self.in_batch_bytes = 0;
         Ok(())
     }
 }
@@ -155,8 +188,8 @@ fn db_error(e: duckdb::Error) -> anyhow::Error {
 pub fn stage_batches(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
     let mut batches = Batches::new(engine)?;
     let mut progress = crate::progress::Progress::for_stderr(source.expected_users());
-    let mut append = |users: Vec<String>| -> anyhow::Result<()> {
-        progress.batch(&users);
+    let mut append = |users: Vec<Record>| -> anyhow::Result<()> {
+        progress.batch(users.len() as u64, users.iter().map(|u| u.len() as u64).sum());
         batches.push(users)
     };
     // The source runs on its own thread; at most PAGES_IN_FLIGHT pages wait (back-pressure).
@@ -172,10 +205,10 @@ fn pipelined<P>(produce: P, consume: &mut BatchSink<'_>) -> anyhow::Result<Sourc
 where
     P: FnOnce(&mut BatchSink<'_>) -> anyhow::Result<SourceSummary> + Send,
 {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<String>>(PAGES_IN_FLIGHT);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(PAGES_IN_FLIGHT);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
-            let mut send = |page: Vec<String>| tx.send(page).map_err(|_| anyhow::anyhow!("staging stopped"));
+            let mut send = |page: Vec<Record>| tx.send(page).map_err(|_| anyhow::anyhow!("staging stopped"));
             produce(&mut send)
         });
         let mut failed = None;
@@ -206,7 +239,7 @@ mod tests {
     fn pages(n: usize) -> impl FnOnce(&mut BatchSink<'_>) -> anyhow::Result<SourceSummary> + Send {
         move |sink| {
             for i in 0..n {
-                sink(vec![format!("{i}a"), format!("{i}b")])?;
+                sink(vec![format!("{i}a").into(), format!("{i}b").into()])?;
             }
             Ok(SourceSummary { users: 2 * n as u64, pages: n as u32, ..Default::default() })
         }
@@ -221,7 +254,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(summary.users, 100);
-        let want: Vec<String> = (0..50).flat_map(|i| [format!("{i}a"), format!("{i}b")]).collect();
+        let want: Vec<Record> = (0..50).flat_map(|i| [format!("{i}a").into(), format!("{i}b").into()]).collect();
         assert_eq!(got, want);
     }
 
@@ -241,7 +274,7 @@ mod tests {
     fn producer_error_is_a_source_error() {
         let err = pipelined(
             |sink: &mut BatchSink<'_>| {
-                sink(vec!["x".into()])?;
+                sink(vec![Record::Text("x".into())])?;
                 anyhow::bail!("users.ndjson line 2: not valid JSON")
             },
             &mut |_| Ok(()),

@@ -57,6 +57,12 @@ impl<R: BufRead> Elements<R> {
         Self { reader, max_bytes, line: 1, state: State::Start, info: None }
     }
 
+    /// Lines counted from `line` on (the reader starts on that line of the file).
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = line;
+        self
+    }
+
     /// The `info` object of a saved API response, once the document has been read to its end.
     pub fn info(&self) -> Option<serde_json::Value> {
         self.info.as_deref().and_then(|raw| serde_json::from_slice(raw).ok())
@@ -167,6 +173,9 @@ impl<R: BufRead> Elements<R> {
                 };
             }
             let (used, outcome) = scan.feed(buf);
+            if memchr::memchr(0, &buf[..used]).is_some() {
+                return Err(self.error("a NUL byte: binary input, not JSON text"));
+            }
             self.line += buf[..used].iter().filter(|&&b| b == b'\n').count() as u64;
             if out.len() < keep {
                 let take = used.min(keep - out.len());
@@ -174,6 +183,9 @@ impl<R: BufRead> Elements<R> {
             }
             total += used as u64;
             self.reader.consume(used);
+            if total > super::lines::ENDLESS_BYTES {
+                return Err(self.error("a value of more than 1 GiB: endless or binary input, not JSON users"));
+            }
             match outcome {
                 Outcome::More => {}
                 Outcome::Done => return Ok(finish(out, total, keep)),

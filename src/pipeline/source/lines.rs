@@ -39,6 +39,12 @@ impl<R: BufRead> Lines<R> {
         Self { reader, max_bytes, line: 0 }
     }
 
+    /// Lines counted from `line + 1` on (the reader starts after `line` lines read elsewhere).
+    pub fn after_line(mut self, line: u64) -> Self {
+        self.line = line;
+        self
+    }
+
     /// The number of the line last returned.
     pub fn line_number(&self) -> u64 {
         self.line

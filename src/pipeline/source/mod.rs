@@ -13,9 +13,71 @@ use std::path::Path;
 
 pub use crate::lake::record::SourceSummary;
 
-/// Receives batches of users (each the text of one JSON object) as a source produces them.
-/// Returning an error stops the source.
-pub type BatchSink<'a> = dyn FnMut(Vec<String>) -> anyhow::Result<()> + 'a;
+/// Receives batches of records as a source produces them. Returning an error stops the source.
+pub type BatchSink<'a> = dyn FnMut(Vec<Record>) -> anyhow::Result<()> + 'a;
+
+/// The largest record a file may hold by default (`load --max-record-size`): about a thousand
+/// times a randomuser.me user (about 1.1 KB), small enough that a batch of the largest records
+/// still fits in memory.
+pub const DEFAULT_MAX_RECORD_BYTES: u64 = 1 << 20;
+
+/// One record as a source hands it on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// The text of one JSON value as received (normally a user object; anything else is
+    /// quarantined downstream).
+    Text(String),
+    /// A record that cannot be handed on as text: quarantined with `reason` (which names no
+    /// value), with what is kept of it (`doc`: nothing for a record over the size limit).
+    Unreadable { reason: String, doc: Option<String> },
+}
+
+impl Record {
+    /// A record over the size limit of `max_bytes`: its bytes are not kept.
+    pub fn oversized(max_bytes: u64) -> Self {
+        Self::Unreadable { reason: oversized_reason(max_bytes), doc: None }
+    }
+
+    /// A record whose bytes are not UTF-8 text: kept with each invalid sequence replaced by
+    /// U+FFFD, so that it can be found and fixed at the source.
+    pub fn not_utf8(bytes: &[u8]) -> Self {
+        Self::Unreadable { reason: NOT_UTF8_REASON.to_string(), doc: Some(String::from_utf8_lossy(bytes).into_owned()) }
+    }
+
+    /// Bytes of text the record holds here.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Text(t) => t.len(),
+            Self::Unreadable { doc, .. } => doc.as_ref().map_or(0, String::len),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The text of a [`Record::Text`].
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            Self::Text(t) => Some(t),
+            Self::Unreadable { .. } => None,
+        }
+    }
+}
+
+impl From<String> for Record {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+/// The quarantine reason of a record over the size limit (the same whichever way a file is read).
+pub fn oversized_reason(max_bytes: u64) -> String {
+    format!("larger than the maximum record size ({max_bytes} bytes, --max-record-size)")
+}
+
+/// The quarantine reason of a record that is not UTF-8 text.
+pub const NOT_UTF8_REASON: &str = "not valid UTF-8 text";
 
 /// A source of users.
 pub trait Source: std::fmt::Debug + Send + Sync {
@@ -34,5 +96,10 @@ pub trait Source: std::fmt::Debug + Send + Sync {
     /// time left.
     fn expected_users(&self) -> Option<u64> {
         None
+    }
+
+    /// The largest record this source loads (larger ones are quarantined).
+    fn max_record_bytes(&self) -> u64 {
+        DEFAULT_MAX_RECORD_BYTES
     }
 }

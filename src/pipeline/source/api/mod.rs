@@ -208,7 +208,11 @@ pub async fn fetch(opts: &ApiOptions, sink: &mut BatchSink<'_>) -> Result<Source
             summary.api_version = good.version;
         }
         let n = good.users.len() as u64;
-        sink(good.users).map_err(|e| ApiError::Sink { page, pages, source: e.into() })?;
+        sink(good.users.into_iter().map(super::Record::Text).collect()).map_err(|e| ApiError::Sink {
+            page,
+            pages,
+            source: e.into(),
+        })?;
         summary.pages += 1;
         summary.users += n;
     }

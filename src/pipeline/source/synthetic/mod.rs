@@ -108,7 +108,9 @@ pub fn generate(
     page_size: u32,
     sink: &mut BatchSink<'_>,
 ) -> anyhow::Result<SourceSummary> {
-    generate_pages(generator, count, page_size, |page, n| sink(generator.page(page, n)))
+    generate_pages(generator, count, page_size, |page, n| {
+        sink(generator.page(page, n).into_iter().map(super::Record::Text).collect())
+    })
 }
 
 /// Pages 1, 2, … of `page_size` users (the last one shorter) until `count` users, each produced by

@@ -3,6 +3,7 @@ use super::locale::{self as data, NATS};
 use super::record::age;
 use super::*;
 use crate::calendar::add_years;
+use crate::pipeline::source::Record;
 use md5::Md5;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
@@ -214,9 +215,9 @@ fn pages_are_independent_and_generate_matches_pages() {
 
     let mut got = Vec::new();
     let mut batches = Vec::new();
-    let summary = generate(&g, 95, 40, &mut |b: Vec<String>| {
+    let summary = generate(&g, 95, 40, &mut |b: Vec<Record>| {
         batches.push(b.len());
-        got.extend(b);
+        got.extend(b.into_iter().map(|r| r.into_text().unwrap()));
         Ok(())
     })
     .unwrap();
@@ -359,8 +360,8 @@ fn synthetic_speed() {
         let start = std::time::Instant::now();
         let mut bytes = 0;
         let n = 500_000u64;
-        generate(&g, n, page_size, &mut |b: Vec<String>| {
-            bytes += b.iter().map(String::len).sum::<usize>();
+        generate(&g, n, page_size, &mut |b: Vec<Record>| {
+            bytes += b.iter().map(Record::len).sum::<usize>();
             Ok(())
         })
         .unwrap();
