@@ -125,6 +125,64 @@ pub fn object_size(engine: &Engine, path: &str) -> anyhow::Result<u64> {
     Ok(size as u64)
 }
 
+/// The objects one attempt at a run wrote (`part-<attempt>-*` in the run's data and quarantine
+/// folders), relative to the destination, as far as they exist: what an interrupted attempt
+/// leaves. Locally through the file system; on S3 through DuckDB's listing (run ids and attempt
+/// tokens hold no pattern characters).
+pub fn attempt_objects(
+    engine: &Engine,
+    dest: &Destination,
+    run_id: &str,
+    attempt: &str,
+) -> anyhow::Result<Vec<String>> {
+    let prefix = format!("part-{attempt}-");
+    let folders = [format!("users/{run_id}"), format!("quarantine/{run_id}")];
+    let mut out = Vec::new();
+    match dest {
+        Destination::Local(_) => {
+            for folder in &folders {
+                for (rel, _) in local_files(dest, folder)? {
+                    if rel.rsplit('/').next().is_some_and(|name| name.starts_with(&prefix)) {
+                        out.push(rel);
+                    }
+                }
+            }
+        }
+        Destination::S3 { .. } => {
+            for folder in &folders {
+                let glob = format!("{}/{prefix}*", dest.resolve(folder));
+                let query = sql::LIST_OBJECTS.fill(&[("glob", &sql::quote(&glob))]);
+                let files: Vec<String> = engine
+                    .rows(&query, [], |r| r.get(0))
+                    .map_err(|e| e.context(format!("cannot list objects at {dest}")))?;
+                out.extend(files.iter().map(|f| dest.relative(f)));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Removes objects named relative to the destination.
+pub fn remove_paths(dest: &Destination, paths: &[String]) -> anyhow::Result<()> {
+    match dest {
+        Destination::Local(_) => {
+            for rel in paths {
+                let path = dest.resolve(rel);
+                std::fs::remove_file(&path).map_err(|e| EngineError(format!("cannot remove {path}: {e}")))?;
+            }
+        }
+        Destination::S3 { .. } => {
+            let settings = super::S3Settings::from_process_env()?;
+            for rel in paths {
+                let (bucket, key) = dest.s3_key(rel).expect("an S3 destination");
+                super::s3_client::delete(&settings, bucket, &key)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Removes objects (relative to the destination) that this load wrote and no record names: a
 /// load that lost the race for its run id cleans up after itself.
 pub fn remove(dest: &Destination, objects: &[super::record::ObjectEntry]) -> anyhow::Result<()> {

@@ -28,19 +28,24 @@ pub fn write_run(
     Ok(objects)
 }
 
-/// Removes what one attempt wrote, as far as it got (after an interruption). Best effort: what
-/// cannot be removed stays an orphan that `runs --orphans` lists.
-pub fn remove_attempt(dest: &Destination, run_id: &str, attempt: &str) {
+/// Removes what one attempt wrote, as far as it got (after an interruption), locally or on S3.
+/// Best effort: what cannot be removed stays an orphan that `runs --orphans` lists.
+pub fn remove_attempt(engine: &Engine, dest: &Destination, run_id: &str, attempt: &str) {
+    let removed = objects::attempt_objects(engine, dest, run_id, attempt)
+        .and_then(|paths| objects::remove_paths(dest, &paths).map(|()| paths.len()));
+    match removed {
+        Ok(n) => tracing::info!(run_id, attempt, objects = n, "removed the objects of the interrupted attempt"),
+        Err(e) => {
+            tracing::warn!(
+                run_id,
+                attempt,
+                "objects of the interrupted attempt are left as orphans (`duckpipe runs --orphans` lists them): {e:#}"
+            )
+        }
+    }
     if let Destination::Local(_) = dest {
-        let prefix = format!("part-{attempt}-");
+        // The run's folders, only when empty: another attempt's objects stay.
         for dir in [dest.run_dir(run_id), format!("{}/quarantine/{run_id}", dest.root())] {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().starts_with(&prefix) {
-                    let _ = std::fs::remove_file(entry.path());
-                }
-            }
-            // Only when empty: another attempt's objects stay.
             let _ = std::fs::remove_dir(&dir);
         }
     }
@@ -50,6 +55,16 @@ pub fn remove_attempt(dest: &Destination, run_id: &str, attempt: &str) {
 /// (checked per row group, after some buffering), so objects are this size or somewhat larger:
 /// about 2M masked users (~75 bytes each with zstd) per object.
 pub const TARGET_OBJECT_BYTES: u64 = 128 * 1024 * 1024;
+
+/// [`TARGET_OBJECT_BYTES`], unless `DUCKPIPE_OBJECT_BYTES` sets another size: a knob for tests
+/// that need a run of many objects (an interruption between two of them) from few users.
+fn target_object_bytes() -> u64 {
+    std::env::var("DUCKPIPE_OBJECT_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(TARGET_OBJECT_BYTES)
+}
 
 /// Rows per Parquet row group (DuckDB's default; about 9 MB of masked users).
 pub const ROW_GROUP_ROWS: u64 = 122_880;
@@ -83,7 +98,7 @@ pub fn write(
     attempt: &str,
 ) -> anyhow::Result<Exported> {
     let run_dir = dest.run_dir(run_id);
-    let files = copy(engine, &export_sql(relation, &run_dir, attempt, TARGET_OBJECT_BYTES, ROW_GROUP_ROWS))
+    let files = copy(engine, &export_sql(relation, &run_dir, attempt, target_object_bytes(), ROW_GROUP_ROWS))
         .map_err(|e| EngineError(format!("writing {run_dir} failed: {e}")))?;
     read_back(engine, &files)
 }

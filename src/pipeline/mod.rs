@@ -198,7 +198,7 @@ fn attempt_run(engine: &Engine, opts: &LoadOptions, stored: &[RunRecord], attemp
         });
     if committed.is_err() && crate::interrupt::requested().is_some() && !crate::interrupt::committed() {
         // Stopped on purpose: what this attempt wrote is removed, not left as orphans.
-        export::remove_attempt(&opts.dest, &opts.run_id, attempt);
+        export::remove_attempt(engine, &opts.dest, &opts.run_id, attempt);
     }
     let (record, outcome) = committed?;
     Ok(Attempted { record, outcome, warnings })
