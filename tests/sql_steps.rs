@@ -453,13 +453,13 @@ fn unreadable_records_are_rejected_with_their_problem() {
     let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
     batches.push(records).unwrap();
     assert_eq!(batches.finish().unwrap(), 6);
+    duckpipe::pipeline::check::sample(&engine).unwrap();
     engine.set_list("required", &required::paths()).unwrap();
     engine.run_all(&sql::REJECT_STEPS).unwrap();
     let got: Vec<(i64, String)> =
         engine.rows("SELECT seq, reason FROM rejected_users ORDER BY seq", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!(got, [(1, oversized_reason(1000)), (3, NOT_UTF8_REASON.to_string())]);
     assert_eq!(engine.query_i64("SELECT count(*) FROM masked_users").unwrap(), 4);
-    duckpipe::pipeline::check::sample(&engine).unwrap();
     let unknown = duckpipe::pipeline::check::detect(&engine).unwrap();
     assert!(unknown.is_empty(), "{:?}", unknown.iter().map(|u| &u.path).collect::<Vec<_>>());
 }
@@ -490,6 +490,7 @@ fn duckdb_reading_a_file_quarantines_oversized_records_like_the_line_reader() {
             duckpipe::pipeline::stage::stage_batches(&engine, &source, 5).unwrap()
         };
         assert_eq!(received, 7);
+        duckpipe::pipeline::check::sample(&engine).unwrap();
         engine.set_list("required", &required::paths()).unwrap();
         engine.run_all(&sql::REJECT_STEPS).unwrap();
         let doc_kept = engine.query_i64("SELECT count(doc) FROM staged_users WHERE problem IS NOT NULL").unwrap();
