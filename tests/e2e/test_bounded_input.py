@@ -42,7 +42,7 @@ def _load(dp, path: Path, lake: Path, *extra: str):
 
 def _quarantine(dp, lake: Path, record: dict) -> list[tuple]:
     (q,) = [o["path"] for o in record["objects"] if o["kind"] == "quarantine"]
-    reader = support.ParquetReader(str(lake / q), dp.keys["DUCKPIPE_PARQUET_KEY"])
+    reader = support.ParquetReader(str(lake / q), dp.keys["DUCKPIPE_QUARANTINE_KEY"])
     return reader.query("SELECT seq, reason, doc FROM {src} ORDER BY seq")
 
 
