@@ -180,7 +180,7 @@ pub struct LoadArgs {
     /// --source file: the largest record (an NDJSON line, an element of a JSON document) that is
     /// loaded, in bytes (a suffix KiB, MiB or GiB is allowed). A larger record is quarantined
     /// with its reason, not loaded, and never held in memory whole.
-    #[arg(long, env = "DUCKPIPE_MAX_RECORD_SIZE", value_name = "BYTES", default_value = "1MiB", value_parser = parse_size)]
+    #[arg(long, value_name = "BYTES", default_value = "1MiB", value_parser = parse_size)]
     pub max_record_size: u64,
     /// Create the S3 bucket when it does not exist (else a missing bucket is an error).
     #[arg(long)]
