@@ -16,6 +16,8 @@ pub const QUARANTINE_KEY_VAR: &str = "DUCKPIPE_QUARANTINE_KEY";
 
 /// Every key variable, in the order `duckpipe keygen` prints them.
 pub const KEY_VARS: [&str; 3] = [PARQUET_KEY_VAR, HMAC_KEY_VAR, QUARANTINE_KEY_VAR];
+/// The key `duckpipe rekey` moves the lake to.
+pub const NEW_PARQUET_KEY_VAR: &str = "DUCKPIPE_NEW_PARQUET_KEY";
 
 /// Key length in bytes. 32 bytes = AES-256 for Parquet; for HMAC-SHA256 a key shorter than the
 /// hash output weakens it, so 32 is also the HMAC minimum.
@@ -60,7 +62,7 @@ impl ParquetKey {
     pub fn parse_quarantine(value: &str) -> Result<Self, KeyError> {
         Self::parse_var(QUARANTINE_KEY_VAR, value)
     }
-    fn parse_var(var: &'static str, value: &str) -> Result<Self, KeyError> {
+    pub fn parse_var(var: &'static str, value: &str) -> Result<Self, KeyError> {
         let bytes = decode(var, value)?;
         // Re-encode canonically: DuckDB takes a 44-character string as base64 of the raw key.
         Ok(Self(B64.encode(bytes)))

@@ -76,6 +76,121 @@ pub enum Command {
     /// Query the stored data with SQL: a file, -c "…", piped statements, or an interactive prompt.
     #[command(long_about = SQL_LONG_ABOUT)]
     Sql(SqlArgs),
+    /// Erase people: every row of theirs in the data (by keyed pseudonym) and the quarantine,
+    /// rewriting only the objects that hold them; the audit log records how many rows, never who.
+    Forget(ForgetArgs),
+    /// Merge the runs into objects of the target size (one rewrite); answers stay identical and the
+    /// record keeps the lineage (runs, seeds, counts).
+    Compact(CompactArgs),
+    /// Re-encrypt every object with the key in DUCKPIPE_NEW_PARQUET_KEY (one rewrite); afterwards
+    /// no object opens with the old key.
+    Rekey(RekeyArgs),
+}
+
+/// How long a rewrite waits for the lake's rewrite lock.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Seconds to wait while another rewrite holds the lake's lock before giving up (naming it).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub lock_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DropArgs {
+    /// The runs to remove (as `duckpipe runs` lists them).
+    #[arg(required = true, value_name = "RUN_ID", value_parser = parse_run_id)]
+    pub run_ids: Vec<String>,
+    #[command(flatten)]
+    pub dest: DestArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// Only orphans older than this (a number and d, h or m, e.g. 90m or 2d; 0m for all): a
+    /// running load's objects are orphans until it commits.
+    #[arg(long, value_name = "AGE", default_value = "60m", value_parser = crate::lake::quarantine::parse_age)]
+    pub older_than: time::Duration,
+    #[command(flatten)]
+    pub lock: LockArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("who").required(true).multiple(true).args(["email", "uuid", "from_file"])))]
+pub struct ForgetArgs {
+    /// An e-mail address to forget (repeatable).
+    #[arg(long, value_name = "ADDR")]
+    pub email: Vec<String>,
+    /// A login.uuid to forget (repeatable).
+    #[arg(long, value_name = "UUID")]
+    pub uuid: Vec<String>,
+    /// A file of identifiers, one per line: an e-mail address (holds '@') or a uuid; blank lines
+    /// and lines starting with # are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub dest: DestArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    /// Size of the objects to write (e.g. 128MB, 1GB): a new object starts once one reaches it.
+    #[arg(long, value_name = "SIZE", default_value = "128MiB", value_parser = parse_target_size)]
+    pub target_size: u64,
+    #[command(flatten)]
+    pub lock: LockArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RekeyArgs {
+    #[command(flatten)]
+    pub dest: DestArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `128MB`, `1GiB`, `500kB`, or bytes.
+pub fn parse_target_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: u64 = number.parse().map_err(|_| format!("{text:?} is not a size (e.g. 128MB)"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "kib" => 1024,
+        "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return Err(format!("{text:?} is not a size (e.g. 128MB)")),
+    };
+    match n.checked_mul(factor) {
+        Some(bytes) if bytes >= 1024 => Ok(bytes),
+        _ => Err(format!("{text:?}: a target size from 1 KiB up")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -238,6 +353,11 @@ pub enum RunsAction {
     /// --older-than; their run records keep the entry, marked purged. Run it on a schedule to keep
     /// the retention in docs/privacy.md. Needs no key.
     PurgeQuarantine(PurgeQuarantineArgs),
+    /// Remove runs: the record first (readers stop seeing the run at once), then its objects.
+    Drop(DropArgs),
+    /// Delete the objects failed attempts left (never one a record names, never one younger than
+    /// --older-than), and finish the clean-up of rewrites cut short after their commit.
+    Gc(GcArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod args;
 mod config;
 pub mod generate;
 pub mod keygen;
+mod lifecycle;
 mod load;
 pub mod output;
 mod quarantine;
@@ -32,6 +33,9 @@ pub fn run(command: Command, env: &settings::Env) -> anyhow::Result<()> {
         Command::Config(args) => config::run(args, env),
         Command::Generate(args) => generate::run(args),
         Command::Sql(args) => sql::run(args, env),
+        Command::Forget(args) => lifecycle::forget(args, env),
+        Command::Compact(args) => lifecycle::compact(args, env),
+        Command::Rekey(args) => lifecycle::rekey(args, env),
     }
 }
 

@@ -21,6 +21,8 @@ pub fn purge(args: PurgeQuarantineArgs, env: &Env) -> anyhow::Result<()> {
     let dest = settings::dest(&args.dest, env)?.value;
     // Deleting reads no data: the engine gets a throw-away key.
     let engine = lake::open(&dest, &ParquetKey::ephemeral(), None, false)?;
+    // It replaces records: not while a rewrite (compact, forget, …) is superseding them.
+    let _lock = lake::lock::acquire(&dest, "runs purge-quarantine", std::time::Duration::from_secs(10))?;
     // What may be deleted is known only when every record is sound.
     let survey = integrity::survey(&engine, &dest)?;
     integrity::refuse(&dest, &survey.findings)?;

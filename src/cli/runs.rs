@@ -30,7 +30,7 @@ struct Verified {
 /// `runs --verify`: every invariant of the records, and every object of every complete run
 /// checked against its record (size, rows) and fully decrypted. Exit 4 when anything fails.
 fn verify_runs(engine: &Engine, dest: &Destination, survey: Survey, format: Format) -> anyhow::Result<()> {
-    let Survey { records, mut findings } = survey;
+    let Survey { records, mut findings, .. } = survey;
     let mine = engine.parquet_fingerprint();
     if !records.is_empty() && records.iter().all(|r| r.keys.parquet != mine) {
         verify::check_key(engine, &records)?;
@@ -46,7 +46,7 @@ fn verify_runs(engine: &Engine, dest: &Destination, survey: Survey, format: Form
         }
         for object in &record.objects {
             // A path that leaves the run's folder is a finding already; it is never opened.
-            if integrity::object_path_problem(&record.run_id, object).is_some() {
+            if integrity::object_path_problem(record, object).is_some() {
                 continue;
             }
             let file = dest.resolve(&object.path);
@@ -152,8 +152,11 @@ fn check_rows(engine: &Engine, key: KeyName, file: &str, expected: u64) -> Resul
 }
 
 pub fn run(args: RunsArgs, env: &Env) -> anyhow::Result<()> {
-    if let Some(RunsAction::PurgeQuarantine(purge)) = args.action {
-        return super::quarantine::purge(purge, env);
+    match args.action {
+        Some(RunsAction::PurgeQuarantine(purge)) => return super::quarantine::purge(purge, env),
+        Some(RunsAction::Drop(a)) => return super::lifecycle::drop(a, env),
+        Some(RunsAction::Gc(a)) => return super::lifecycle::gc(a, env),
+        None => {}
     }
     let dest = settings::dest(&args.dest, env)?.value;
     // Run records hold no key; listing needs none (the engine gets a throw-away one), verifying
@@ -172,7 +175,7 @@ pub fn run(args: RunsArgs, env: &Env) -> anyhow::Result<()> {
     if args.orphans {
         // What is safe to delete is known only when every record is sound.
         integrity::refuse(&dest, &survey.findings)?;
-        let orphans: Vec<Orphan> = objects::orphans(&engine, &dest, &survey.records)?
+        let orphans: Vec<Orphan> = objects::orphans(&engine, &dest, &survey.all())?
             .into_iter()
             .map(|(path, bytes)| Orphan { path, bytes })
             .collect();
@@ -190,7 +193,7 @@ pub fn run(args: RunsArgs, env: &Env) -> anyhow::Result<()> {
             }
         };
     }
-    let Survey { records, findings } = survey;
+    let Survey { records, findings, .. } = survey;
     if !findings.is_empty() {
         tracing::warn!(
             "{} problem{} with the run records at {dest}: readers refuse the lake until they are fixed (`duckpipe runs --verify` lists them)",

@@ -276,6 +276,15 @@ pub fn dest(args: &DestArgs, env: &Env) -> Result<Setting<Destination>, UsageErr
     resolve(env, args.dest.clone(), DEST_VAR, parse_dest, || Destination::Local(PathBuf::from(DEFAULT_DEST)))
 }
 
+/// The key `rekey` moves the lake to (DUCKPIPE_NEW_PARQUET_KEY).
+pub fn new_parquet_key(env: &Env) -> Result<ParquetKey, KeyError> {
+    use crate::keys::NEW_PARQUET_KEY_VAR;
+    ParquetKey::parse_var(
+        NEW_PARQUET_KEY_VAR,
+        &env.value(NEW_PARQUET_KEY_VAR).ok_or(KeyError::Missing { var: NEW_PARQUET_KEY_VAR })?,
+    )
+}
+
 /// `--dest` and `DUCKPIPE_DEST` values.
 pub fn parse_dest(text: &str) -> Result<Destination, String> {
     Destination::parse(text).map_err(|e| match e {

@@ -24,6 +24,9 @@ pub const PARQUET_KEY_NAME: &str = "duckpipe";
 
 /// Name under which the quarantine's key is registered, when a command needs it.
 pub const QUARANTINE_KEY_NAME: &str = "duckpipe_quarantine";
+/// Name under which `rekey` registers the key the lake was written with, to read it while
+/// everything is written with the new key under [`PARQUET_KEY_NAME`].
+pub const OLD_PARQUET_KEY_NAME: &str = "duckpipe_old";
 
 pub use crate::error::EngineError;
 pub use sanitize::sanitize;
@@ -174,6 +177,17 @@ impl Engine {
         // refuses. SET VARIABLE, secrets in memory and Parquet keys still work.
         engine.execute_batch("SET lock_configuration = true;")?;
         Ok(engine)
+    }
+
+    /// Registers a second Parquet key under [`OLD_PARQUET_KEY_NAME`] (`rekey` reads with it).
+    /// Like the main key, the statement is never logged and a failure never shows it.
+    pub fn add_old_parquet_key(&self, key: &ParquetKey) -> Result<(), EngineError> {
+        let pragma = format!(
+            "PRAGMA add_parquet_key({}, {});",
+            sql::quote(OLD_PARQUET_KEY_NAME),
+            sql::quote(key.expose_base64())
+        );
+        self.conn.execute_batch(&pragma).map_err(|_| EngineError("DuckDB refused the old Parquet key".into()))
     }
 
     fn load_httpfs(&self, path: &Path) -> anyhow::Result<()> {

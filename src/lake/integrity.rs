@@ -40,8 +40,24 @@ fn finding(subject: impl Into<String>, problem: impl Into<String>) -> Finding {
 
 /// Every record that could be read (oldest first), and every problem found in the records.
 pub struct Survey {
+    /// The records readers read: every record no other record supersedes.
     pub records: Vec<RunRecord>,
+    /// Records a committed rewrite supersedes, not yet removed (a rewrite was cut short after
+    /// its commit): ignored by readers, removed by the next rewrite or `runs gc`.
+    pub superseded: Vec<RunRecord>,
     pub findings: Vec<Finding>,
+}
+
+impl Survey {
+    /// Every record, superseded ones included: what may not be deleted as an orphan.
+    pub fn all(&self) -> Vec<RunRecord> {
+        self.records.iter().chain(&self.superseded).cloned().collect()
+    }
+}
+
+/// The run ids some record supersedes.
+fn superseded_ids<'a>(records: impl Iterator<Item = &'a RunRecord>) -> std::collections::HashSet<&'a str> {
+    records.flat_map(|r| r.supersedes.iter().map(String::as_str)).collect()
 }
 
 /// Reads and checks every record at `dest`; only a failure to list or read them is an error.
@@ -55,9 +71,13 @@ pub fn survey(engine: &Engine, dest: &Destination) -> anyhow::Result<Survey> {
         }
     }
     findings.extend(check_records(&parsed));
-    let mut records: Vec<RunRecord> = parsed.into_iter().map(|(_, r)| r).collect();
+    let gone: std::collections::HashSet<String> =
+        superseded_ids(parsed.iter().map(|(_, r)| r)).into_iter().map(str::to_string).collect();
+    let (mut superseded, mut records): (Vec<RunRecord>, Vec<RunRecord>) =
+        parsed.into_iter().map(|(_, r)| r).partition(|r| gone.contains(&r.run_id));
     sort(&mut records);
-    Ok(Survey { records, findings })
+    sort(&mut superseded);
+    Ok(Survey { records, superseded, findings })
 }
 
 /// The complete runs at `dest`, oldest first, if the records keep every invariant; otherwise
@@ -115,11 +135,16 @@ pub fn check_records(records: &[(String, RunRecord)]) -> Vec<Finding> {
     for (name, r) in records {
         check_one(name, r, &mut out);
     }
-    // Each object named once in the lake; each run id once.
+    // Each run id once; each object named once and one key set among the records readers read
+    // (a superseded record may share objects and keys with the rewrite that replaced it).
+    let gone = superseded_ids(records.iter().map(|(_, r)| r));
+    let live: Vec<&(String, RunRecord)> = records.iter().filter(|(_, r)| !gone.contains(r.run_id.as_str())).collect();
     let mut named: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut ids: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (name, r) in records {
         ids.entry(&r.run_id).or_default().push(name);
+    }
+    for (_, r) in &live {
         for o in &r.objects {
             named.entry(&o.path).or_default().push(&r.run_id);
         }
@@ -136,7 +161,7 @@ pub fn check_records(records: &[(String, RunRecord)]) -> Vec<Finding> {
     // One key set per lake.
     for (which, key) in [("Parquet", 0), ("HMAC", 1)] {
         let mut by_key: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (_, r) in records {
+        for (_, r) in &live {
             let fingerprint = if key == 0 { &r.keys.parquet } else { &r.keys.hmac };
             by_key.entry(fingerprint).or_default().push(&r.run_id);
         }
@@ -178,7 +203,7 @@ fn check_one(name: &str, r: &RunRecord, out: &mut Vec<Finding>) {
         ));
     }
     for o in &r.objects {
-        if let Some(problem) = object_path_problem(&r.run_id, o) {
+        if let Some(problem) = object_path_problem(r, o) {
             out.push(finding(&subject, problem));
         }
     }
@@ -201,8 +226,10 @@ fn check_one(name: &str, r: &RunRecord, out: &mut Vec<Finding>) {
     }
 }
 
-/// Why an object's path is not one a load of `run_id` writes (None when it is).
-pub fn object_path_problem(run_id: &str, o: &ObjectEntry) -> Option<String> {
+/// Why an object's path is not one the run of `r` writes (None when it is). A rewrite keeps the
+/// objects it did not need to change where they are, so its objects may be in any run's folder.
+pub fn object_path_problem(r: &RunRecord, o: &ObjectEntry) -> Option<String> {
+    let run_id = r.run_id.as_str();
     let path = &o.path;
     let folder = match o.kind.as_str() {
         "data" => "users",
@@ -217,7 +244,8 @@ pub fn object_path_problem(run_id: &str, o: &ObjectEntry) -> Option<String> {
     }
     let mut parts = path.split('/');
     let (top, run, file) = (parts.next(), parts.next(), parts.next());
-    if parts.next().is_some() || top != Some(folder) || run != Some(run_id) {
+    let run_ok = run == Some(run_id) || (r.rewrite.is_some() && run.is_some_and(record::valid_run_id));
+    if parts.next().is_some() || top != Some(folder) || !run_ok {
         return Some(format!(
             "names {path:?} as a {} object, but run {run_id} keeps those in {folder}/{run_id}/",
             o.kind
@@ -325,6 +353,8 @@ mod tests {
             unknown_fields: vec![],
             min_k: None,
             information_loss: None,
+            supersedes: vec![],
+            rewrite: None,
             as_of: String::new(),
             started_at: String::new(),
             finished_at: String::new(),

@@ -3,18 +3,30 @@
 //! its commit log (`record`), created exactly once (`commit`, with `durable` for fsync) and
 //! checked on every read (`integrity`), the probe that proves a destination writable (`probe`),
 //! the objects under it (`objects`), checks of keys and content (`verify`), the quarantine's
-//! retention (`quarantine`), and the view `users` that readers query (`users_view`). docs/runs.md states the invariants.
+//! retention (`quarantine`), and the view `users` that readers query (`users_view`). The
+//! lifecycle: the rewrite primitive (`rewrite`) under the rewrite lock (`lock`), with
+//! `lifecycle` for what every rewrite does first, and the jobs on top — `compact`, `forget`
+//! (with the `audit` log), `rekey`, `drop_runs` and `gc`. docs/runs.md states the invariants.
 
+pub mod audit;
 pub mod aws_profile;
 pub mod bucket;
 pub mod commit;
+pub mod compact;
 pub mod destination;
+pub mod drop_runs;
 pub mod durable;
+pub mod forget;
+pub mod gc;
 pub mod integrity;
+pub mod lifecycle;
+pub mod lock;
 pub mod objects;
 pub mod probe;
 pub mod quarantine;
 pub mod record;
+pub mod rekey;
+pub mod rewrite;
 pub mod s3;
 pub mod s3_client;
 pub mod sigv4;

@@ -203,3 +203,61 @@ pub fn remove(dest: &Destination, objects: &[super::record::ObjectEntry]) -> any
     }
     Ok(())
 }
+
+/// Runs a COPY … RETURN_FILES statement and returns the objects it wrote, with no listing.
+pub fn copy(engine: &Engine, statement: &str) -> Result<Vec<String>, EngineError> {
+    use duckdb::types::Value;
+    let files = engine.one(statement, [], |r| r.get::<_, Value>(1))?;
+    let Value::List(items) = files else {
+        return Err(EngineError("the export did not name the objects it wrote".into()));
+    };
+    Ok(items.into_iter().filter_map(|v| if let Value::Text(t) = v { Some(t) } else { None }).collect())
+}
+
+/// Deletes one object (relative to the destination); one that is already gone is fine.
+pub fn delete(dest: &Destination, relative: &str) -> anyhow::Result<()> {
+    match dest {
+        Destination::Local(_) => {
+            let path = dest.resolve(relative);
+            match std::fs::remove_file(&path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(EngineError(format!("cannot remove {path}: {e}")).into()),
+            }
+        }
+        Destination::S3 { .. } => {
+            let settings = super::S3Settings::from_process_env()?;
+            let (bucket, key) = dest.s3_key(relative).expect("an S3 destination");
+            super::s3_client::delete(&settings, bucket, &key)
+        }
+    }
+}
+
+/// When each object (full paths) was last written, in Unix seconds (a stat locally, a HEAD
+/// request on S3).
+pub fn modified(engine: &Engine, dest: &Destination, files: &[String]) -> anyhow::Result<HashMap<String, i64>> {
+    if files.is_empty() {
+        return Ok(HashMap::new());
+    }
+    match dest {
+        Destination::Local(_) => {
+            let mut out = HashMap::new();
+            for f in files {
+                let meta = std::fs::metadata(f).map_err(|e| EngineError(format!("cannot read {f}: {e}")))?;
+                let secs = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_secs() as i64);
+                out.insert(f.clone(), secs);
+            }
+            Ok(out)
+        }
+        Destination::S3 { .. } => {
+            let list: Vec<String> = files.iter().map(|f| sql::quote(f)).collect();
+            let query = sql::OBJECT_TIMES.fill(&[("objects", &format!("[{}]", list.join(", ")))]);
+            let rows: Vec<(String, i64)> = engine.rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.into_iter().collect())
+        }
+    }
+}

@@ -58,6 +58,13 @@ pub struct RunRecord {
     /// With `--min-k`: how many written users each generalisation touched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub information_loss: Option<InformationLoss>,
+    /// Runs this record replaces (a rewrite: `compact`, `forget`, `rekey`). Readers ignore every
+    /// record named here from the moment this one exists (docs/runs.md, "Rewrites").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supersedes: Vec<String>,
+    /// What a rewrite did and the loads its rows come from; None for a load's own record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewrite: Option<Rewrite>,
     /// Reference time for ages (RFC 3339).
     pub as_of: String,
     pub started_at: String,
@@ -98,6 +105,37 @@ pub struct Overlap {
     pub already_stored: Option<u64>,
     /// Rows of this run whose user_id an earlier row of this run has too.
     pub repeated: u64,
+}
+
+/// How a rewrite record came to be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rewrite {
+    /// "compact", "forget" or "rekey".
+    pub operation: String,
+    /// The loads whose rows this record holds, oldest first, as their records said (lineage
+    /// survives any number of rewrites).
+    pub lineage: Vec<Origin>,
+    /// Rows this rewrite removed (forget), by kind.
+    #[serde(default)]
+    pub removed: Removed,
+}
+
+/// One load in a rewrite's lineage: where its rows came from and how they related to the runs
+/// before them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    pub run_id: String,
+    pub finished_at: String,
+    pub source: SourceSummary,
+    pub counts: Counts,
+    #[serde(default)]
+    pub overlap: Option<Overlap>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removed {
+    pub data: u64,
+    pub quarantine: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,6 +199,26 @@ impl RunRecord {
         .expect("the sample record parses")
     }
 
+    /// The loads whose rows this record holds: itself for a load, its lineage for a rewrite.
+    pub fn origins(&self) -> Vec<Origin> {
+        match &self.rewrite {
+            Some(r) => r.lineage.clone(),
+            None => vec![Origin {
+                run_id: self.run_id.clone(),
+                finished_at: self.finished_at.clone(),
+                source: self.source.clone(),
+                counts: self.counts,
+                overlap: self.overlap,
+            }],
+        }
+    }
+
+    /// Whether the rows of load `run_id` are held by this record (its own, or in its lineage): a
+    /// load retried with a run id that was since compacted is still "already recorded".
+    pub fn holds_run(&self, run_id: &str) -> bool {
+        self.run_id == run_id || self.rewrite.as_ref().is_some_and(|r| r.lineage.iter().any(|o| o.run_id == run_id))
+    }
+
     /// The data objects of this run, as full paths under `dest`.
     pub fn data_objects(&self, dest: &Destination) -> impl Iterator<Item = (String, &ObjectEntry)> {
         self.objects.iter().filter(|o| o.kind == "data").map(|o| (dest.resolve(&o.path), o))
@@ -222,8 +280,12 @@ pub fn read_files(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(St
             let mut out = Vec::new();
             for name in local_names(dest)? {
                 let path = dest.resolve(&format!("runs/{name}"));
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| EngineError(format!("cannot read {path}: {e}")))?;
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    // Removed since the listing (a rewrite cleaning up what it superseded).
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(EngineError(format!("cannot read {path}: {e}")).into()),
+                };
                 out.push((format!("runs/{name}"), text));
             }
             Ok(out)

@@ -42,7 +42,7 @@ pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRec
         sql::USERS_VIEW.fill(&[("objects", &objects)])
     } else {
         tracing::debug!("a user may be stored in several runs: the view keeps the latest run's row of each user_id");
-        let order: Vec<String> = records.iter().map(|r| sql::quote(&r.run_id)).collect();
+        let order: Vec<String> = load_order(records).iter().map(|id| sql::quote(id)).collect();
         sql::USERS_LATEST_VIEW.fill(&[("objects", &objects), ("run_order", &format!("[{}]", order.join(", ")))])
     };
     engine.execute_batch(&statement).map_err(|e| verify::name_damaged_object(engine, dest, records, e.into()))?;
@@ -59,9 +59,13 @@ pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRec
 /// compared with every earlier one. Two loads that overlapped in time compared with the same runs
 /// and record the same count, so the proof fails and the view applies the rule; so does a lake
 /// whose records were deleted, or written before duckpipe recorded overlaps.
+///
+/// A rewrite keeps the overlaps of the loads in its lineage, so the proof is over the loads, not
+/// the records: compacting or forgetting keeps it; dropping a run leaves a gap.
 pub fn each_user_once(records: &[RunRecord]) -> bool {
-    let mut checked = Vec::with_capacity(records.len());
-    for r in records {
+    let origins: Vec<_> = records.iter().flat_map(RunRecord::origins).collect();
+    let mut checked = Vec::with_capacity(origins.len());
+    for r in &origins {
         match r.overlap {
             Some(o) if o.already_stored == Some(0) && o.repeated == 0 => checked.push(o.runs_checked),
             _ => return false,
@@ -69,6 +73,15 @@ pub fn each_user_once(records: &[RunRecord]) -> bool {
     }
     checked.sort_unstable();
     checked.iter().enumerate().all(|(i, &n)| n == i as u64)
+}
+
+/// The run ids the rows carry (the loads, also inside rewrites), oldest first: the order in
+/// which the latest load wins. Rows keep their load's run id through every rewrite, so a
+/// compaction does not change which row of a user counts.
+pub fn load_order(records: &[RunRecord]) -> Vec<String> {
+    let mut origins: Vec<_> = records.iter().flat_map(RunRecord::origins).collect();
+    origins.sort_by(|a, b| (&a.finished_at, &a.run_id).cmp(&(&b.finished_at, &b.run_id)));
+    origins.into_iter().map(|o| o.run_id).collect()
 }
 
 #[cfg(test)]

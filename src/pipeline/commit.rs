@@ -54,6 +54,8 @@ pub fn commit(engine: &Engine, c: Commit<'_>) -> anyhow::Result<(RunRecord, Outc
         unknown_fields: c.unknown_fields,
         min_k: opts.privacy.min_k,
         information_loss: c.information_loss,
+        supersedes: Vec::new(),
+        rewrite: None,
     };
     let outcome = lake_commit::create(&opts.dest, &record)?;
     match &outcome {

@@ -106,12 +106,7 @@ pub fn write(
 /// Runs an export statement ([`export_sql`]) and returns the objects it wrote (its
 /// RETURN_FILES list).
 pub fn copy(engine: &Engine, statement: &str) -> Result<Vec<String>, EngineError> {
-    use duckdb::types::Value;
-    let files = engine.one(statement, [], |r| r.get::<_, Value>(1))?;
-    let Value::List(items) = files else {
-        return Err(EngineError("the export did not name the objects it wrote".into()));
-    };
-    Ok(items.into_iter().filter_map(|v| if let Value::Text(t) = v { Some(t) } else { None }).collect())
+    objects::copy(engine, statement)
 }
 
 /// Counts the rows of every object in `files` (one attempt's objects), from their decrypted

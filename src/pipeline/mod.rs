@@ -94,7 +94,7 @@ fn new_attempt() -> String {
 pub fn load(engine: &Engine, opts: &LoadOptions) -> anyhow::Result<Loaded> {
     let mut records = integrity::records(engine, &opts.dest)?;
     verify::check_load_keys(&opts.dest, &records, &opts.keys)?;
-    if let Some(existing) = records.iter().find(|r| r.run_id == opts.run_id).cloned() {
+    if let Some(existing) = records.iter().find(|r| r.holds_run(&opts.run_id)).cloned() {
         tracing::warn!(run_id = %opts.run_id, "this run id is already recorded at the destination: nothing loaded");
         return Ok(Loaded { record: existing, outcome: Outcome::AlreadyRecorded, records, warnings: Vec::new() });
     }

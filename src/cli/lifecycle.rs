@@ -1,0 +1,180 @@
+//! `forget`, `compact`, `rekey`, `runs drop` and `runs gc`: the lake's rewrites (src/lake/rewrite.rs),
+//! each under the rewrite lock, each printing what it did (text or one JSON object) and never a
+//! data value, an identifier or a key.
+
+use std::time::Duration;
+
+use super::args::{CompactArgs, DropArgs, ForgetArgs, Format, GcArgs, LockArgs, RekeyArgs};
+use super::output::{print_json, print_text};
+use super::settings::{self, Env};
+use crate::error::UsageError;
+use crate::keys::ParquetKey;
+use crate::lake::forget::Identifier;
+use crate::lake::{self, Destination, compact, drop_runs, forget, gc, integrity, lock, rekey};
+
+fn take_lock(dest: &Destination, operation: &str, args: &LockArgs) -> anyhow::Result<lock::Lock> {
+    lock::acquire(dest, operation, Duration::from_secs(args.lock_timeout))
+}
+
+fn warnings_text(warnings: &[String]) -> String {
+    warnings.iter().map(|w| format!("warning: {w}\n")).collect()
+}
+
+pub fn drop(args: DropArgs, env: &Env) -> anyhow::Result<()> {
+    let dest = settings::dest(&args.dest, env)?.value;
+    // Records and objects only: nothing is decrypted.
+    let engine = lake::open(&dest, &ParquetKey::ephemeral(), None, false)?;
+    let lock = take_lock(&dest, "runs drop", &args.lock)?;
+    let dropped = drop_runs::drop_runs(&engine, &dest, &lock, &args.run_ids)?;
+    match args.format {
+        Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "dropped": dropped })),
+        Format::Text => print_text(&format!(
+            "Dropped {} run{} from {dest} ({}): {} rows, {} objects removed\n{}",
+            dropped.runs.len(),
+            if dropped.runs.len() == 1 { "" } else { "s" },
+            dropped.runs.join(", "),
+            dropped.rows_removed,
+            dropped.objects_removed,
+            warnings_text(&dropped.warnings)
+        )),
+    }
+}
+
+pub fn gc(args: GcArgs, env: &Env) -> anyhow::Result<()> {
+    let dest = settings::dest(&args.dest, env)?.value;
+    let engine = lake::open(&dest, &ParquetKey::ephemeral(), None, false)?;
+    let lock = take_lock(&dest, "runs gc", &args.lock)?;
+    let collected = gc::collect(&engine, &dest, &lock, args.older_than)?;
+    match args.format {
+        Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "gc": collected })),
+        Format::Text => {
+            let bytes: u64 = collected.removed.iter().map(|r| r.bytes).sum();
+            let mut out = format!(
+                "Deleted {} orphaned object{} ({bytes} bytes) at {dest}; {} younger than {}s kept\n",
+                collected.removed.len(),
+                if collected.removed.len() == 1 { "" } else { "s" },
+                collected.kept_young,
+                args.older_than.whole_seconds()
+            );
+            for r in &collected.removed {
+                out.push_str(&format!("  {}  ({} bytes)\n", r.path, r.bytes));
+            }
+            out.push_str(&warnings_text(&collected.warnings));
+            print_text(&out)
+        }
+    }
+}
+
+/// The identifiers of `forget`: the flags, then the file's lines. Never printed.
+fn identifiers(args: &ForgetArgs) -> anyhow::Result<Vec<Identifier>> {
+    let mut who: Vec<Identifier> = args.email.iter().map(|e| Identifier::Email(e.clone())).collect();
+    who.extend(args.uuid.iter().map(|u| Identifier::Uuid(u.clone())));
+    if let Some(path) = &args.from_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("--from-file {}: cannot read it: {}", path.display(), e.kind())))?;
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            who.push(if line.contains('@') { Identifier::Email(line.into()) } else { Identifier::Uuid(line.into()) });
+        }
+    }
+    if let Some(n) =
+        who.iter().position(|id| matches!(id, Identifier::Email(e) | Identifier::Uuid(e) if e.trim().is_empty()))
+    {
+        return Err(UsageError(format!("identifier {} is empty", n + 1)).into());
+    }
+    if who.is_empty() {
+        return Err(UsageError("no identifier to forget (--email, --uuid or a non-empty --from-file)".into()).into());
+    }
+    Ok(who)
+}
+
+pub fn forget(args: ForgetArgs, env: &Env) -> anyhow::Result<()> {
+    let who = identifiers(&args)?;
+    let dest = settings::dest(&args.dest, env)?.value;
+    let keys = settings::keys(env, false)?;
+    let engine = lake::open(&dest, &keys.parquet, Some(&keys.hmac), false)?;
+    // The quarantine keeps raw records under its own key: forget reads and rewrites them too.
+    engine.add_quarantine_key(&keys.quarantine)?;
+    let lock = take_lock(&dest, "forget", &args.lock)?;
+    let done = forget::forget(&engine, &dest, &lock, &keys.hmac, &who)?;
+    match args.format {
+        Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "forget": done })),
+        Format::Text => print_text(&format!(
+            "Forgot {} identifier{} at {dest}: {} data rows and {} quarantined records removed, {} orphaned objects deleted; runs rewritten: {} ({} bytes read, {} written); audit entry {}\n{}",
+            who.len(),
+            if who.len() == 1 { "" } else { "s" },
+            done.rows_removed,
+            done.quarantine_rows_removed,
+            done.orphans_removed,
+            if done.runs_touched.is_empty() { "none".to_string() } else { done.runs_touched.join(", ") },
+            done.bytes_read,
+            done.bytes_written,
+            done.audit_entry,
+            warnings_text(&done.warnings)
+        )),
+    }
+}
+
+pub fn compact(args: CompactArgs, env: &Env) -> anyhow::Result<()> {
+    let dest = settings::dest(&args.dest, env)?.value;
+    let parquet = settings::parquet_key(env)?;
+    let engine = lake::open(&dest, &parquet, None, false)?;
+    let lock = take_lock(&dest, "compact", &args.lock)?;
+    let before = integrity::records(&engine, &dest)?;
+    let objects_before = before.iter().map(|r| r.objects.len()).sum::<usize>();
+    let (done, warnings) = compact::compact(&engine, &dest, &lock, args.target_size)?;
+    let json = serde_json::json!({
+        "dest": dest.to_string(),
+        "compacted": done.is_some(),
+        "record": done.as_ref().map(|d| d.record.run_id.clone()),
+        "runs_merged": done.as_ref().map_or(0, |d| d.record.supersedes.len()),
+        "objects_before": objects_before,
+        "objects_after": done.as_ref().map_or(objects_before, |d| d.record.objects.len()),
+        "bytes_read": done.as_ref().map_or(0, |d| d.bytes_read),
+        "bytes_written": done.as_ref().map_or(0, |d| d.bytes_written),
+        "warnings": warnings,
+    });
+    match (args.format, &done) {
+        (Format::Json, _) => print_json(&json),
+        (Format::Text, None) => print_text(&format!("Nothing to compact at {dest}.\n{}", warnings_text(&warnings))),
+        (Format::Text, Some(d)) => print_text(&format!(
+            "Compacted {} runs at {dest} into run {}: {objects_before} objects → {}, {} bytes written\n{}",
+            d.record.supersedes.len(),
+            d.record.run_id,
+            d.record.objects.len(),
+            d.bytes_written,
+            warnings_text(&warnings)
+        )),
+    }
+}
+
+pub fn rekey(args: RekeyArgs, env: &Env) -> anyhow::Result<()> {
+    let dest = settings::dest(&args.dest, env)?.value;
+    let old = settings::parquet_key(env)?;
+    let new = settings::new_parquet_key(env)?;
+    let engine = lake::open(&dest, &new, None, false)?;
+    let lock = take_lock(&dest, "rekey", &args.lock)?;
+    let (done, orphans, warnings) = rekey::rekey(&engine, &dest, &lock, &old)?;
+    let json = serde_json::json!({
+        "dest": dest.to_string(),
+        "rekeyed": done.is_some(),
+        "record": done.as_ref().map(|d| d.record.run_id.clone()),
+        "fingerprint": new.fingerprint(),
+        "orphans_removed": orphans,
+        "warnings": warnings,
+    });
+    match (args.format, &done) {
+        (Format::Json, _) => print_json(&json),
+        (Format::Text, None) => print_text(&format!(
+            "Every run at {dest} is under the new key already (fingerprint {}…). Set DUCKPIPE_PARQUET_KEY to it.\n{}",
+            integrity::short(&new.fingerprint()),
+            warnings_text(&warnings)
+        )),
+        (Format::Text, Some(d)) => print_text(&format!(
+            "Re-encrypted {} runs at {dest} into run {} under the new key (fingerprint {}…); {orphans} orphaned objects deleted. Now set DUCKPIPE_PARQUET_KEY to the new key.\n{}",
+            d.record.supersedes.len(),
+            d.record.run_id,
+            integrity::short(&new.fingerprint()),
+            warnings_text(&warnings)
+        )),
+    }
+}
