@@ -227,7 +227,25 @@ pub fn run(args: RunsArgs, env: &Env) -> anyhow::Result<()> {
                 3,
                 &rows,
             );
-            print_text(&format!("Complete runs at {dest}:\n{table}"))
+            let mut out = format!("Complete runs at {dest}:\n{table}");
+            // Where the data of rewritten runs came from: the loads in each rewrite's lineage.
+            for r in records.iter().filter(|r| r.rewrite.is_some()) {
+                let loads: Vec<String> = r
+                    .origins()
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{} ({}, seed {}, {} written)",
+                            o.run_id,
+                            o.source.kind,
+                            o.source.seed.as_deref().unwrap_or("-"),
+                            o.counts.written
+                        )
+                    })
+                    .collect();
+                out.push_str(&format!("  {} holds the rows of: {}\n", r.run_id, loads.join(", ")));
+            }
+            print_text(&out)
         }
     }
 }

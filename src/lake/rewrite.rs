@@ -74,13 +74,18 @@ pub struct Rewritten {
     pub warnings: Vec<String>,
 }
 
-/// A test hook: with `DUCKPIPE_TEST_PAUSE_AT=<step>` the process says so on stderr and waits,
-/// so that the end-to-end tests can kill it (-9) at exactly that point of a rewrite.
+/// A test hook: with `DUCKPIPE_TEST_PAUSE_AT=<step>` the process says so on stderr and waits
+/// (up to two minutes, or until the file `DUCKPIPE_TEST_RESUME` names exists), so that the
+/// end-to-end tests can kill it (-9) at exactly that point of a rewrite, or run a load meanwhile.
 pub fn checkpoint(step: &str) {
     if std::env::var("DUCKPIPE_TEST_PAUSE_AT").is_ok_and(|s| s == step) {
         // Not a log line: the tests wait for exactly this text.
         eprintln!("duckpipe: paused at {step}");
-        std::thread::sleep(std::time::Duration::from_secs(120));
+        let resume = std::env::var_os("DUCKPIPE_TEST_RESUME").map(std::path::PathBuf::from);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while std::time::Instant::now() < until && !resume.as_ref().is_some_and(|f| f.exists()) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 }
 

@@ -1,0 +1,274 @@
+"""Issue 14, the lake's lifecycle: compact, forget, rekey, runs drop and runs gc on one commit-last
+rewrite, on a local directory and on MinIO. Outcomes are asserted on the files under the lake
+(every Parquet file read with the key, orphans included) and on `report`; rewrites are killed
+with -9 at fixed points (the binary pauses there when DUCKPIPE_TEST_PAUSE_AT says so), two
+rewrites run at once, and a load runs during a compaction. Each lake is small: seconds per test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import base64
+import json
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+import support
+from conftest import Duckpipe
+from lake_check import Lake, assert_sound
+from support import AS_OF
+
+
+@pytest.fixture(params=["local", "s3"])
+def where(request, duckpipe_bin, workdir, keys, tmp_path):
+    if request.param == "local":
+        return Duckpipe(duckpipe_bin, workdir, keys, None), Lake(dest=str(tmp_path / "lake"), local=tmp_path / "lake")
+    minio = request.getfixturevalue("minio")
+    bucket = request.getfixturevalue("bucket")
+    return Duckpipe(duckpipe_bin, workdir, keys, minio), Lake(dest=f"s3://{bucket}/lake", minio=minio, bucket=bucket,
+                                                              prefix="lake")
+
+
+def load(dp, lake, run_id, seed, count=300, env=None):
+    return dp.ok("load", "--source", "synthetic", "--count", str(count), "--seed", seed, "--run-id", run_id,
+                 "--dest", lake.dest, "--as-of", AS_OF, "--format", "json", env=env).json()
+
+
+def report(dp, lake, env=None):
+    return dp.ok("report", "--dest", lake.dest, "--as-of", AS_OF, "--format", "json", env=env).json()
+
+
+def parquet_rows(lake: Lake, key: str) -> dict[str, list[tuple]]:
+    """Every row of every Parquet file under the lake, orphans included, decrypted with `key`."""
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        for rel, data in lake.files().items():
+            if not rel.endswith(".parquet"):
+                continue
+            path = Path(d) / rel.replace("/", "_")
+            path.write_bytes(data)
+            con = support.connect()
+            con.execute(f"PRAGMA add_parquet_key('k', {support.sql_str(key)})")
+            out[rel] = con.execute(
+                f"SELECT COLUMNS(*)::VARCHAR FROM read_parquet({support.sql_str(str(path))}, encryption_config = {{footer_key: 'k'}})"
+            ).fetchall()
+    return out
+
+
+def opens_with(lake: Lake, key: str, rel: str) -> bool:
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "x.parquet"
+        path.write_bytes(lake.files()[rel])
+        con = support.connect()
+        con.execute(f"PRAGMA add_parquet_key('k', {support.sql_str(key)})")
+        try:
+            con.execute(f"SELECT count(*) FROM read_parquet({support.sql_str(str(path))}, "
+                        "encryption_config = {footer_key: 'k'})").fetchall()
+            return True
+        except Exception:
+            return False
+
+
+def pseudonym(hmac_key_b64: str, value: str) -> str:
+    return hmac.new(base64.b64decode(hmac_key_b64), value.encode(), hashlib.sha256).hexdigest()
+
+
+def pause(dp, args, step, env_extra=None):
+    """Starts duckpipe paused at `step` of its rewrite; returns the process once it is there."""
+    env = dp.env(DUCKPIPE_TEST_PAUSE_AT=step, **(env_extra or {}))
+    proc = subprocess.Popen([dp.binary, *args], cwd=dp.cwd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if f"paused at {step}" in line:
+            return proc
+    proc.wait()
+    raise AssertionError(f"duckpipe never paused at {step}: exit {proc.returncode}\n{''.join(seen)}")
+
+
+def test_compact_keeps_every_answer_and_the_lineage(where):
+    dp, lake = where
+    load(dp, lake, "day-1", "a")
+    load(dp, lake, "day-2", "b")
+    load(dp, lake, "day-3", "a")  # the same users again: the latest load wins, before and after
+    before = report(dp, lake)
+    out = dp.ok("compact", "--dest", lake.dest, "--format", "json").json()
+    assert out["compacted"] and out["runs_merged"] == 3 and out["objects_after"] == 1, out
+    assert report(dp, lake) == before
+    records = assert_sound(dp, lake, expected_users=before["users"])
+    assert len(records) == 1
+    (rec,) = records.values()
+    assert rec["supersedes"] == ["day-1", "day-2", "day-3"]
+    lineage = rec["rewrite"]["lineage"]
+    assert [o["run_id"] for o in lineage] == ["day-1", "day-2", "day-3"]
+    assert [o["source"]["seed"] for o in lineage] == ["a", "b", "a"]
+    assert all(o["counts"]["written"] == 300 for o in lineage)
+    # Only the new objects are left; the rows keep their load's run id.
+    assert {rel for rel in lake.files() if rel.endswith(".parquet")} == {o["path"] for o in rec["objects"]}
+    rows = parquet_rows(lake, dp.keys["DUCKPIPE_PARQUET_KEY"])
+    assert sum(len(r) for r in rows.values()) == 900
+    # A retried load of a compacted run is still "already recorded".
+    again = load(dp, lake, "day-2", "b")
+    assert again["outcome"] == "already_recorded" and again["skipped"]
+    # Runs still tell where the data came from.
+    listing = dp.ok("runs", "--dest", lake.dest).stdout
+    assert "day-1" in listing and "day-3" in listing, listing
+
+
+def test_forget_removes_a_person_from_data_and_quarantine(where, fixture_users, tmp_path):
+    dp, lake = where
+    path, users = fixture_users
+    person = users[3]
+    email, uuid = person["email"], person["login"]["uuid"]
+    # Run 1 holds them; run 2 holds a broken copy of their record (quarantined) and others.
+    dp.ok("load", "--source", "file", "--input", str(path), "--run-id", "r1", "--dest", lake.dest,
+          "--as-of", AS_OF, "--max-bad-ratio", "0.5")
+    broken = dict(person)
+    broken.pop("dob")
+    others = [u for i, u in enumerate(users) if i not in (3,)][:10]
+    ndjson = tmp_path / "r2.ndjson"
+    ndjson.write_text("".join(json.dumps(u) + "\n" for u in others + [broken]))
+    dp.ok("load", "--source", "file", "--input", str(ndjson), "--run-id", "r2", "--dest", lake.dest,
+          "--as-of", AS_OF, "--max-bad-ratio", "0.5")
+    untouched = load(dp, lake, "r3", "someone-else", count=50)["run"]["objects"][0]
+    untouched_bytes = lake.files()[untouched["path"]]
+    before = report(dp, lake)
+
+    out = dp.ok("forget", "--email", email.upper(), "--dest", lake.dest, "--format", "json").json()["forget"]
+    assert out["rows_removed"] == 1 and out["quarantine_rows_removed"] == 1, out
+    assert sorted(out["runs_touched"]) == ["r1", "r2"]
+    after = report(dp, lake)
+    assert after["users"] == before["users"] - 1
+
+    key = dp.keys["DUCKPIPE_HMAC_KEY"]
+    secrets_ = {pseudonym(key, uuid), pseudonym(key, email.strip().lower()), email.lower(), uuid}
+    for rel, rows in parquet_rows(lake, dp.keys["DUCKPIPE_PARQUET_KEY"]).items():
+        text = json.dumps(rows, default=str).lower()
+        assert not any(s.lower() in text for s in secrets_), f"{rel} still holds the person"
+    files = lake.files()
+    for rel, data in files.items():
+        assert not any(s.encode() in data.lower() for s in secrets_), rel
+    # Only the objects holding them were rewritten: r3's object is the same bytes, still named.
+    assert files[untouched["path"]] == untouched_bytes
+    audit = [json.loads(d) for rel, d in files.items() if rel.startswith("audit/")]
+    assert len(audit) == 1 and audit[0]["rows_removed"] == 1 and audit[0]["quarantine_rows_removed"] == 1
+    assert sorted(audit[0]["runs_touched"]) == ["r1", "r2"] and audit[0]["time"]
+    assert_sound(dp, lake, expected_users=after["users"])
+    # Forgetting again finds nobody and still leaves an entry.
+    again = dp.ok("forget", "--uuid", uuid, "--dest", lake.dest, "--format", "json").json()["forget"]
+    assert again["rows_removed"] == 0 and again["runs_touched"] == []
+    assert report(dp, lake) == after
+
+
+def test_runs_drop_and_gc_delete_only_what_no_record_names(where):
+    dp, lake = where
+    load(dp, lake, "keep", "k", count=100)
+    load(dp, lake, "bad", "b", count=100)
+    lake.put("users/ghost/part-deadbeef-0.parquet", b"left by a killed load")
+    out = dp.ok("runs", "drop", "bad", "--dest", lake.dest, "--format", "json").json()["dropped"]
+    assert out["runs"] == ["bad"] and out["rows_removed"] == 100
+    assert not any(rel.startswith(("users/bad/", "runs/bad")) for rel in lake.files())
+    assert report(dp, lake)["users"] == 100
+    refused = dp("runs", "drop", "nope", "--dest", lake.dest)
+    assert refused.returncode == 2 and "no run nope" in refused.stderr
+    # Too young for the margin: kept; with no margin: deleted. Named objects never.
+    young = dp.ok("runs", "gc", "--dest", lake.dest, "--format", "json").json()["gc"]
+    assert young["removed"] == [] and young["kept_young"] == 1
+    gone = dp.ok("runs", "gc", "--dest", lake.dest, "--older-than", "0", "--format", "json").json()["gc"]
+    assert [r["path"] for r in gone["removed"]] == ["users/ghost/part-deadbeef-0.parquet"]
+    assert_sound(dp, lake, expected_users=100)
+
+
+def test_rekey_moves_every_object_to_the_new_key(where):
+    dp, lake = where
+    load(dp, lake, "one", "x", count=200)
+    load(dp, lake, "two", "y", count=200)
+    before = report(dp, lake)
+    old = dp.keys["DUCKPIPE_PARQUET_KEY"]
+    new = support.parse_keygen(dp.ok("keygen").stdout)["DUCKPIPE_PARQUET_KEY"]
+    out = dp.ok("rekey", "--dest", lake.dest, "--format", "json", env=dp.env(DUCKPIPE_NEW_PARQUET_KEY=new)).json()
+    assert out["rekeyed"], out
+    assert old not in json.dumps(out) and new not in json.dumps(out)
+    new_env = dp.env(DUCKPIPE_PARQUET_KEY=new)
+    assert report(dp, lake, env=new_env) == before
+    refused = dp("report", "--dest", lake.dest, "--format", "json")
+    assert refused.returncode == 2 and "DUCKPIPE_PARQUET_KEY" in refused.stderr
+    parquet = [rel for rel in lake.files() if rel.endswith(".parquet")]
+    assert parquet
+    for rel in parquet:
+        assert opens_with(lake, new, rel) and not opens_with(lake, old, rel), rel
+    for rec in lake.records().values():
+        assert rec["keys"]["parquet"] == out["fingerprint"]
+    dp.ok("runs", "--dest", lake.dest, "--verify", env=new_env)
+
+
+@pytest.mark.parametrize("step", ["written", "committed", "records_removed"])
+def test_kill_9_during_a_compaction_leaves_the_old_or_the_new_state(where, step, tmp_path):
+    dp, lake = where
+    load(dp, lake, "a", "a", count=200)
+    load(dp, lake, "b", "b", count=200)
+    before = report(dp, lake)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = pause(dp, ["compact", "--dest", lake.dest], step, {"TMPDIR": str(scratch)})
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # Never both, never neither: every answer is the same at once, without any repair.
+    assert report(dp, lake) == before
+    runs = {r["run_id"] for r in dp.ok("runs", "--dest", lake.dest, "--format", "json").json()["runs"]}
+    if step == "written":
+        assert runs == {"a", "b"}
+    else:
+        assert len(runs) == 1 and next(iter(runs)).startswith("compact-")
+    assert_sound(dp, lake, expected_users=before["users"])
+    # The next rewrite takes over the dead holder's lock and finishes the clean-up.
+    dp.ok("runs", "gc", "--dest", lake.dest, "--older-than", "0", "--lock-timeout", "0")
+    assert report(dp, lake) == before
+    files = lake.files()
+    named = {o["path"] for rec in lake.records().values() for o in rec["objects"]}
+    assert {rel for rel in files if rel.endswith(".parquet")} == named
+    assert not any(rel.startswith("lock/") for rel in files)
+    assert_sound(dp, lake, expected_users=before["users"])
+
+
+def test_two_rewrites_at_once_the_second_is_refused_naming_the_holder(where, tmp_path):
+    dp, lake = where
+    load(dp, lake, "a", "a", count=100)
+    load(dp, lake, "b", "b", count=100)
+    resume = tmp_path / "resume"
+    first = pause(dp, ["compact", "--dest", lake.dest, "--format", "json"], "written",
+                  {"DUCKPIPE_TEST_RESUME": str(resume)})
+    second = dp("forget", "--email", "x@example.com", "--dest", lake.dest, "--lock-timeout", "0")
+    assert second.returncode == 4, second.describe()
+    assert "locked by `compact`" in second.stderr and f"pid {first.pid}" in second.stderr, second.stderr
+    resume.touch()
+    out, _ = first.communicate(timeout=60)
+    assert first.returncode == 0 and json.loads(out)["compacted"]
+    # Once released, the other rewrite gets the lock.
+    dp.ok("forget", "--email", "x@example.com", "--dest", lake.dest, "--lock-timeout", "0")
+    assert_sound(dp, lake, expected_users=200)
+
+
+def test_a_load_during_a_compaction_keeps_its_run(where, tmp_path):
+    dp, lake = where
+    load(dp, lake, "a", "a", count=100)
+    load(dp, lake, "b", "b", count=100)
+    resume = tmp_path / "resume"
+    compaction = pause(dp, ["compact", "--dest", lake.dest, "--format", "json"], "written",
+                       {"DUCKPIPE_TEST_RESUME": str(resume)})
+    load(dp, lake, "during", "c", count=100)
+    resume.touch()
+    out, _ = compaction.communicate(timeout=60)
+    assert compaction.returncode == 0, out
+    assert json.loads(out)["runs_merged"] == 2
+    runs = {r["run_id"] for r in dp.ok("runs", "--dest", lake.dest, "--format", "json").json()["runs"]}
+    assert "during" in runs and len(runs) == 2, runs
+    assert report(dp, lake)["users"] == 300
+    assert_sound(dp, lake, expected_users=300)
