@@ -21,7 +21,13 @@ pub struct Known {
 pub fn check(engine: &Engine, relation: &str, dest: &Destination, stored: &[RunRecord]) -> anyhow::Result<Known> {
     let repeated = engine.count(&sql::REPEATED_USERS.fill(&[("relation", relation)]))?;
     let mut known = Known {
-        overlap: Overlap { runs_checked: stored.len() as u64, already_stored: Some(0), repeated },
+        // Loads, not records: a compacted record holds the rows of every load in its lineage,
+        // and the proof that each user is stored once counts loads (lake::users_view).
+        overlap: Overlap {
+            runs_checked: stored.iter().map(|r| r.origins().len() as u64).sum(),
+            already_stored: Some(0),
+            repeated,
+        },
         by_run: Vec::new(),
         warning: None,
     };

@@ -119,6 +119,9 @@ def test_compact_keeps_every_answer_and_the_lineage(where):
     # A retried load of a compacted run is still "already recorded".
     again = load(dp, lake, "day-2", "b")
     assert again["outcome"] == "already_recorded" and again["skipped"]
+    # A load after the compaction counts the loads it compared with, not the records.
+    fresh = load(dp, lake, "day-4", "d", count=10)
+    assert fresh["run"]["overlap"]["runs_checked"] == 3, fresh["run"]["overlap"]
     # Runs still tell where the data came from.
     listing = dp.ok("runs", "--dest", lake.dest).stdout
     assert "day-1" in listing and "day-3" in listing, listing
