@@ -18,6 +18,8 @@ pub const QUARANTINE_KEY_VAR: &str = "DUCKPIPE_QUARANTINE_KEY";
 pub const KEY_VARS: [&str; 3] = [PARQUET_KEY_VAR, HMAC_KEY_VAR, QUARANTINE_KEY_VAR];
 /// The key `duckpipe rekey` moves the lake to.
 pub const NEW_PARQUET_KEY_VAR: &str = "DUCKPIPE_NEW_PARQUET_KEY";
+/// The key `duckpipe rekey` moves the quarantine to, when it is set.
+pub const NEW_QUARANTINE_KEY_VAR: &str = "DUCKPIPE_NEW_QUARANTINE_KEY";
 
 /// Key length in bytes. 32 bytes = AES-256 for Parquet; for HMAC-SHA256 a key shorter than the
 /// hash output weakens it, so 32 is also the HMAC minimum.

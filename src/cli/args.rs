@@ -82,8 +82,9 @@ pub enum Command {
     /// Merge the runs into objects of the target size (one rewrite); answers stay identical and the
     /// record keeps the lineage (runs, seeds, counts).
     Compact(CompactArgs),
-    /// Re-encrypt every object with the key in DUCKPIPE_NEW_PARQUET_KEY (one rewrite); afterwards
-    /// no object opens with the old key.
+    /// Re-encrypt every data object with the key in DUCKPIPE_NEW_PARQUET_KEY, and the quarantine
+    /// with DUCKPIPE_NEW_QUARANTINE_KEY when it is set (one rewrite); afterwards no object opens
+    /// with an old key.
     Rekey(RekeyArgs),
 }
 

@@ -151,14 +151,26 @@ pub fn rekey(args: RekeyArgs, env: &Env) -> anyhow::Result<()> {
     let dest = settings::dest(&args.dest, env)?.value;
     let old = settings::parquet_key(env)?;
     let new = settings::new_parquet_key(env)?;
+    // The quarantine moves too when a new key for it is given (it needs the current one to read).
+    let new_quarantine = settings::new_quarantine_key_if_set(env)?;
+    let old_quarantine = match &new_quarantine {
+        Some(_) => Some(
+            settings::quarantine_key(env)?
+                .ok_or(crate::keys::KeyError::Missing { var: crate::keys::QUARANTINE_KEY_VAR })?,
+        ),
+        None => None,
+    };
+    let quarantine =
+        old_quarantine.as_ref().zip(new_quarantine.as_ref()).map(|(old, new)| rekey::QuarantineKeys { old, new });
     let engine = lake::open(&dest, &new, None, false)?;
     let lock = take_lock(&dest, "rekey", &args.lock)?;
-    let (done, orphans, warnings) = rekey::rekey(&engine, &dest, &lock, &old)?;
+    let (done, orphans, warnings) = rekey::rekey(&engine, &dest, &lock, &old, quarantine)?;
     let json = serde_json::json!({
         "dest": dest.to_string(),
         "rekeyed": done.is_some(),
         "record": done.as_ref().map(|d| d.record.run_id.clone()),
         "fingerprint": new.fingerprint(),
+        "quarantine_fingerprint": new_quarantine.as_ref().map(|k| k.fingerprint()),
         "orphans_removed": orphans,
         "warnings": warnings,
     });
@@ -170,10 +182,11 @@ pub fn rekey(args: RekeyArgs, env: &Env) -> anyhow::Result<()> {
             warnings_text(&warnings)
         )),
         (Format::Text, Some(d)) => print_text(&format!(
-            "Re-encrypted {} runs at {dest} into run {} under the new key (fingerprint {}…); {orphans} orphaned objects deleted. Now set DUCKPIPE_PARQUET_KEY to the new key.\n{}",
+            "Re-encrypted {} runs at {dest} into run {} under the new key (fingerprint {}…); {orphans} orphaned objects deleted. Now set DUCKPIPE_PARQUET_KEY to the new key{}.\n{}",
             d.record.supersedes.len(),
             d.record.run_id,
             integrity::short(&new.fingerprint()),
+            if new_quarantine.is_some() { ", and DUCKPIPE_QUARANTINE_KEY to the new quarantine key" } else { "" },
             warnings_text(&warnings)
         )),
     }

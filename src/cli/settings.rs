@@ -285,6 +285,12 @@ pub fn new_parquet_key(env: &Env) -> Result<ParquetKey, KeyError> {
     )
 }
 
+/// The key `rekey` moves the quarantine to, when DUCKPIPE_NEW_QUARANTINE_KEY is set.
+pub fn new_quarantine_key_if_set(env: &Env) -> Result<Option<ParquetKey>, KeyError> {
+    use crate::keys::NEW_QUARANTINE_KEY_VAR;
+    env.value(NEW_QUARANTINE_KEY_VAR).map(|v| ParquetKey::parse_var(NEW_QUARANTINE_KEY_VAR, &v)).transpose()
+}
+
 /// `--dest` and `DUCKPIPE_DEST` values.
 pub fn parse_dest(text: &str) -> Result<Destination, String> {
     Destination::parse(text).map_err(|e| match e {

@@ -27,6 +27,8 @@ pub const QUARANTINE_KEY_NAME: &str = "duckpipe_quarantine";
 /// Name under which `rekey` registers the key the lake was written with, to read it while
 /// everything is written with the new key under [`PARQUET_KEY_NAME`].
 pub const OLD_PARQUET_KEY_NAME: &str = "duckpipe_old";
+/// Name under which `rekey` registers the quarantine's new key, to write the quarantine with it.
+pub const NEW_QUARANTINE_KEY_NAME: &str = "duckpipe_quarantine_new";
 
 pub use crate::error::EngineError;
 pub use sanitize::sanitize;
@@ -182,12 +184,18 @@ impl Engine {
     /// Registers a second Parquet key under [`OLD_PARQUET_KEY_NAME`] (`rekey` reads with it).
     /// Like the main key, the statement is never logged and a failure never shows it.
     pub fn add_old_parquet_key(&self, key: &ParquetKey) -> Result<(), EngineError> {
-        let pragma = format!(
-            "PRAGMA add_parquet_key({}, {});",
-            sql::quote(OLD_PARQUET_KEY_NAME),
-            sql::quote(key.expose_base64())
-        );
-        self.conn.execute_batch(&pragma).map_err(|_| EngineError("DuckDB refused the old Parquet key".into()))
+        self.add_named_key(OLD_PARQUET_KEY_NAME, key, "the old Parquet key")
+    }
+
+    /// Registers the quarantine's new key under [`NEW_QUARANTINE_KEY_NAME`] (`rekey` writes
+    /// the quarantine with it).
+    pub fn add_new_quarantine_key(&self, key: &ParquetKey) -> Result<(), EngineError> {
+        self.add_named_key(NEW_QUARANTINE_KEY_NAME, key, "the new quarantine key (DUCKPIPE_NEW_QUARANTINE_KEY)")
+    }
+
+    fn add_named_key(&self, name: &str, key: &ParquetKey, what: &str) -> Result<(), EngineError> {
+        let pragma = format!("PRAGMA add_parquet_key({}, {});", sql::quote(name), sql::quote(key.expose_base64()));
+        self.conn.execute_batch(&pragma).map_err(|_| EngineError(format!("DuckDB refused {what}")))
     }
 
     fn load_httpfs(&self, path: &Path) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@
 //! and `risk/` the answers (runnable from a stock DuckDB shell too), `prompt/` what the
 //! `duckpipe sql` prompt's dot-commands ask the catalog.
 
-use super::{PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
+use super::{NEW_QUARANTINE_KEY_NAME, PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
 
 /// Which registered Parquet key a file's `{{key_name}}` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub enum KeyName {
     Data,
     /// The quarantine's key (`DUCKPIPE_QUARANTINE_KEY`).
     Quarantine,
+    /// The key `rekey` moves the quarantine to (`DUCKPIPE_NEW_QUARANTINE_KEY`).
+    NewQuarantine,
 }
 
 impl KeyName {
@@ -23,6 +25,7 @@ impl KeyName {
         match self {
             Self::Data => PARQUET_KEY_NAME,
             Self::Quarantine => QUARANTINE_KEY_NAME,
+            Self::NewQuarantine => NEW_QUARANTINE_KEY_NAME,
         }
     }
 }

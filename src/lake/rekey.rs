@@ -1,31 +1,57 @@
 //! `rekey`: moves the lake to a new Parquet key — every data object read with the old key and
 //! written with the new one by one rewrite (so readers never see two keys), the new record
 //! carrying the new fingerprint, and the orphaned data objects of failed loads (still under the
-//! old key) deleted. The quarantine is under its own key (DUCKPIPE_QUARANTINE_KEY) and stays. The engine is opened with the new key; the old one is registered beside it.
+//! old key) deleted. The engine is opened with the new key; the old one is registered beside it.
+//! The quarantine has its own key: with a new one given (DUCKPIPE_NEW_QUARANTINE_KEY) its
+//! objects move in the same rewrite, else they stay under DUCKPIPE_QUARANTINE_KEY.
 
 use super::lock::Lock;
 use super::rewrite::{self, Part, Plan, Rewritten};
 use super::{Destination, integrity, lifecycle, objects};
-use crate::engine::{Engine, OLD_PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
+use crate::engine::{Engine, NEW_QUARANTINE_KEY_NAME, OLD_PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
 use crate::error::UsageError;
 use crate::keys::ParquetKey;
 
-/// What rekey did: None when the lake was under the new key already (a retry after a crash
+/// The quarantine's key now and the one it moves to.
+pub struct QuarantineKeys<'a> {
+    pub old: &'a ParquetKey,
+    pub new: &'a ParquetKey,
+}
+
+/// What rekey did: None when the lake was under the new keys already (a retry after a crash
 /// past the commit); the orphans deleted; warnings.
 pub fn rekey(
     engine: &Engine,
     dest: &Destination,
     lock: &Lock,
     old: &ParquetKey,
+    quarantine: Option<QuarantineKeys<'_>>,
 ) -> anyhow::Result<(Option<Rewritten>, usize, Vec<String>)> {
     engine.add_old_parquet_key(old)?;
+    if let Some(q) = &quarantine {
+        if q.new == q.old {
+            return Err(UsageError("DUCKPIPE_NEW_QUARANTINE_KEY is the quarantine's key already".into()).into());
+        }
+        if q.new.fingerprint() == engine.parquet_fingerprint() {
+            return Err(UsageError(
+                "DUCKPIPE_NEW_QUARANTINE_KEY is the same key as DUCKPIPE_NEW_PARQUET_KEY: the quarantine needs a key of its own".into(),
+            )
+            .into());
+        }
+        engine.add_quarantine_key(q.old)?;
+        engine.add_new_quarantine_key(q.new)?;
+    }
+    let new_quarantine = quarantine.as_ref().map(|q| q.new.fingerprint());
     let (survey, mut warnings) = lifecycle::prepare(engine, dest)?;
     let records = survey.records;
     let new = engine.parquet_fingerprint().to_string();
     if new == old.fingerprint() {
         return Err(UsageError("DUCKPIPE_NEW_PARQUET_KEY is the key the lake has already".into()).into());
     }
-    let done = if records.iter().all(|r| r.keys.parquet == new) {
+    let moved = |r: &super::record::RunRecord| {
+        r.keys.parquet == new && new_quarantine.as_ref().is_none_or(|q| r.keys.quarantine.as_ref() == Some(q))
+    };
+    let done = if records.iter().all(moved) {
         tracing::info!("every run is under the new key already");
         None
     } else {
@@ -38,32 +64,56 @@ pub fn rekey(
             ))
             .into());
         }
+        if let Some(q) = &quarantine {
+            let old_q = q.old.fingerprint();
+            if let Some(r) = records.iter().find(|r| r.keys.quarantine.as_ref().is_some_and(|k| *k != old_q)) {
+                return Err(UsageError(format!(
+                    "DUCKPIPE_QUARANTINE_KEY is not the key run {}'s quarantine was written with: nothing was rewritten",
+                    r.run_id
+                ))
+                .into());
+            }
+        }
+        // A purged quarantine object (`runs purge-quarantine`) is gone already.
         let paths = |kind: &str| -> Vec<String> {
-            records.iter().flat_map(|r| &r.objects).filter(|o| o.kind == kind).map(|o| o.path.clone()).collect()
+            records
+                .iter()
+                .flat_map(|r| &r.objects)
+                .filter(|o| o.kind == kind && o.purged_at.is_none())
+                .map(|o| o.path.clone())
+                .collect()
         };
         let mut keys = records[0].keys.clone();
         keys.parquet = new.clone();
+        if let Some(q) = &new_quarantine {
+            keys.quarantine = Some(q.clone());
+        }
+        let moving_quarantine = quarantine.is_some();
         let plan = Plan {
             operation: "rekey",
             keys,
             data: Part { objects: paths("data"), transform: None },
-            // The quarantine has its own key (DUCKPIPE_QUARANTINE_KEY), which this does not rotate.
-            quarantine: Part::none(),
+            quarantine: if moving_quarantine {
+                Part { objects: paths("quarantine"), transform: None }
+            } else {
+                Part::none()
+            },
             inputs: records.clone(),
             target_bytes: rewrite::TARGET_OBJECT_BYTES,
             read_key: OLD_PARQUET_KEY_NAME,
             quarantine_read_key: QUARANTINE_KEY_NAME,
-            quarantine_write_key: QUARANTINE_KEY_NAME,
+            quarantine_write_key: if moving_quarantine { NEW_QUARANTINE_KEY_NAME } else { QUARANTINE_KEY_NAME },
         };
         let done = rewrite::rewrite(engine, dest, lock, plan)?;
         warnings.extend(done.warnings.iter().cloned());
         Some(done)
     };
-    // Orphans hold data under the old key: none may be left that opens with it.
+    // Orphans hold data under the old keys: none may be left that opens with them.
     let survey = integrity::survey(engine, dest)?;
     let mut removed = 0;
     for (rel, _) in objects::orphans(engine, dest, &survey.all())? {
-        if rel.starts_with("users/") && rel.ends_with(".parquet") {
+        let old_keyed = rel.starts_with("users/") || (quarantine.is_some() && rel.starts_with("quarantine/"));
+        if old_keyed && rel.ends_with(".parquet") {
             objects::delete(dest, &rel)?;
             removed += 1;
         }

@@ -186,7 +186,7 @@ fn write_data(
         ("row_group_rows", &ROW_GROUP_ROWS.to_string()),
     ]);
     let files = objects::copy(engine, &statement).map_err(|e| e.context(format!("writing {run_dir} failed")))?;
-    let entries = read_back(engine, dest, &files, "data")?;
+    let entries = read_back(engine, dest, &files, "data", sql::KeyName::Data)?;
     let rows: u64 = entries.iter().map(|o| o.rows).sum();
     if rows != expected {
         return Err(EngineError(format!("the new objects of {run_id} hold {rows} rows, expected {expected}")).into());
@@ -225,7 +225,12 @@ fn write_quarantine(
             ("write_key", &sql::quote(plan.quarantine_write_key)),
         ]))
         .map_err(|e| e.context(format!("writing {object} failed")))?;
-    let entries = read_back(engine, dest, std::slice::from_ref(&object), "quarantine")?;
+    let key = if plan.quarantine_write_key == sql::KeyName::NewQuarantine.name() {
+        sql::KeyName::NewQuarantine
+    } else {
+        sql::KeyName::Quarantine
+    };
+    let entries = read_back(engine, dest, std::slice::from_ref(&object), "quarantine", key)?;
     if entries.iter().map(|o| o.rows).sum::<u64>() != expected {
         return Err(EngineError(format!("{object} does not hold the {expected} rows written")).into());
     }
@@ -233,8 +238,13 @@ fn write_quarantine(
 }
 
 /// The entries of objects just written: rows from their decrypted footers, sizes.
-fn read_back(engine: &Engine, dest: &Destination, files: &[String], kind: &str) -> anyhow::Result<Vec<ObjectEntry>> {
-    let key = if kind == "quarantine" { sql::KeyName::Quarantine } else { sql::KeyName::Data };
+fn read_back(
+    engine: &Engine,
+    dest: &Destination,
+    files: &[String],
+    kind: &str,
+    key: sql::KeyName,
+) -> anyhow::Result<Vec<ObjectEntry>> {
     let rows = integrity::object_rows_keyed(engine, key, files)
         .map_err(|e| e.context("reading back the objects just written failed"))?;
     let sizes = objects::sizes(engine, files)?;

@@ -214,6 +214,42 @@ def test_rekey_moves_every_object_to_the_new_key(where):
     dp.ok("runs", "--dest", lake.dest, "--verify", env=new_env)
 
 
+def test_rekey_with_a_new_quarantine_key_moves_the_quarantine_too(where, fixture_users, tmp_path):
+    dp, lake = where
+    _, users = fixture_users
+    broken = [{k: v for k, v in u.items() if k != "dob"} for u in users[:3]]
+    ndjson = tmp_path / "q.ndjson"
+    ndjson.write_text("".join(json.dumps(u) + "\n" for u in users[3:30] + broken))
+    dp.ok("load", "--source", "file", "--input", str(ndjson), "--run-id", "q1", "--dest", lake.dest,
+          "--as-of", AS_OF, "--max-bad-ratio", "0.5")
+    load(dp, lake, "two", "y", count=100)
+    before = report(dp, lake)
+    fresh = support.parse_keygen(dp.ok("keygen").stdout)
+    new, new_q = fresh["DUCKPIPE_PARQUET_KEY"], fresh["DUCKPIPE_QUARANTINE_KEY"]
+    old, old_q = dp.keys["DUCKPIPE_PARQUET_KEY"], dp.keys["DUCKPIPE_QUARANTINE_KEY"]
+    # The new quarantine key may not be the new data key (the data key would read it).
+    same = dp("rekey", "--dest", lake.dest, env=dp.env(DUCKPIPE_NEW_PARQUET_KEY=new, DUCKPIPE_NEW_QUARANTINE_KEY=new))
+    assert same.returncode == 2 and "of its own" in same.stderr, same.describe()
+    out = dp.ok("rekey", "--dest", lake.dest, "--format", "json",
+                env=dp.env(DUCKPIPE_NEW_PARQUET_KEY=new, DUCKPIPE_NEW_QUARANTINE_KEY=new_q)).json()
+    assert out["rekeyed"] and out["quarantine_fingerprint"], out
+    assert not any(k in json.dumps(out) for k in (old, old_q, new, new_q))
+    quarantine = [rel for rel in lake.files() if rel.startswith("quarantine/") and rel.endswith(".parquet")]
+    data = [rel for rel in lake.files() if rel.startswith("users/") and rel.endswith(".parquet")]
+    assert quarantine and data
+    for rel in quarantine:
+        assert opens_with(lake, new_q, rel) and not opens_with(lake, old_q, rel), rel
+    for rel in data:
+        assert opens_with(lake, new, rel) and not opens_with(lake, old, rel), rel
+    rows = parquet_rows(lake, {"DUCKPIPE_PARQUET_KEY": new, "DUCKPIPE_QUARANTINE_KEY": new_q})
+    assert sum(len(rows[rel]) for rel in quarantine) == 3
+    for rec in lake.records().values():
+        assert rec["keys"]["quarantine"] == out["quarantine_fingerprint"] and rec["keys"]["parquet"] == out["fingerprint"]
+    new_env = dp.env(DUCKPIPE_PARQUET_KEY=new, DUCKPIPE_QUARANTINE_KEY=new_q)
+    assert report(dp, lake, env=new_env) == before
+    dp.ok("runs", "--dest", lake.dest, "--verify", env=new_env)
+
+
 @pytest.mark.parametrize("step", ["written", "committed", "records_removed"])
 def test_kill_9_during_a_compaction_leaves_the_old_or_the_new_state(where, step, tmp_path):
     dp, lake = where
