@@ -279,6 +279,50 @@ def test_kill_9_during_a_compaction_leaves_the_old_or_the_new_state(where, step,
     assert_sound(dp, lake, expected_users=before["users"])
 
 
+@pytest.mark.parametrize("step", ["written", "committed", "records_removed"])
+def test_kill_9_during_a_rekey_leaves_one_key_per_lake(where, step, tmp_path):
+    dp, lake = where
+    load(dp, lake, "a", "a", count=150)
+    load(dp, lake, "b", "b", count=150)
+    before = report(dp, lake)
+    old = dp.keys["DUCKPIPE_PARQUET_KEY"]
+    new = support.parse_keygen(dp.ok("keygen").stdout)["DUCKPIPE_PARQUET_KEY"]
+    proc = pause(dp, ["rekey", "--dest", lake.dest], step, {"DUCKPIPE_NEW_PARQUET_KEY": new})
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    new_env = dp.env(DUCKPIPE_PARQUET_KEY=new)
+    # Before the commit the lake is under the old key alone; after it, under the new key alone.
+    reader, refused_env = (dp.env(), new_env) if step == "written" else (new_env, dp.env())
+    assert report(dp, lake, env=reader) == before
+    assert dp("report", "--dest", lake.dest, "--format", "json", env=refused_env).returncode == 2
+    # Running it again finishes the job; then no object under users/ opens with the old key.
+    dp.ok("rekey", "--dest", lake.dest, "--lock-timeout", "0", env=dp.env(DUCKPIPE_NEW_PARQUET_KEY=new))
+    assert report(dp, lake, env=new_env) == before
+    for rel in [r for r in lake.files() if r.startswith("users/") and r.endswith(".parquet")]:
+        assert opens_with(lake, new, rel) and not opens_with(lake, old, rel), rel
+    assert_sound(dp, lake, env=new_env, expected_users=before["users"])
+
+
+@pytest.mark.parametrize("step", ["written", "committed", "records_removed"])
+def test_kill_9_during_a_forget_leaves_the_person_or_not_never_half(where, step, fixture_users):
+    dp, lake = where
+    path, users = fixture_users
+    dp.ok("load", "--source", "file", "--input", str(path), "--run-id", "f1", "--dest", lake.dest,
+          "--as-of", AS_OF, "--max-bad-ratio", "0.5")
+    load(dp, lake, "f2", "other", count=50)
+    before = report(dp, lake)
+    proc = pause(dp, ["forget", "--email", users[3]["email"], "--dest", lake.dest], step)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    expected = before["users"] if step == "written" else before["users"] - 1
+    assert report(dp, lake)["users"] == expected
+    assert_sound(dp, lake, expected_users=expected)
+    # Forgetting again finishes it: the person is gone, once.
+    dp.ok("forget", "--email", users[3]["email"], "--dest", lake.dest, "--lock-timeout", "0")
+    assert report(dp, lake)["users"] == before["users"] - 1
+    assert_sound(dp, lake, expected_users=before["users"] - 1)
+
+
 def test_two_rewrites_at_once_the_second_is_refused_naming_the_holder(where, tmp_path):
     dp, lake = where
     load(dp, lake, "a", "a", count=100)
