@@ -3,7 +3,7 @@
 # and after `compact`, against one run of the same users; `forget` of one person in a large lake
 # (time, bytes read and written). Prints Markdown rows for docs/benchmarks.md. No assertions.
 #
-#   bash bench/lifecycle.sh [RUNS (default 1000)] [USERS_FOR_FORGET (default 1000000)]
+#   bash bench/lifecycle.sh [RUNS (default 1000; 0 skips compaction)] [USERS_FOR_FORGET (default 1000000)]
 #
 # Needs DUCKPIPE_BIN (else target/release/duckpipe under CARGO_TARGET_DIR) and MINIO_BIN (else
 # scripts/minio.sh install).
@@ -38,6 +38,7 @@ median3() {
 
 DAILY="s3://bench/daily" SINGLE="s3://bench/single"
 "$BIN" load --source synthetic --count 1 --dest s3://bench/probe --create-bucket -q >/dev/null
+if (( RUNS > 0 )); then
 t0=$(date +%s)
 for i in $(seq 1 "$RUNS"); do
   "$BIN" load --source synthetic --count 100 --seed "d$i" --run-id "day-$i" --dest "$DAILY" -q --format json >/dev/null
@@ -50,6 +51,7 @@ single=$(median3 "$BIN" report --dest "$SINGLE" --format json)
 c0=$(date +%s.%N); "$BIN" compact --dest "$DAILY" --format json >/dev/null; c1=$(date +%s.%N)
 after=$(median3 "$BIN" report --dest "$DAILY" --format json)
 echo "| $RUNS runs of 100 users on MinIO | report before compact ${before} s | compact $(echo "$c1 - $c0" | bc) s | report after ${after} s | one run of the same count ${single} s |"
+fi
 
 # forget: one person of a large lake, by the uuid of a generated user (the generator is seeded).
 person=$("$BIN" generate --count 1 --seed big --ndjson | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["login"]["uuid"])')
@@ -60,5 +62,6 @@ f1=$(date +%s.%N)
 echo "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["forget"]
-print(f"| forget 1 person in {sys.argv[1]} users on MinIO | {sys.argv[2]} s | rows removed {d.get(\"rows_removed\")} | bytes read {d.get(\"bytes_read\")} | bytes written {d.get(\"bytes_written\")} |")
+print("| forget 1 person in %s users on MinIO | %s s | rows removed %s | bytes read %s | bytes written %s |"
+      % (sys.argv[1], sys.argv[2], d.get("rows_removed"), d.get("bytes_read"), d.get("bytes_written")))
 ' "$BIG" "$(echo "$f1 - $f0" | bc)"
