@@ -429,3 +429,28 @@ fn classification_matches_the_delivered_shape() {
         assert_eq!(seen, classified, "{name}: delivered leaf paths differ from src/privacy/fields.rs");
     }
 }
+
+/// A lake small enough is read once for a report (`users_view::read_once`); larger lakes are read
+/// by each question. Both must give the same report, risk included, over several runs (one of
+/// them overlapping, so the latest-run rule is in the view).
+#[test]
+fn reading_the_lake_once_gives_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let dest = Destination::Local(lake.clone());
+    for (i, (seed, count)) in [("a", 300), ("b", 200), ("a", 100)].into_iter().enumerate() {
+        let sub = dir.path().join(format!("in{i}"));
+        std::fs::create_dir(&sub).unwrap();
+        let input = write_ndjson(&sub, &synthetic_users(seed, count));
+        load(&engine(), &input, &lake, LoadPrivacy::default()).unwrap();
+    }
+    let engine = engine();
+    let records = report::open_users_view(&engine, &dest).unwrap();
+    let per_question = duckpipe::analytics::compute(&engine, AS_OF, 5, None).unwrap();
+    report::read_once(&engine, &dest, &records).unwrap();
+    let held: i64 = engine.query_i64("SELECT count(*) FROM users_read_once").unwrap();
+    assert_eq!(held, 500, "the rows of view users, each user once");
+    let once = duckpipe::analytics::compute(&engine, AS_OF, 5, None).unwrap();
+    assert_eq!(per_question, once);
+    assert_eq!(once.users, 500);
+}

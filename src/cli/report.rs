@@ -38,5 +38,6 @@ pub(super) fn compute(
     min_cell: Option<u32>,
 ) -> anyhow::Result<Report> {
     users_view::open_users_view_of(engine, dest, records)?;
+    users_view::read_once(engine, dest, records)?;
     analytics::compute(engine, as_of, top, min_cell).map_err(|e| verify::name_damaged_object(engine, dest, records, e))
 }

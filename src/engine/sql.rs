@@ -123,6 +123,7 @@ pub const WRITE_QUARANTINE: SqlFile = sql_file!(
 pub const USERS_VIEW: SqlFile = sql_file!("lake/users_view.sql", reads: [], fills: ["objects"]);
 pub const USERS_LATEST_VIEW: SqlFile =
     sql_file!("lake/users_latest_view.sql", reads: [], fills: ["objects", "run_order"]);
+pub const USERS_READ_ONCE: SqlFile = sql_file!("lake/users_read_once.sql", reads: [], fills: []);
 pub const OBJECT_ROWS: SqlFile = sql_file!("lake/object_rows.sql", reads: [], fills: ["object"]);
 pub const VERIFY_OBJECT: SqlFile = sql_file!("lake/verify_object.sql", reads: [], fills: ["object"]);
 pub const OBJECT_SIZE: SqlFile = sql_file!("lake/object_size.sql", reads: [], fills: ["object"]);
@@ -184,7 +185,7 @@ pub const REJECT_STEPS: [&SqlFile; 3] = [&KEPT_TYPES, &REJECTED_USERS, &MASKED_U
 pub const GENERALIZE_STEPS: [&SqlFile; 2] = [&KANON_ROWS, &GENERALIZED_USERS];
 
 /// Every file under `sql/`.
-pub const ALL: [&SqlFile; 55] = [
+pub const ALL: [&SqlFile; 56] = [
     &RAW_USERS,
     &RAW_USERS_FROM_FILE,
     &UTC_TIMESTAMP,
@@ -209,6 +210,7 @@ pub const ALL: [&SqlFile; 55] = [
     &WRITE_QUARANTINE,
     &USERS_VIEW,
     &USERS_LATEST_VIEW,
+    &USERS_READ_ONCE,
     &OBJECT_ROWS,
     &VERIFY_OBJECT,
     &OBJECT_SIZE,

@@ -49,6 +49,22 @@ pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRec
     Ok(())
 }
 
+/// The most rows [`read_once`] holds in memory: a lake this small is read once for all the
+/// report's questions rather than once per question (about 100 MB for this many masked users).
+pub const READ_ONCE_ROWS: u64 = 1_000_000;
+
+/// Reads the rows of view `users` once into the engine when the lake holds at most
+/// [`READ_ONCE_ROWS`] rows, and points `users` at them (`sql/lake/users_read_once.sql`). A lake
+/// of many small runs then costs one fetch per object, not one per object and question; a large
+/// lake is read by each question, with only the columns that question needs.
+pub fn read_once(engine: &Engine, dest: &Destination, records: &[RunRecord]) -> anyhow::Result<()> {
+    let rows: u64 = records.iter().flat_map(|r| r.data_objects(dest).map(|(_, o)| o.rows)).sum();
+    if rows > READ_ONCE_ROWS {
+        return Ok(());
+    }
+    engine.run(&sql::USERS_READ_ONCE).map_err(|e| verify::name_damaged_object(engine, dest, records, e.into()))
+}
+
 /// Whether the records prove that no user_id is stored twice: every run says none of its users
 /// were stored before it and none repeats within it, and each run was checked against every run
 /// committed before it.
