@@ -5,6 +5,7 @@
 - `bucket`: a fresh, uniquely named bucket per test.
 - `keys`: fresh keys from `duckpipe keygen`.
 - `dp`: runs duckpipe with cwd = a per-test tmp dir and a clean environment (keys + S3 settings).
+- `where`: (duckpipe, lake) once for a local directory and once for a prefix in a fresh MinIO bucket.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 from minio import Minio
 
 import support
+from lake_check import Lake
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "ru13_050_mixed.json"
@@ -157,6 +159,18 @@ def dp(duckpipe_bin: str, workdir: Path, keys: dict[str, str]) -> Duckpipe:
 def dp_s3(duckpipe_bin: str, workdir: Path, keys: dict[str, str], minio: MinioServer) -> Duckpipe:
     """duckpipe with AWS_* pointing at the session's MinIO."""
     return Duckpipe(duckpipe_bin, workdir, keys, minio)
+
+
+@pytest.fixture(params=["local", "s3"])
+def where(request, duckpipe_bin: str, workdir: Path, keys: dict[str, str], tmp_path: Path) -> tuple[Duckpipe, Lake]:
+    """(duckpipe, lake) for a local directory and for a prefix in a fresh MinIO bucket: the lake
+    tests run once on each. MinIO is asked for only by the s3 case, so the local one runs without it."""
+    if request.param == "local":
+        return Duckpipe(duckpipe_bin, workdir, keys, None), Lake(dest=str(tmp_path / "lake"), local=tmp_path / "lake")
+    minio = request.getfixturevalue("minio")
+    bucket = request.getfixturevalue("bucket")
+    lake = Lake(dest=f"s3://{bucket}/lake", minio=minio, bucket=bucket, prefix="lake")
+    return Duckpipe(duckpipe_bin, workdir, keys, minio), lake
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 invariants without trusting duckpipe: every record parses, balances and names objects that exist
 with the recorded sizes, no object is named twice, every unnamed object is an orphan that
 `runs --orphans` lists, `runs --verify` finds nothing, and `report` counts what the records say.
-Used by tests/e2e/test_lake_integrity.py and tests/e2e/test_lake_faults.py."""
+Used by tests/e2e/test_lake_*.py (the `where` fixture in conftest.py makes one per test)."""
 
 from __future__ import annotations
 

@@ -381,6 +381,23 @@ def assert_report(got, want) -> None:
     assert not problems, "report differs from the independent computation:\n  " + "\n  ".join(problems)
 
 
+def assert_analytics_match_report(got: dict[str, list[dict]], report: dict) -> None:
+    """The rows each sql/analytics/*.sql file gave (by file stem, from whichever client ran them)
+    are the answers `duckpipe report --format json` printed for the same lake and flags: the files
+    are the documented way to get the report's numbers without duckpipe."""
+    [q1] = got["q1_registration"]
+    assert q1 == {"users": report["users"], **report["registration"]}, (q1, report)
+    assert got["q2_gender"] == report["gender"]
+    [age] = got["q2_age"]
+    assert age == report["age"]
+    assert got["q2_age_bands"] == report["age_bands"]
+    assert got["q3_top_countries"] == report["top_countries"]
+    assert got["q3_top_locations"] == report["top_locations"]
+    assert {r["what"]: {"users": r["users"], "tied": r["tied"]} for r in got["q3_leaders"]} == report["leaders"]
+    # The report has no tenure histogram: it must at least count every user once.
+    assert sum(r["users"] for r in got["q1_tenure"]) == report["users"]
+
+
 # --------------------------------------------------------------------------------------------
 # Reading the Parquet output with an independent engine (the Python duckdb package)
 # --------------------------------------------------------------------------------------------

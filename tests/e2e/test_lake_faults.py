@@ -18,24 +18,11 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 import support
-from conftest import Duckpipe
-from lake_check import Lake, assert_sound
+from lake_check import assert_sound
 from support import AS_OF
 
 USERS = 10_000  # per killed load: big enough to take about a second, small enough to repeat
-
-
-@pytest.fixture(params=["local", "s3"])
-def where(request, duckpipe_bin, workdir, keys, tmp_path):
-    if request.param == "local":
-        return Duckpipe(duckpipe_bin, workdir, keys, None), Lake(dest=str(tmp_path / "lake"), local=tmp_path / "lake")
-    minio = request.getfixturevalue("minio")
-    bucket = request.getfixturevalue("bucket")
-    return Duckpipe(duckpipe_bin, workdir, keys, minio), Lake(dest=f"s3://{bucket}/lake", minio=minio, bucket=bucket,
-                                                              prefix="lake")
 
 
 def _load_args(lake, run_id, seed):

@@ -23,17 +23,6 @@ from support import AS_OF
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(params=["local", "s3"])
-def where(request, duckpipe_bin, workdir, keys, tmp_path):
-    """(duckpipe, lake) for a local directory and for a prefix in a fresh MinIO bucket."""
-    if request.param == "local":
-        return Duckpipe(duckpipe_bin, workdir, keys, None), Lake(dest=str(tmp_path / "lake"), local=tmp_path / "lake")
-    minio = request.getfixturevalue("minio")
-    bucket = request.getfixturevalue("bucket")
-    lake = Lake(dest=f"s3://{bucket}/lake", minio=minio, bucket=bucket, prefix="lake")
-    return Duckpipe(duckpipe_bin, workdir, keys, minio), lake
-
-
 def load(dp, lake, seed, *extra, count=100, env=None, ok=True):
     """`load --format json` of `count` synthetic users: the parsed output (with ok), else the run."""
     args = ["load", "--source", "synthetic", "--count", str(count), "--seed", seed, "--dest", lake.dest,

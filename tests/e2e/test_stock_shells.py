@@ -47,19 +47,6 @@ def run_python_setup(python: str, setup: Path, env: dict, cwd: Path) -> dict:
     return json.loads(p.stdout)
 
 
-def assert_matches_report(got: dict, report: dict) -> None:
-    [q1] = got["q1_registration"]
-    assert q1 == {"users": report["users"], **report["registration"]}, (q1, report)
-    assert got["q2_gender"] == report["gender"]
-    [age] = got["q2_age"]
-    assert age == report["age"]
-    assert got["q2_age_bands"] == report["age_bands"]
-    assert got["q3_top_countries"] == report["top_countries"]
-    assert got["q3_top_locations"] == report["top_locations"]
-    assert {r["what"]: {"users": r["users"], "tied": r["tied"]} for r in got["q3_leaders"]} == report["leaders"]
-    assert sum(r["users"] for r in got["q1_tenure"]) == report["users"]
-
-
 def test_python_form_with_duckdb_155_against_minio(dp_s3, minio, bucket, tmp_path):
     users = dp_s3.generate(200, "e2e-python-setup", dp_s3.cwd / "users.json")
     dest = f"s3://{bucket}/lake"
@@ -75,7 +62,7 @@ def test_python_form_with_duckdb_155_against_minio(dp_s3, minio, bucket, tmp_pat
     path.write_text(setup)
     got = run_python_setup(sys.executable, path, dp_s3.env(HOME=str(tmp_path)), REPO)
     assert got["version"] == "1.5.5"
-    assert_matches_report(got, report)
+    support.assert_analytics_match_report(got, report)
 
 
 def test_python_form_with_the_newest_duckdb_on_a_local_lake(dp, tmp_path):
@@ -88,9 +75,10 @@ def test_python_form_with_the_newest_duckdb_on_a_local_lake(dp, tmp_path):
     python = duckdb2_python()
     got = run_python_setup(python, path, dp.env(HOME=str(tmp_path)), dp.cwd)
     assert got["version"].startswith("2."), f"{python} has duckdb {got['version']}, not the 2.x release"
-    assert_matches_report(got, report)
+    support.assert_analytics_match_report(got, report)
     # And 1.5.5 on the same lake and setup.
-    assert_matches_report(run_python_setup(sys.executable, path, dp.env(HOME=str(tmp_path)), dp.cwd), report)
+    got = run_python_setup(sys.executable, path, dp.env(HOME=str(tmp_path)), dp.cwd)
+    support.assert_analytics_match_report(got, report)
 
 
 def test_a_key_not_exported_is_named_and_as_of_is_the_time_of_the_query(dp, tmp_path):
