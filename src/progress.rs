@@ -93,7 +93,7 @@ impl Drop for Progress {
     }
 }
 
-/// A progress line for one long step: `loading: <what> · <seconds> s`, redrawn every
+/// A progress line for one long step: `<command>: <what> · <seconds> s`, redrawn every
 /// [`REDRAW`] on its own thread until dropped, then ended with a newline. Nothing at all when
 /// progress is not shown (see [`should_show`]).
 pub struct Ticker {
@@ -102,7 +102,8 @@ pub struct Ticker {
 }
 
 impl Ticker {
-    pub fn for_stderr(what: String) -> Self {
+    /// `command` names the command (`loading`, `compact`, …), `what` the step.
+    pub fn for_stderr(command: &'static str, what: String) -> Self {
         if !should_show(ALLOWED_BY_FLAGS.load(Ordering::Relaxed), std::io::stderr().is_terminal()) {
             return Self { stop: None, thread: None };
         }
@@ -112,8 +113,12 @@ impl Ticker {
             loop {
                 let done = !matches!(stopped.recv_timeout(REDRAW), Err(std::sync::mpsc::RecvTimeoutError::Timeout));
                 let mut err = std::io::stderr().lock();
-                let _ =
-                    write!(err, "\r\x1b[2K{}{}", ticker_line(&what, started.elapsed()), if done { "\n" } else { "" });
+                let _ = write!(
+                    err,
+                    "\r\x1b[2K{}{}",
+                    ticker_line(command, &what, started.elapsed()),
+                    if done { "\n" } else { "" }
+                );
                 let _ = err.flush();
                 if done {
                     return;
@@ -134,8 +139,8 @@ impl Drop for Ticker {
 }
 
 /// The ticker text, e.g. `loading: DuckDB reads users.ndjson (1.1 GB) · 12 s`.
-pub fn ticker_line(what: &str, elapsed: Duration) -> String {
-    format!("loading: {what} · {}", duration(elapsed.as_secs()))
+pub fn ticker_line(command: &str, what: &str, elapsed: Duration) -> String {
+    format!("{command}: {what} · {}", duration(elapsed.as_secs()))
 }
 
 /// What the progress line reports.
@@ -186,11 +191,15 @@ mod tests {
     #[test]
     fn ticker_says_what_and_how_long() {
         assert_eq!(
-            ticker_line("DuckDB reads u.ndjson (1.1 GB)", Duration::from_millis(12_400)),
+            ticker_line("loading", "DuckDB reads u.ndjson (1.1 GB)", Duration::from_millis(12_400)),
             "loading: DuckDB reads u.ndjson (1.1 GB) · 12 s"
         );
+        assert_eq!(
+            ticker_line("compact", "step 1 of 3: rewriting 2 data objects", Duration::from_secs(75)),
+            "compact: step 1 of 3: rewriting 2 data objects · 1 min 15 s"
+        );
         // Off the terminal it is inert: no thread, nothing drawn.
-        let t = Ticker::for_stderr("x".into());
+        let t = Ticker::for_stderr("loading", "x".into());
         assert!(t.thread.is_none());
     }
 

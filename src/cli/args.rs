@@ -118,6 +118,10 @@ pub struct GcArgs {
     /// running load's objects are orphans until it commits.
     #[arg(long, value_name = "AGE", default_value = "60m", value_parser = crate::lake::quarantine::parse_age)]
     pub older_than: time::Duration,
+    /// Also delete the quarantine of runs that finished longer ago than this: its retention
+    /// (docs/privacy.md). `off` keeps every quarantine.
+    #[arg(long, value_name = "AGE", default_value = "30d", value_parser = crate::lake::quarantine::parse_retention)]
+    pub quarantine_retention: crate::lake::quarantine::Retention,
     #[command(flatten)]
     pub lock: LockArgs,
     /// Output format.

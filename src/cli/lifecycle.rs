@@ -44,7 +44,7 @@ pub fn gc(args: GcArgs, env: &Env) -> anyhow::Result<()> {
     let dest = settings::dest(&args.dest, env)?.value;
     let engine = lake::open(&dest, &ParquetKey::ephemeral(), None, false)?;
     let lock = take_lock(&dest, "runs gc", &args.lock)?;
-    let collected = gc::collect(&engine, &dest, &lock, args.older_than)?;
+    let collected = gc::collect(&engine, &dest, &lock, args.older_than, args.quarantine_retention)?;
     match args.format {
         Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "gc": collected })),
         Format::Text => {
@@ -58,6 +58,17 @@ pub fn gc(args: GcArgs, env: &Env) -> anyhow::Result<()> {
             );
             for r in &collected.removed {
                 out.push_str(&format!("  {}  ({} bytes)\n", r.path, r.bytes));
+            }
+            if let Some(age) = args.quarantine_retention.0 {
+                let n = collected.quarantine_purged.len();
+                out.push_str(&format!(
+                    "Deleted {n} quarantine object{} of runs finished more than {} ago (the retention)\n",
+                    if n == 1 { "" } else { "s" },
+                    age_days(age)
+                ));
+                for p in &collected.quarantine_purged {
+                    out.push_str(&format!("  {}  {} ({} records)\n", p.run_id, p.path, p.rows));
+                }
             }
             out.push_str(&warnings_text(&collected.warnings));
             print_text(&out)
@@ -190,4 +201,10 @@ pub fn rekey(args: RekeyArgs, env: &Env) -> anyhow::Result<()> {
             warnings_text(&warnings)
         )),
     }
+}
+
+/// `30 days`, `0.5 days`: a retention as people set it.
+fn age_days(age: time::Duration) -> String {
+    let days = age.as_seconds_f64() / 86_400.0;
+    format!("{days} day{}", if days == 1.0 { "" } else { "s" })
 }

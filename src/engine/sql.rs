@@ -7,13 +7,15 @@
 //! and `risk/` the answers (runnable from a stock DuckDB shell too), `prompt/` what the
 //! `duckpipe sql` prompt's dot-commands ask the catalog.
 
-use super::{NEW_QUARANTINE_KEY_NAME, PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
+use super::{NEW_QUARANTINE_KEY_NAME, OLD_PARQUET_KEY_NAME, PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
 
 /// Which registered Parquet key a file's `{{key_name}}` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyName {
     /// The data's key (`DUCKPIPE_PARQUET_KEY`).
     Data,
+    /// The key `rekey` moves the data from (the old `DUCKPIPE_PARQUET_KEY`).
+    OldData,
     /// The quarantine's key (`DUCKPIPE_QUARANTINE_KEY`).
     Quarantine,
     /// The key `rekey` moves the quarantine to (`DUCKPIPE_NEW_QUARANTINE_KEY`).
@@ -24,6 +26,7 @@ impl KeyName {
     pub fn name(self) -> &'static str {
         match self {
             Self::Data => PARQUET_KEY_NAME,
+            Self::OldData => OLD_PARQUET_KEY_NAME,
             Self::Quarantine => QUARANTINE_KEY_NAME,
             Self::NewQuarantine => NEW_QUARANTINE_KEY_NAME,
         }

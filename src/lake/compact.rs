@@ -5,7 +5,7 @@
 use super::lock::Lock;
 use super::rewrite::{self, Part, Plan, Rewritten};
 use super::{Destination, integrity, lifecycle, verify};
-use crate::engine::{Engine, PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
+use crate::engine::{Engine, sql};
 
 /// What compaction did: None when there was nothing to merge.
 pub fn compact(
@@ -39,9 +39,9 @@ pub fn compact(
         quarantine: Part::none(),
         inputs: records,
         target_bytes,
-        read_key: PARQUET_KEY_NAME,
-        quarantine_read_key: QUARANTINE_KEY_NAME,
-        quarantine_write_key: QUARANTINE_KEY_NAME,
+        read_key: sql::KeyName::Data,
+        quarantine_read_key: sql::KeyName::Quarantine,
+        quarantine_write_key: sql::KeyName::Quarantine,
     };
     let done = rewrite::rewrite(engine, dest, lock, plan)?;
     let mut all = warnings;

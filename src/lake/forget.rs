@@ -8,9 +8,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::audit::{self, Erasure};
 use super::lock::Lock;
+use super::record::ObjectEntry;
 use super::rewrite::{self, Part, Plan, Rewritten};
 use super::{Destination, RunRecord, integrity, lifecycle, objects, verify};
-use crate::engine::{Engine, PARQUET_KEY_NAME, QUARANTINE_KEY_NAME, sql};
+use crate::engine::{Engine, sql};
 use crate::keys::HmacKey;
 use crate::masking::Pseudonymizer;
 
@@ -117,9 +118,9 @@ pub fn forget(
                 transform: Some((&sql::FORGET_QUARANTINE, "forget_quarantine_kept")),
             },
             target_bytes: rewrite::TARGET_OBJECT_BYTES,
-            read_key: PARQUET_KEY_NAME,
-            quarantine_read_key: QUARANTINE_KEY_NAME,
-            quarantine_write_key: QUARANTINE_KEY_NAME,
+            read_key: sql::KeyName::Data,
+            quarantine_read_key: sql::KeyName::Quarantine,
+            quarantine_write_key: sql::KeyName::Quarantine,
         };
         let done = rewrite::rewrite(engine, dest, lock, plan)?;
         warnings.extend(done.warnings.iter().cloned());
@@ -163,12 +164,14 @@ fn hits(
     kind: &str,
 ) -> anyhow::Result<HashMap<String, u64>> {
     // A purged quarantine object (`runs purge-quarantine`) is gone already.
-    let files: Vec<String> = records
-        .iter()
-        .flat_map(|r| &r.objects)
-        .filter(|o| o.kind == kind && o.purged_at.is_none())
-        .map(|o| dest.resolve(&o.path))
-        .collect();
+    let entries: Vec<&ObjectEntry> =
+        records.iter().flat_map(|r| &r.objects).filter(|o| o.kind == kind && o.purged_at.is_none()).collect();
+    let files: Vec<String> = entries.iter().map(|o| dest.resolve(&o.path)).collect();
+    let bytes: u64 = entries.iter().map(|o| o.bytes).sum();
+    let _ticker = crate::progress::Ticker::for_stderr(
+        "forget",
+        format!("searching {} {kind} objects ({}) for the people", files.len(), crate::numbers::bytes(bytes)),
+    );
     hits_in(engine, dest, &files, kind)
 }
 
@@ -181,7 +184,8 @@ fn hits_in(engine: &Engine, dest: &Destination, files: &[String], kind: &str) ->
     let query = if kind == "data" {
         sql::FORGET_DATA_HITS.fill(&[("objects", &list)])
     } else {
-        sql::FORGET_QUARANTINE_HITS.fill(&[("objects", &list), ("read_key", &sql::quote(QUARANTINE_KEY_NAME))])
+        sql::FORGET_QUARANTINE_HITS
+            .fill(&[("objects", &list), ("read_key", &sql::quote(sql::KeyName::Quarantine.name()))])
     };
     let rows: Vec<(String, i64)> = engine.rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.into_iter().map(|(f, n)| (dest.relative(&f), n as u64)).collect())

@@ -1,10 +1,12 @@
 //! `runs gc`: deletes what failed attempts left — objects no record names (orphans) older than
-//! a safety margin, since a running load's objects are orphans until it commits — and finishes
-//! the clean-up of rewrites cut short after their commit. Never an object any record names.
+//! a safety margin, since a running load's objects are orphans until it commits — finishes
+//! the clean-up of rewrites cut short after their commit, and deletes the quarantine past its
+//! retention (`quarantine::purge`). Never a data object any record names.
 
 use serde::Serialize;
 
 use super::lock::Lock;
+use super::quarantine::{self, Purged, Retention};
 use super::{Destination, lifecycle, objects};
 use crate::engine::Engine;
 
@@ -17,6 +19,8 @@ pub struct Collected {
     pub removed: Vec<Removed>,
     /// Orphans younger than the margin, kept.
     pub kept_young: usize,
+    /// Quarantine objects past the retention, deleted (their records mark them purged).
+    pub quarantine_purged: Vec<Purged>,
     pub warnings: Vec<String>,
 }
 
@@ -31,6 +35,7 @@ pub fn collect(
     dest: &Destination,
     _lock: &Lock,
     older_than: time::Duration,
+    retention: Retention,
 ) -> anyhow::Result<Collected> {
     let (survey, mut warnings) = lifecycle::prepare(engine, dest)?;
     let orphans = objects::orphans(engine, dest, &survey.all())?;
@@ -50,7 +55,12 @@ pub fn collect(
             Ok(()) => removed.push(Removed { path: rel, bytes }),
             Err(e) => warnings.push(format!("could not delete {rel}: {e:#}")),
         }
+        super::rewrite::checkpoint("orphan_removed");
     }
     tracing::info!(removed = removed.len(), kept_young, "orphans collected");
-    Ok(Collected { removed, kept_young, warnings })
+    let quarantine_purged = match retention.0 {
+        Some(age) => quarantine::purge(dest, &survey.records, time::OffsetDateTime::now_utc() - age, false)?,
+        None => Vec::new(),
+    };
+    Ok(Collected { removed, kept_young, quarantine_purged, warnings })
 }

@@ -133,9 +133,28 @@ pub fn parse_age(text: &str) -> Result<time::Duration, String> {
     }
 }
 
+/// How long `runs gc` keeps a run's quarantine: an age, or `off` (kept until purged by hand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention(pub Option<time::Duration>);
+
+/// An age for [`parse_age`], or `off`.
+pub fn parse_retention(text: &str) -> Result<Retention, String> {
+    match text.trim() {
+        "off" => Ok(Retention(None)),
+        age => parse_age(age).map(|d| Retention(Some(d))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retention_is_an_age_or_off() {
+        assert_eq!(parse_retention("30d").unwrap(), Retention(Some(time::Duration::days(30))));
+        assert_eq!(parse_retention("off").unwrap(), Retention(None));
+        assert!(parse_retention("never").is_err());
+    }
 
     #[test]
     fn ages_are_days_hours_or_minutes() {

@@ -8,7 +8,7 @@
 use super::lock::Lock;
 use super::rewrite::{self, Part, Plan, Rewritten};
 use super::{Destination, integrity, lifecycle, objects};
-use crate::engine::{Engine, NEW_QUARANTINE_KEY_NAME, OLD_PARQUET_KEY_NAME, QUARANTINE_KEY_NAME};
+use crate::engine::{Engine, sql};
 use crate::error::UsageError;
 use crate::keys::ParquetKey;
 
@@ -100,9 +100,13 @@ pub fn rekey(
             },
             inputs: records.clone(),
             target_bytes: rewrite::TARGET_OBJECT_BYTES,
-            read_key: OLD_PARQUET_KEY_NAME,
-            quarantine_read_key: QUARANTINE_KEY_NAME,
-            quarantine_write_key: if moving_quarantine { NEW_QUARANTINE_KEY_NAME } else { QUARANTINE_KEY_NAME },
+            read_key: sql::KeyName::OldData,
+            quarantine_read_key: sql::KeyName::Quarantine,
+            quarantine_write_key: if moving_quarantine {
+                sql::KeyName::NewQuarantine
+            } else {
+                sql::KeyName::Quarantine
+            },
         };
         let done = rewrite::rewrite(engine, dest, lock, plan)?;
         warnings.extend(done.warnings.iter().cloned());

@@ -55,11 +55,11 @@ pub struct Plan<'a> {
     pub quarantine: Part<'a>,
     /// Target size of the new data objects.
     pub target_bytes: u64,
-    /// The registered key names to read the inputs with (data, quarantine) and to write the
+    /// The registered keys to read the inputs with (data, quarantine) and to write the
     /// quarantine with; data is written with the engine's own key.
-    pub read_key: &'a str,
-    pub quarantine_read_key: &'a str,
-    pub quarantine_write_key: &'a str,
+    pub read_key: sql::KeyName,
+    pub quarantine_read_key: sql::KeyName,
+    pub quarantine_write_key: sql::KeyName,
     /// The key fingerprints of the new record.
     pub keys: KeyFingerprints,
 }
@@ -108,12 +108,16 @@ pub fn rewrite(engine: &Engine, dest: &Destination, lock: &Lock, plan: Plan<'_>)
         .filter_map(|p| by_path.get(p.as_str()))
         .map(|o| o.bytes)
         .sum();
+    let mut steps = Steps::new(&plan);
     let mut written = Vec::new();
     if !plan.data.objects.is_empty() {
+        let _ticker = steps.next(format!("rewriting {}", described(&plan.data.objects, "data object", &by_path)));
         written.extend(write_data(engine, dest, &run_id, &attempt, &plan)?);
     }
     crate::interrupt::check()?;
     if !plan.quarantine.objects.is_empty() {
+        let _ticker =
+            steps.next(format!("rewriting {}", described(&plan.quarantine.objects, "quarantine object", &by_path)));
         written.extend(write_quarantine(engine, dest, &run_id, &attempt, &plan)?);
     }
     checkpoint("written");
@@ -140,6 +144,7 @@ pub fn rewrite(engine: &Engine, dest: &Destination, lock: &Lock, plan: Plan<'_>)
     let record = new_record(&plan, &run_id, &attempt, objects, removed, started_at);
 
     crate::interrupt::check()?;
+    let ticker = steps.next(format!("committing, then removing the {} superseded runs", plan.inputs.len()));
     lock.check_held()?;
     match commit::create(dest, &record)? {
         Outcome::Committed => {}
@@ -150,7 +155,59 @@ pub fn rewrite(engine: &Engine, dest: &Destination, lock: &Lock, plan: Plan<'_>)
     tracing::info!(run_id = %run_id, operation = plan.operation, supersedes = plan.inputs.len(), "rewrite committed");
     checkpoint("committed");
     let warnings = remove_superseded(dest, &plan.inputs, std::slice::from_ref(&record));
+    drop(ticker);
     Ok(Rewritten { record, bytes_written, bytes_read, warnings })
+}
+
+/// The progress of a rewrite: one line per step (`compact: step 1 of 2: rewriting … · 12 s`), on
+/// a terminal only (`progress::Ticker`).
+struct Steps {
+    operation: &'static str,
+    done: usize,
+    total: usize,
+}
+
+impl Steps {
+    fn new(plan: &Plan<'_>) -> Self {
+        let parts = [&plan.data, &plan.quarantine].iter().filter(|p| !p.objects.is_empty()).count();
+        Self { operation: plan.operation, done: 0, total: parts + 1 }
+    }
+
+    fn next(&mut self, what: String) -> crate::progress::Ticker {
+        self.done += 1;
+        crate::progress::Ticker::for_stderr(self.operation, format!("step {} of {}: {what}", self.done, self.total))
+    }
+}
+
+/// `3 data objects (1.2 MB)`: how many of `paths` and their stored size.
+fn described(paths: &[String], what: &str, by_path: &std::collections::HashMap<&str, &ObjectEntry>) -> String {
+    let bytes: u64 = paths.iter().filter_map(|p| by_path.get(p.as_str())).map(|o| o.bytes).sum();
+    let n = paths.len();
+    format!("{n} {what}{} ({})", if n == 1 { "" } else { "s" }, crate::numbers::bytes(bytes))
+}
+
+/// Defines the rows of one part of the plan — `input` (a file defining the view `read`) over its
+/// objects, read with `key`, then the part's transform — and returns the relation holding them
+/// and its row count.
+fn stage_part<'p>(
+    engine: &Engine,
+    dest: &Destination,
+    (input, read): (&sql::SqlFile, &'p str),
+    part: &Part<'p>,
+    key: sql::KeyName,
+) -> anyhow::Result<(&'p str, u64)> {
+    engine.execute_batch(
+        &input.fill(&[("objects", &list(dest, &part.objects)), ("read_key", &sql::quote(key.name()))]),
+    )?;
+    let relation = match part.transform {
+        Some((file, relation)) => {
+            engine.run(file)?;
+            relation
+        }
+        None => read,
+    };
+    let rows = engine.count(&format!("SELECT count(*) FROM {relation}"))?;
+    Ok((relation, rows))
 }
 
 /// Writes the new data objects of the plan and reads them back (rows from the decrypted
@@ -162,18 +219,8 @@ fn write_data(
     attempt: &str,
     plan: &Plan<'_>,
 ) -> anyhow::Result<Vec<ObjectEntry>> {
-    engine.execute_batch(
-        &sql::REWRITE_DATA_IN
-            .fill(&[("objects", &list(dest, &plan.data.objects)), ("read_key", &sql::quote(plan.read_key))]),
-    )?;
-    let relation = match plan.data.transform {
-        Some((file, relation)) => {
-            engine.run(file)?;
-            relation
-        }
-        None => "rewrite_data",
-    };
-    let expected = engine.count(&format!("SELECT count(*) FROM {relation}"))?;
+    let (relation, expected) =
+        stage_part(engine, dest, (&sql::REWRITE_DATA_IN, "rewrite_data"), &plan.data, plan.read_key)?;
     if expected == 0 {
         return Ok(Vec::new());
     }
@@ -202,34 +249,25 @@ fn write_quarantine(
     attempt: &str,
     plan: &Plan<'_>,
 ) -> anyhow::Result<Vec<ObjectEntry>> {
-    engine.execute_batch(&sql::REWRITE_QUARANTINE_IN.fill(&[
-        ("objects", &list(dest, &plan.quarantine.objects)),
-        ("read_key", &sql::quote(plan.quarantine_read_key)),
-    ]))?;
-    let relation = match plan.quarantine.transform {
-        Some((file, relation)) => {
-            engine.run(file)?;
-            relation
-        }
-        None => "rewrite_quarantine",
-    };
-    let expected = engine.count(&format!("SELECT count(*) FROM {relation}"))?;
+    let (relation, expected) = stage_part(
+        engine,
+        dest,
+        (&sql::REWRITE_QUARANTINE_IN, "rewrite_quarantine"),
+        &plan.quarantine,
+        plan.quarantine_read_key,
+    )?;
     if expected == 0 {
         return Ok(Vec::new());
     }
     let object = dest.quarantine_object(run_id, attempt);
+    let key = plan.quarantine_write_key;
     engine
         .execute_batch(&sql::REWRITE_WRITE_QUARANTINE.fill(&[
             ("relation", relation),
             ("output_path", &sql::quote(&object)),
-            ("write_key", &sql::quote(plan.quarantine_write_key)),
+            ("write_key", &sql::quote(key.name())),
         ]))
         .map_err(|e| e.context(format!("writing {object} failed")))?;
-    let key = if plan.quarantine_write_key == sql::KeyName::NewQuarantine.name() {
-        sql::KeyName::NewQuarantine
-    } else {
-        sql::KeyName::Quarantine
-    };
     let entries = read_back(engine, dest, std::slice::from_ref(&object), "quarantine", key)?;
     if entries.iter().map(|o| o.rows).sum::<u64>() != expected {
         return Err(EngineError(format!("{object} does not hold the {expected} rows written")).into());
@@ -352,6 +390,7 @@ pub fn remove_superseded(dest: &Destination, superseded: &[RunRecord], remaining
             if let Err(e) = objects::delete(dest, &o.path) {
                 warnings.push(format!("object {} is left as an orphan (`runs gc` removes it): {e:#}", o.path));
             }
+            checkpoint("object_removed");
         }
         if let Destination::Local(_) = dest {
             // Only when empty: folders a rewrite kept objects in stay.

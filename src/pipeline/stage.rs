@@ -68,7 +68,10 @@ fn stage_ndjson(engine: &Engine, path: &std::path::Path, max_record_bytes: u64) 
     tracing::info!(file = %path.display(), "DuckDB reads the file (all cores, one pass)");
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let ticker = crate::progress::Ticker::for_stderr(format!("DuckDB reads {name} ({})", crate::numbers::bytes(size)));
+    let ticker = crate::progress::Ticker::for_stderr(
+        "loading",
+        format!("DuckDB reads {name} ({})", crate::numbers::bytes(size)),
+    );
     let result = start_steps(engine).and_then(|()| engine.run(&sql::APPEND_BATCH));
     drop(ticker);
     if result.is_err() {

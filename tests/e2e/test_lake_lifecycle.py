@@ -70,6 +70,18 @@ def pseudonym(hmac_key_b64: str, value: str) -> str:
     return hmac.new(base64.b64decode(hmac_key_b64), value.encode(), hashlib.sha256).hexdigest()
 
 
+def load_with_quarantine(dp, lake, run_id, users, tmp_path):
+    """A run of a data object and a quarantine object: ten users and one record without `dob`."""
+    broken = dict(users[0])
+    broken.pop("dob")
+    ndjson = tmp_path / f"{run_id}.ndjson"
+    ndjson.write_text("".join(json.dumps(u) + "\n" for u in users[1:11] + [broken]))
+    dp.ok("load", "--source", "file", "--input", str(ndjson), "--run-id", run_id, "--dest", lake.dest,
+          "--as-of", AS_OF, "--max-bad-ratio", "0.5")
+    kinds = sorted(o["kind"] for o in lake.records()[f"runs/{run_id}.json"]["objects"])
+    assert kinds == ["data", "quarantine"], kinds
+
+
 def pause(dp, args, step, env_extra=None):
     """Starts duckpipe paused at `step` of its rewrite; returns the process once it is there."""
     env = dp.env(DUCKPIPE_TEST_PAUSE_AT=step, **(env_extra or {}))
@@ -310,6 +322,72 @@ def test_kill_9_during_a_forget_leaves_the_person_or_not_never_half(where, step,
     dp.ok("forget", "--email", users[3]["email"], "--dest", lake.dest, "--lock-timeout", "0")
     assert report(dp, lake)["users"] == before["users"] - 1
     assert_sound(dp, lake, expected_users=before["users"] - 1)
+
+
+@pytest.mark.parametrize("step", ["records_removed", "object_removed"])
+def test_kill_9_during_a_runs_drop_leaves_the_run_there_or_gone(where, step, fixture_users, tmp_path):
+    dp, lake = where
+    load(dp, lake, "keep", "k", count=100)
+    # A data and a quarantine object, so that the kill can fall between them.
+    load_with_quarantine(dp, lake, "bad", fixture_users[1], tmp_path)
+    bad_objects = {o["path"] for o in lake.records()["runs/bad.json"]["objects"]}
+    proc = pause(dp, ["runs", "drop", "bad", "--dest", lake.dest], step)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # The record went first: readers no longer see the run, whatever objects are left.
+    assert set(lake.records()) == {"runs/keep.json"}
+    assert report(dp, lake)["users"] == 100
+    assert_sound(dp, lake, expected_users=100)
+    left = {rel for rel in lake.files() if rel in bad_objects}
+    assert left and (len(left) < len(bad_objects)) == (step == "object_removed")
+    # The leftovers are orphans: gc deletes exactly them, and the dead holder's lock is taken over.
+    gone = dp.ok("runs", "gc", "--dest", lake.dest, "--older-than", "0m", "--lock-timeout", "0",
+                 "--format", "json").json()["gc"]
+    assert {r["path"] for r in gone["removed"]} == left
+    named = {o["path"] for rec in lake.records().values() for o in rec["objects"]}
+    assert {rel for rel in lake.files() if rel.endswith(".parquet")} == named
+    assert report(dp, lake)["users"] == 100
+
+
+def test_kill_9_during_a_gc_deletes_orphans_only(where):
+    dp, lake = where
+    load(dp, lake, "keep", "k", count=100)
+    orphans = [f"users/ghost/part-dead000{i}-0.parquet" for i in range(3)]
+    for rel in orphans:
+        lake.put(rel, b"left by a killed load")
+    before = report(dp, lake)
+    proc = pause(dp, ["runs", "gc", "--dest", lake.dest, "--older-than", "0m"], "orphan_removed")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    files = lake.files()
+    assert sum(rel in files for rel in orphans) == 2, "killed after the first deletion"
+    assert report(dp, lake) == before
+    assert_sound(dp, lake, expected_users=100)
+    gone = dp.ok("runs", "gc", "--dest", lake.dest, "--older-than", "0m", "--lock-timeout", "0",
+                 "--format", "json").json()["gc"]
+    assert len(gone["removed"]) == 2
+    assert not any(rel in lake.files() for rel in orphans)
+    assert report(dp, lake) == before
+
+
+def test_gc_deletes_the_quarantine_past_its_retention(where, fixture_users, tmp_path):
+    dp, lake = where
+    load_with_quarantine(dp, lake, "q1", fixture_users[1], tmp_path)
+    q_objects = [o["path"] for o in lake.records()["runs/q1.json"]["objects"] if o["kind"] == "quarantine"]
+    assert q_objects and all(rel in lake.files() for rel in q_objects)
+    before = report(dp, lake)
+    # The default retention (30 days) and `off` keep a fresh run's quarantine.
+    for flags in ([], ["--quarantine-retention", "off"]):
+        out = dp.ok("runs", "gc", "--dest", lake.dest, *flags, "--format", "json").json()["gc"]
+        assert out["quarantine_purged"] == []
+    assert all(rel in lake.files() for rel in q_objects)
+    out = dp.ok("runs", "gc", "--dest", lake.dest, "--quarantine-retention", "0m", "--format", "json").json()["gc"]
+    assert [p["path"] for p in out["quarantine_purged"]] == q_objects
+    assert not any(rel in lake.files() for rel in q_objects)
+    entry = next(o for o in lake.records()["runs/q1.json"]["objects"] if o["kind"] == "quarantine")
+    assert entry["purged_at"], "the record keeps the entry, marked purged, so the counts still add up"
+    assert report(dp, lake) == before
+    dp.ok("runs", "--dest", lake.dest, "--verify")
 
 
 def test_two_rewrites_at_once_the_second_is_refused_naming_the_holder(where, tmp_path):

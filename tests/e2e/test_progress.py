@@ -86,3 +86,18 @@ def test_progress_on_a_terminal_stderr_while_stdout_json_stays_clean(dp):
     quiet = drain(master)
     os.close(master)
     assert p.returncode == 0 and b"users/s" not in quiet, quiet
+
+
+def test_progress_of_a_rewrite_names_each_step(dp):
+    """compact on a terminal: one line per step (rewriting, committing), each with its time."""
+    for i in range(2):
+        dp.ok("load", "--source", "synthetic", "--count", "200", "--seed", f"s{i}", "--dest", "lake3",
+              "--as-of", support.AS_OF)
+    code, out, text = run_on_a_terminal(dp, ["compact", "--dest", "lake3", "--format", "json"])
+    assert code == 0, text
+    assert re.search(r"compact: step 1 of 2: rewriting 2 data objects \(\d+\.\d kB\) · \d+ s", text), text
+    assert re.search(r"compact: step 2 of 2: committing, then removing the 2 superseded runs · \d+ s", text), text
+    assert json.loads(out)["runs_merged"] == 2
+    # Off the terminal: nothing but the JSON.
+    piped = dp.ok("compact", "--dest", "lake3", "--format", "json")
+    assert "compact:" not in piped.stderr
