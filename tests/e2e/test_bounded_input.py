@@ -7,6 +7,7 @@ below its size; and SIGINT during an export to S3 leaves no object of the interr
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -117,6 +118,31 @@ def test_binary_input_is_exit_3_with_one_line_and_no_panic(what, dp, tmp_path):
     errors = [l for l in r.stderr.splitlines() if l.startswith("error")]
     assert len(errors) == 1, r.stderr
     assert str(path) in errors[0] and ("binary" in errors[0] or "not JSON users" in errors[0]), errors[0]
+    assert not (lake / "runs").exists() or not list((lake / "runs").glob("*.json"))
+
+
+@pytest.mark.parametrize("before", ["nothing", "ndjson", "document"])
+def test_endless_blank_input_is_exit_3(before, dp, tmp_path):
+    """`yes ''` through a pipe — alone, after an NDJSON record, or inside a document — never ends
+    by itself: the read stops after 1 GiB of blanks with one clear line, nothing committed."""
+    user = json.dumps(_users(dp, 1, "blank")[0])
+    head = {"nothing": "", "ndjson": user + "\n", "document": '{"results": [' + user + ","}[before]
+    fifo = tmp_path / "in.pipe"
+    os.mkfifo(fifo)
+    # The writer opens the pipe itself, once (opening it here would block until the reader does;
+    # two opens would let the reader see the end of input in between).
+    writer = subprocess.Popen(["sh", "-c", '{ printf "%s" "$1"; yes ""; } > "$2"', "sh", head, str(fifo)],
+                              stderr=subprocess.DEVNULL)
+    lake = tmp_path / "lake"
+    try:
+        r = _load(dp, fifo, lake)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert r.returncode == 3, r.describe()
+    assert "panicked" not in r.stderr and "backtrace" not in r.stderr.lower(), r.stderr
+    errors = [l for l in r.stderr.splitlines() if l.startswith("error")]
+    assert len(errors) == 1 and "blank" in errors[0] and "endless input" in errors[0], r.stderr
     assert not (lake / "runs").exists() or not list((lake / "runs").glob("*.json"))
 
 

@@ -196,6 +196,7 @@ impl<R: BufRead> Elements<R> {
 
     /// The next non-blank byte, not consumed; `None` at the end of input.
     fn skip_ws(&mut self) -> Result<Option<u8>, DocumentError> {
+        let mut blank: u64 = 0;
         loop {
             let buf = self.reader.fill_buf().map_err(|e| DocumentError::Io(e.kind().to_string()))?;
             if buf.is_empty() {
@@ -211,6 +212,10 @@ impl<R: BufRead> Elements<R> {
                     let n = buf.len();
                     self.line += buf.iter().filter(|&&b| b == b'\n').count() as u64;
                     self.reader.consume(n);
+                    blank += n as u64;
+                    if blank > super::lines::ENDLESS_BYTES {
+                        return Err(self.error("more than 1 GiB of blanks: endless input, not JSON users"));
+                    }
                 }
             }
         }

@@ -12,7 +12,7 @@
 //! records are personal data.
 
 use super::document::{Element, Elements};
-use super::lines::{Line, Lines};
+use super::lines::{ENDLESS_BYTES, Line, Lines};
 use super::{BatchSink, Record, SourceSummary};
 use anyhow::{Context, anyhow, bail};
 use serde::Deserialize;
@@ -69,6 +69,7 @@ fn probe(reader: &mut impl BufRead, limit: usize) -> anyhow::Result<Probed> {
         bom = true;
     }
     let mut line = 1u64;
+    let mut blank: u64 = 0;
     let first = loop {
         let buf = reader.fill_buf().map_err(read_err)?;
         if buf.is_empty() {
@@ -85,6 +86,12 @@ fn probe(reader: &mut impl BufRead, limit: usize) -> anyhow::Result<Probed> {
                 let n = buf.len();
                 line += buf.iter().filter(|&&b| b == b'\n').count() as u64;
                 reader.consume(n);
+                blank += n as u64;
+                if blank > ENDLESS_BYTES {
+                    bail!(
+                        "holds nothing but blanks for more than {ENDLESS_BYTES} bytes: endless input, not JSON users"
+                    );
+                }
             }
         }
     };

@@ -1,6 +1,7 @@
 //! NDJSON lines read with a bound: a line longer than the record limit is measured and skipped,
 //! never held, so memory stays bounded whatever the input; a NUL byte (which JSON text never
-//! holds) stops the read as binary input, and so does a line without end.
+//! holds) stops the read as binary input, and so does a line without end or an endless run of
+//! blank lines. Blank lines are skipped (their numbers still count).
 
 use std::io::BufRead;
 
@@ -20,6 +21,8 @@ pub enum LinesError {
         "line {line} goes on for more than {ENDLESS_BYTES} bytes without a line break: endless or binary input, not NDJSON"
     )]
     Endless { line: u64 },
+    #[error("from line {line} on, more than {ENDLESS_BYTES} bytes of blank lines: endless input, not NDJSON")]
+    Blank { line: u64 },
     #[error("read error: {0}")]
     Io(String),
 }
@@ -50,8 +53,9 @@ impl<R: BufRead> Lines<R> {
         self.line
     }
 
-    /// The next line, `None` at the end of input.
+    /// The next line that is not blank, `None` at the end of input.
     pub fn next_line(&mut self) -> Result<Option<Line>, LinesError> {
+        self.skip_blank()?;
         let mut out = Vec::new();
         let mut total: u64 = 0;
         let mut any = false;
@@ -92,6 +96,26 @@ impl<R: BufRead> Lines<R> {
         }
         Ok(Some(Line::Text(out)))
     }
+
+    /// Skips blank lines (and the blanks a line starts with), counting their line breaks.
+    fn skip_blank(&mut self) -> Result<(), LinesError> {
+        let first = self.line + 1;
+        let mut skipped: u64 = 0;
+        loop {
+            let buf = self.reader.fill_buf().map_err(|e| LinesError::Io(e.kind().to_string()))?;
+            let blank = buf.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')).unwrap_or(buf.len());
+            let at_text = blank < buf.len();
+            self.line += memchr::memchr_iter(b'\n', &buf[..blank]).count() as u64;
+            self.reader.consume(blank);
+            skipped += blank as u64;
+            if at_text || blank == 0 {
+                return Ok(());
+            }
+            if skipped > ENDLESS_BYTES {
+                return Err(LinesError::Blank { line: first });
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -112,7 +136,7 @@ mod tests {
     fn lines_with_and_without_a_final_break() {
         for capacity in [1, 3, 64] {
             let got = all(b"{\"a\":1}\r\n\n{\"b\":2}", capacity, 100).unwrap();
-            assert_eq!(got, [Line::Text(b"{\"a\":1}".to_vec()), Line::Text(vec![]), Line::Text(b"{\"b\":2}".to_vec())]);
+            assert_eq!(got, [Line::Text(b"{\"a\":1}".to_vec()), Line::Text(b"{\"b\":2}".to_vec())]);
             assert_eq!(all(b"x\n", capacity, 100).unwrap(), [Line::Text(b"x".to_vec())]);
             assert_eq!(all(b"", capacity, 100).unwrap(), []);
         }
@@ -136,6 +160,28 @@ mod tests {
         let zeros = std::io::repeat(0).take(10_000);
         let mut lines = Lines::new(BufReader::new(zeros), 100);
         assert_eq!(lines.next_line().unwrap_err(), LinesError::Binary { line: 1 });
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_but_counted() {
+        for capacity in [1, 3, 64] {
+            let mut lines =
+                Lines::new(BufReader::with_capacity(capacity, &b"\n \r\n{\"a\":1}\n\n\t\n  {\"b\":2}\n\n"[..]), 100);
+            assert_eq!(lines.next_line().unwrap(), Some(Line::Text(b"{\"a\":1}".to_vec())));
+            assert_eq!(lines.line_number(), 3);
+            assert_eq!(lines.next_line().unwrap(), Some(Line::Text(b"{\"b\":2}".to_vec())));
+            assert_eq!(lines.line_number(), 6);
+            assert_eq!(lines.next_line().unwrap(), None);
+        }
+    }
+
+    #[test]
+    fn endless_blank_lines_stop() {
+        // `yes ''` after a record: stopped after ENDLESS_BYTES of blanks, with the line they start at.
+        let input = std::io::Read::chain(&b"{\"a\":1}\n"[..], std::io::repeat(b'\n'));
+        let mut lines = Lines::new(BufReader::with_capacity(1 << 20, input), 100);
+        assert!(matches!(lines.next_line().unwrap(), Some(Line::Text(_))));
+        assert_eq!(lines.next_line().unwrap_err(), LinesError::Blank { line: 2 });
     }
 
     #[test]
