@@ -13,7 +13,7 @@ use super::args::KeygenArgs;
 use super::output::print_text;
 use super::settings::assigned_name;
 use crate::error::UsageError;
-use crate::keys::{KEY_VARS, keygen_env, new_key};
+use crate::keys::{HMAC_KEY_VAR, KEY_VARS, PARQUET_KEY_VAR, QUARANTINE_KEY_VAR, keygen_env, new_key};
 
 /// The settings template: `.env.example`, with empty key lines.
 pub const TEMPLATE: &str = include_str!("../../.env.example");
@@ -23,7 +23,7 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<()> {
         None => print_text(&keygen_env()),
         Some(path) if path == Path::new("-") => print_text(&keygen_env()),
         Some(path) => {
-            let what = write_env_file(path, &new_keys(), args.force)?;
+            let what = write_env_file(path, &NewKeys::new(), args.force)?;
             print_text(&format!(
                 "{what} {} with new {} (mode 0600; the keys are not printed). \
                  Keep it safe: data written with these keys cannot be read without it.\n",
@@ -34,20 +34,33 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<()> {
     }
 }
 
-/// A fresh key, base64, for each of [`KEY_VARS`] (Parquet, HMAC, quarantine).
-pub fn new_keys() -> Vec<(&'static str, String)> {
-    KEY_VARS.iter().map(|var| (*var, new_key())).collect()
+/// A fresh key, base64, for each of [`KEY_VARS`].
+pub struct NewKeys {
+    pub parquet: String,
+    pub hmac: String,
+    pub quarantine: String,
+}
+
+impl NewKeys {
+    #[allow(clippy::new_without_default)] // fresh random keys are not a default
+    pub fn new() -> Self {
+        Self { parquet: new_key(), hmac: new_key(), quarantine: new_key() }
+    }
+
+    /// `(variable, key)` for each of [`KEY_VARS`], in that order.
+    fn assignments(&self) -> [(&'static str, &str); 3] {
+        [(PARQUET_KEY_VAR, &self.parquet), (HMAC_KEY_VAR, &self.hmac), (QUARANTINE_KEY_VAR, &self.quarantine)]
+    }
 }
 
 /// Writes the keys into `path` (see the module doc) and returns what was done, for the message.
-pub fn write_env_file(path: &Path, keys: &[(&'static str, String)], force: bool) -> anyhow::Result<&'static str> {
+pub fn write_env_file(path: &Path, keys: &NewKeys, force: bool) -> anyhow::Result<&'static str> {
     let (existing, what) = match std::fs::read_to_string(path) {
         Ok(text) => (text, if force { "Replaced the keys in" } else { "Filled in" }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (TEMPLATE.to_string(), "Created"),
         Err(e) => return Err(UsageError(format!("cannot read {}: {}", path.display(), e.kind())).into()),
     };
-    let keys: Vec<(&'static str, &str)> = keys.iter().map(|(var, key)| (*var, key.as_str())).collect();
-    let text = with_keys(&existing, &keys, force).map_err(|var| {
+    let text = with_keys(&existing, &keys.assignments(), force).map_err(|var| {
         UsageError(format!(
             "{} already holds {var}: a new key would make the data written with the old one unreadable through \
                  this file. Keep the file as it is, or pass --force to replace the keys (save the old ones first)",
@@ -164,13 +177,16 @@ mod tests {
         let path = dir.path().join(".env");
         std::fs::write(&path, "DUCKPIPE_PARQUET_KEY=\n").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let keys = |p: &str, h: &str| vec![(PARQUET_KEY_VAR, p.to_string()), (HMAC_KEY_VAR, h.to_string())];
-        assert_eq!(write_env_file(&path, &keys("p", "h"), false).unwrap(), "Filled in");
+        let keys = |k: &str| NewKeys { parquet: format!("p{k}"), hmac: format!("h{k}"), quarantine: format!("q{k}") };
+        assert_eq!(write_env_file(&path, &keys("1"), false).unwrap(), "Filled in");
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        assert!(write_env_file(&path, &keys("p2", "h2"), false).is_err());
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "DUCKPIPE_PARQUET_KEY=p\nDUCKPIPE_HMAC_KEY=h\n");
+        assert!(write_env_file(&path, &keys("2"), false).is_err());
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "DUCKPIPE_PARQUET_KEY=p1\nDUCKPIPE_HMAC_KEY=h1\nDUCKPIPE_QUARANTINE_KEY=q1\n"
+        );
         let fresh = dir.path().join("new.env");
-        assert_eq!(write_env_file(&fresh, &new_keys(), false).unwrap(), "Created");
+        assert_eq!(write_env_file(&fresh, &NewKeys::new(), false).unwrap(), "Created");
         assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }

@@ -359,16 +359,15 @@ pub fn quarantine_key(env: &Env) -> Result<Option<ParquetKey>, KeyError> {
 pub fn keys(env: &Env, init_if_absent: bool) -> anyhow::Result<Keys> {
     let none_set = KEY_VARS.iter().all(|v| env.var(v).is_none());
     if init_if_absent && none_set && !Path::new(DOTENV).exists() {
-        let fresh = super::keygen::new_keys();
+        let fresh = super::keygen::NewKeys::new();
         super::keygen::write_env_file(Path::new(DOTENV), &fresh, false)?;
         tracing::warn!(
             "no keys were set: created ./.env (mode 0600) with new DUCKPIPE_PARQUET_KEY, DUCKPIPE_HMAC_KEY and DUCKPIPE_QUARANTINE_KEY — keep it safe, the data cannot be read without it"
         );
-        let key = |var: &str| fresh.iter().find(|(v, _)| *v == var).map(|(_, k)| k.as_str()).unwrap_or_default();
         return Ok(Keys {
-            parquet: ParquetKey::parse(key(PARQUET_KEY_VAR))?,
-            hmac: HmacKey::parse(key(HMAC_KEY_VAR))?,
-            quarantine: ParquetKey::parse_quarantine(key(QUARANTINE_KEY_VAR))?,
+            parquet: ParquetKey::parse(&fresh.parquet)?,
+            hmac: HmacKey::parse(&fresh.hmac)?,
+            quarantine: ParquetKey::parse_quarantine(&fresh.quarantine)?,
         });
     }
     let parquet = parquet_key(env)?;
