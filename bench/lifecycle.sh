@@ -6,7 +6,13 @@
 #   bash bench/lifecycle.sh [RUNS (default 1000; 0 skips compaction)] [USERS_FOR_FORGET (default 1000000)]
 #
 # Needs DUCKPIPE_BIN (else target/release/duckpipe under CARGO_TARGET_DIR) and MINIO_BIN (else
-# scripts/minio.sh install).
+# scripts/minio.sh install), and a Python with the `minio` package (PYTHON, else the test venv
+# that scripts/test.sh creates) to copy the daily lake into MinIO.
+#
+# The daily runs are loaded into a local directory, then copied to MinIO file by file: every load
+# reads every record and object before it, so 1,000 loads straight into MinIO take hours here; the
+# lake's files are the same either way. DAILY_LAKE=DIR reuses a local lake built earlier (with
+# the same keys: ENV_FILE=FILE names the .env that holds them; without it fresh keys are made).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${1:-1000}"
@@ -22,7 +28,7 @@ export AWS_ACCESS_KEY_ID=duckpipe AWS_SECRET_ACCESS_KEY=duckpipe-secret AWS_REGI
 export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT"
 bash "$ROOT/scripts/minio.sh" start "$PORT" "$WORK/minio" >/dev/null
 cd "$WORK"
-"$BIN" keygen --out .env >/dev/null
+if [[ -n "${ENV_FILE:-}" ]]; then install -m 600 "$ENV_FILE" .env; else "$BIN" keygen --out .env >/dev/null; fi
 set -a; . ./.env; set +a
 
 # Median of three wall-clock seconds of a command.
@@ -37,13 +43,30 @@ median3() {
 }
 
 DAILY="s3://bench/daily" SINGLE="s3://bench/single"
+PYTHON="${PYTHON:-$HOME/.cache/duckpipe/venv/bin/python}"
 "$BIN" load --source synthetic --count 1 --dest s3://bench/probe --create-bucket -q >/dev/null
 if (( RUNS > 0 )); then
-t0=$(date +%s)
-for i in $(seq 1 "$RUNS"); do
-  "$BIN" load --source synthetic --count 100 --seed "d$i" --run-id "day-$i" --dest "$DAILY" -q --format json >/dev/null
-done
-echo "built $RUNS daily runs in $(( $(date +%s) - t0 )) s" >&2
+LOCAL="${DAILY_LAKE:-$WORK/daily}"
+if [[ -z "${DAILY_LAKE:-}" ]]; then
+  t0=$(date +%s)
+  for i in $(seq 1 "$RUNS"); do
+    "$BIN" load --source synthetic --count 100 --seed "d$i" --run-id "day-$i" --dest "$LOCAL" -q --format json >/dev/null
+  done
+  echo "built $RUNS daily runs locally in $(( $(date +%s) - t0 )) s" >&2
+fi
+"$PYTHON" - "$LOCAL" <<'PY'
+import os, sys
+from pathlib import Path
+from minio import Minio
+root = Path(sys.argv[1])
+client = Minio(os.environ["AWS_ENDPOINT_URL"].split("//", 1)[1], access_key=os.environ["AWS_ACCESS_KEY_ID"],
+               secret_key=os.environ["AWS_SECRET_ACCESS_KEY"], secure=False)
+files = [p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")]
+for p in files:
+    client.fput_object("bench", "daily/" + p.relative_to(root).as_posix(), str(p))
+print(f"copied {len(files)} files to s3://bench/daily", file=sys.stderr)
+PY
+"$BIN" runs --dest "$DAILY" --verify >/dev/null
 "$BIN" load --source synthetic --count $((RUNS * 100)) --seed single --dest "$SINGLE" -q --format json >/dev/null
 
 before=$(median3 "$BIN" report --dest "$DAILY" --format json)
