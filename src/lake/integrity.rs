@@ -169,10 +169,19 @@ pub fn check_records(records: &[(String, RunRecord)]) -> Vec<Finding> {
             let groups: Vec<String> =
                 by_key.iter().map(|(fp, runs)| format!("key {}… for {}", short(fp), list_runs(runs))).collect();
             let why = if key == 1 { ": their pseudonyms do not join and one person counts once per key" } else { "" };
-            out.push(finding("the lake", format!("mixes {} {which} keys ({}){why}", by_key.len(), groups.join("; "))));
+            out.push(finding(LAKE, format!("{MIXES} {} {which} keys ({}){why}", by_key.len(), groups.join("; "))));
         }
     }
     out
+}
+
+const LAKE: &str = "the lake";
+const MIXES: &str = "mixes";
+
+/// Whether `f` is "the lake mixes N Parquet keys" (rekey moves such a lake when the keys are
+/// its old and new ones).
+pub fn mixes_parquet_keys(f: &Finding) -> bool {
+    f.subject == LAKE && f.problem.starts_with(MIXES) && f.problem.contains(" Parquet keys")
 }
 
 /// The first 12 hex digits of a fingerprint, as messages show them.

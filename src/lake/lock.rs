@@ -131,6 +131,12 @@ pub fn acquire(dest: &Destination, operation: &str, timeout: Duration) -> anyhow
     }
 }
 
+/// The rewrite holding the lock at `dest` now, if one does and is alive (a load checks this
+/// before its commit; it takes no lock itself).
+pub fn live_holder(dest: &Destination) -> anyhow::Result<Option<Holder>> {
+    Ok(read(dest)?.filter(|h| !is_stale(h)))
+}
+
 /// Whether the holder can no longer be running: its lease expired, or it ran on this host and
 /// its process is gone.
 fn is_stale(h: &Holder) -> bool {

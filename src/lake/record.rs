@@ -9,6 +9,8 @@
 //! A record holds no personal data and no key: only key fingerprints. Records are created once
 //! (`commit`) and checked on every read (`integrity`).
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::Destination;
@@ -302,6 +304,42 @@ pub fn read_files(engine: &Engine, dest: &Destination) -> anyhow::Result<Vec<(St
                 .collect())
         }
     }
+}
+
+/// The records at `dest` whose run ids are not in `known`: listed, and only those read (a load
+/// just before its commit, to see what was committed since it read the records). A record that
+/// cannot be read or parsed now is left out: the next survey reports it.
+pub fn read_new(engine: &Engine, dest: &Destination, known: &HashSet<&str>) -> anyhow::Result<Vec<RunRecord>> {
+    let id = |name: &str| name.rsplit('/').next().unwrap_or_default().trim_end_matches(".json").to_string();
+    let texts: Vec<String> = match dest {
+        Destination::Local(_) => local_names(dest)?
+            .into_iter()
+            .filter(|name| !known.contains(id(name).as_str()))
+            .filter_map(|name| std::fs::read_to_string(dest.resolve(&format!("runs/{name}"))).ok())
+            .collect(),
+        Destination::S3 { .. } => {
+            let query = sql::LIST_OBJECTS.fill(&[("glob", &sql::quote(&dest.records_glob()))]);
+            let files: Vec<String> = engine
+                .rows(&query, [], |r| r.get(0))
+                .map_err(|e| e.context(format!("cannot list the run records at {dest}")))?;
+            let new: Vec<String> = files
+                .iter()
+                .filter(|f| {
+                    let name = f.rsplit('/').next().unwrap_or_default();
+                    is_record_name(name) && !known.contains(id(name).as_str())
+                })
+                .map(|f| sql::quote(f))
+                .collect();
+            if new.is_empty() {
+                return Ok(Vec::new());
+            }
+            let query = sql::RUN_RECORDS.fill(&[("glob", &format!("[{}]", new.join(", ")))]);
+            engine
+                .rows(&query, [], |r| r.get::<_, String>(1))
+                .map_err(|e| e.context(format!("cannot read the run records at {dest}")))?
+        }
+    };
+    Ok(texts.iter().filter_map(|t| serde_json::from_str(t).ok()).collect())
 }
 
 /// Whether a local destination holds any run record (read without an engine, to decide whether

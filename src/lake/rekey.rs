@@ -7,10 +7,13 @@
 
 use super::lock::Lock;
 use super::rewrite::{self, Part, Plan, Rewritten};
-use super::{Destination, integrity, lifecycle, objects};
+use super::{Destination, RunRecord, integrity, lifecycle, objects};
 use crate::engine::{Engine, sql};
 use crate::error::UsageError;
 use crate::keys::ParquetKey;
+
+/// Rewrites at most: the first moves the lake, later ones the runs loads committed meanwhile.
+const MAX_PASSES: usize = 3;
 
 /// The quarantine's key now and the one it moves to.
 pub struct QuarantineKeys<'a> {
@@ -42,53 +45,46 @@ pub fn rekey(
         engine.add_new_quarantine_key(q.new)?;
     }
     let new_quarantine = quarantine.as_ref().map(|q| q.new.fingerprint());
-    let (survey, mut warnings) = lifecycle::prepare(engine, dest)?;
-    let records = survey.records;
     let new = engine.parquet_fingerprint().to_string();
     if new == old.fingerprint() {
         return Err(UsageError("DUCKPIPE_NEW_PARQUET_KEY is the key the lake has already".into()).into());
     }
-    let moved = |r: &super::record::RunRecord| {
+    let moved = |r: &RunRecord| {
         r.keys.parquet == new && new_quarantine.as_ref().is_none_or(|q| r.keys.quarantine.as_ref() == Some(q))
     };
-    let done = if records.iter().all(moved) {
-        tracing::info!("every run is under the new key already");
-        None
-    } else {
-        if let Some(r) = records.iter().find(|r| r.keys.parquet != old.fingerprint()) {
-            return Err(UsageError(format!(
-                "DUCKPIPE_PARQUET_KEY is not the key run {} was written with (fingerprint {}…, yours {}…): nothing was rewritten",
-                r.run_id,
-                integrity::short(&r.keys.parquet),
-                integrity::short(&old.fingerprint())
-            ))
-            .into());
+    let old_fp = old.fingerprint();
+    let mut warnings = Vec::new();
+    let mut done: Option<Rewritten> = None;
+    // A load that read the records before this rekey took the lock may commit under the old key
+    // while it runs (loads do not take the lock; they refuse to commit while a rekey holds it, so
+    // only one that was past that check can): each pass moves the runs still under the old key,
+    // until none is left.
+    for _pass in 0..MAX_PASSES {
+        let (survey, cleaned) = lifecycle::prepare_tolerating(engine, dest, &|records, f| {
+            integrity::mixes_parquet_keys(f)
+                && records.iter().all(|r| r.keys.parquet == new || r.keys.parquet == old_fp)
+        })?;
+        warnings.extend(cleaned);
+        let pending: Vec<RunRecord> = survey.records.into_iter().filter(|r| !moved(r)).collect();
+        if pending.is_empty() {
+            break;
         }
-        if let Some(q) = &quarantine {
-            let old_q = q.old.fingerprint();
-            if let Some(r) = records.iter().find(|r| r.keys.quarantine.as_ref().is_some_and(|k| *k != old_q)) {
-                return Err(UsageError(format!(
-                    "DUCKPIPE_QUARANTINE_KEY is not the key run {}'s quarantine was written with: nothing was rewritten",
-                    r.run_id
-                ))
-                .into());
-            }
+        check_old_keys(&pending, old, quarantine.as_ref())?;
+        let moving_quarantine = quarantine.is_some();
+        let mut keys = pending[0].keys.clone();
+        keys.parquet = new.clone();
+        if let Some(q) = &new_quarantine {
+            keys.quarantine = Some(q.clone());
         }
         // A purged quarantine object (`runs purge-quarantine`) is gone already.
         let paths = |kind: &str| -> Vec<String> {
-            records
+            pending
                 .iter()
                 .flat_map(|r| &r.objects)
                 .filter(|o| o.kind == kind && o.purged_at.is_none())
                 .map(|o| o.path.clone())
                 .collect()
         };
-        let mut keys = records[0].keys.clone();
-        keys.parquet = new.clone();
-        if let Some(q) = &new_quarantine {
-            keys.quarantine = Some(q.clone());
-        }
-        let moving_quarantine = quarantine.is_some();
         let plan = Plan {
             operation: "rekey",
             keys,
@@ -98,7 +94,7 @@ pub fn rekey(
             } else {
                 Part::none()
             },
-            inputs: records.clone(),
+            inputs: pending,
             target_bytes: rewrite::TARGET_OBJECT_BYTES,
             read_key: sql::KeyName::OldData,
             quarantine_read_key: sql::KeyName::Quarantine,
@@ -108,10 +104,14 @@ pub fn rekey(
                 sql::KeyName::Quarantine
             },
         };
-        let done = rewrite::rewrite(engine, dest, lock, plan)?;
-        warnings.extend(done.warnings.iter().cloned());
-        Some(done)
-    };
+        let pass = rewrite::rewrite(engine, dest, lock, plan)?;
+        warnings.extend(pass.warnings.iter().cloned());
+        rewrite::checkpoint("rekey_pass");
+        done = Some(pass);
+    }
+    if done.is_none() {
+        tracing::info!("every run is under the new key already");
+    }
     // Orphans hold data under the old keys: none may be left that opens with them.
     let survey = integrity::survey(engine, dest)?;
     let mut removed = 0;
@@ -123,4 +123,32 @@ pub fn rekey(
         }
     }
     Ok((done, removed, warnings))
+}
+
+/// Every run still to move must be under the old keys given (else nothing is rewritten).
+fn check_old_keys(
+    pending: &[RunRecord],
+    old: &ParquetKey,
+    quarantine: Option<&QuarantineKeys<'_>>,
+) -> anyhow::Result<()> {
+    if let Some(r) = pending.iter().find(|r| r.keys.parquet != old.fingerprint()) {
+        return Err(UsageError(format!(
+            "DUCKPIPE_PARQUET_KEY is not the key run {} was written with (fingerprint {}…, yours {}…): nothing was rewritten",
+            r.run_id,
+            integrity::short(&r.keys.parquet),
+            integrity::short(&old.fingerprint())
+        ))
+        .into());
+    }
+    if let Some(q) = quarantine {
+        let old_q = q.old.fingerprint();
+        if let Some(r) = pending.iter().find(|r| r.keys.quarantine.as_ref().is_some_and(|k| *k != old_q)) {
+            return Err(UsageError(format!(
+                "DUCKPIPE_QUARANTINE_KEY is not the key run {}'s quarantine was written with: nothing was rewritten",
+                r.run_id
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }

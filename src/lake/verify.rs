@@ -9,6 +9,36 @@ use crate::engine::sql::KeyName;
 use crate::engine::{Engine, EngineError, sql};
 use crate::error::UsageError;
 
+/// Just before a load commits: the lake must still be under the load's Parquet key. A rekey
+/// running now (it holds the rewrite lock) or committed since the load read `known` would leave
+/// this run under the old key in a lake under the new one, which readers refuse. A run committed
+/// in the short gap between this check and the commit is moved by the rekey's next pass
+/// (`rekey`).
+pub fn check_key_unchanged(
+    engine: &Engine,
+    dest: &Destination,
+    known: &[RunRecord],
+    keys: &KeyFingerprints,
+) -> anyhow::Result<()> {
+    if let Some(holder) = super::lock::live_holder(dest)?.filter(|h| h.operation == "rekey") {
+        return Err(UsageError(format!(
+            "the lake at {dest} is being moved to a new key by {holder}: this load committed nothing; load again with the new DUCKPIPE_PARQUET_KEY once it has finished"
+        ))
+        .into());
+    }
+    let ids: std::collections::HashSet<&str> = known.iter().map(|r| r.run_id.as_str()).collect();
+    if let Some(r) = super::record::read_new(engine, dest, &ids)?.into_iter().find(|r| r.keys.parquet != keys.parquet) {
+        return Err(UsageError(format!(
+            "run {} was committed at {dest} under another Parquet key (fingerprint {}…, yours {}…) while this load ran — the lake was moved to a new key: this load committed nothing; load again with the new DUCKPIPE_PARQUET_KEY",
+            r.run_id,
+            short(&r.keys.parquet),
+            short(&keys.parquet)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Refuses, before anything is read or written, a load whose keys are not the ones the lake's
 /// runs were written with: one sentence naming which key differs and how to proceed. A lake
 /// keeps one key set (integrity), so comparing with any record is comparing with all.

@@ -178,9 +178,13 @@ fn attempt_run(engine: &Engine, opts: &LoadOptions, stored: &[RunRecord], attemp
     let warnings = overlap_warnings(&known, written);
 
     crate::interrupt::check()?;
+    let mut refused = false;
     let committed =
         export::write_run(engine, relation, &opts.dest, &opts.run_id, attempt, &counts).and_then(|objects| {
             crate::interrupt::check()?;
+            crate::lake::rewrite::checkpoint("load_exported");
+            verify::check_key_unchanged(engine, &opts.dest, stored, &opts.keys).inspect_err(|_| refused = true)?;
+            crate::lake::rewrite::checkpoint("load_checked");
             let record = commit::Commit {
                 opts,
                 relation,
@@ -196,8 +200,10 @@ fn attempt_run(engine: &Engine, opts: &LoadOptions, stored: &[RunRecord], attemp
             };
             commit::commit(engine, record)
         });
-    if committed.is_err() && crate::interrupt::requested().is_some() && !crate::interrupt::committed() {
-        // Stopped on purpose: what this attempt wrote is removed, not left as orphans.
+    let stopped = crate::interrupt::requested().is_some() && !crate::interrupt::committed();
+    if committed.is_err() && (stopped || refused) {
+        // Stopped on purpose, or refused before the commit: what this attempt wrote is removed,
+        // not left as orphans.
         export::remove_attempt(engine, &opts.dest, &opts.run_id, attempt);
     }
     let (record, outcome) = committed?;

@@ -424,3 +424,85 @@ def test_a_load_during_a_compaction_keeps_its_run(where, tmp_path):
     assert "during" in runs and len(runs) == 2, runs
     assert report(dp, lake)["users"] == 300
     assert_sound(dp, lake, expected_users=300)
+
+
+def _rekey_setup(dp, lake):
+    load(dp, lake, "a", "a", count=100)
+    load(dp, lake, "b", "b", count=100)
+    new = support.parse_keygen(dp.ok("keygen").stdout)["DUCKPIPE_PARQUET_KEY"]
+    return new, dp.env(DUCKPIPE_PARQUET_KEY=new)
+
+
+def _load_args(lake, run_id, seed):
+    return ["load", "--source", "synthetic", "--count", "100", "--seed", seed, "--run-id", run_id,
+            "--dest", lake.dest, "--as-of", AS_OF, "--format", "json"]
+
+
+def _all_under(lake, new, old):
+    """Every data object of the lake opens with `new` and not with `old`; every record says `new`."""
+    for rel in [r for r in lake.files() if r.startswith("users/") and r.endswith(".parquet")]:
+        assert opens_with(lake, new, rel) and not opens_with(lake, old, rel), rel
+    return {rec["keys"]["parquet"] for rec in lake.records().values()}
+
+
+def test_a_load_while_a_rekey_holds_the_lock_commits_nothing(where, tmp_path):
+    dp, lake = where
+    new, new_env = _rekey_setup(dp, lake)
+    old = dp.keys["DUCKPIPE_PARQUET_KEY"]
+    resume = tmp_path / "resume"
+    rekey = pause(dp, ["rekey", "--dest", lake.dest, "--format", "json"], "written",
+                  {"DUCKPIPE_NEW_PARQUET_KEY": new, "DUCKPIPE_TEST_RESUME": str(resume)})
+    refused = dp(*_load_args(lake, "during", "c"))
+    assert refused.returncode == 2, refused.describe()
+    assert "being moved to a new key" in refused.stderr and "committed nothing" in refused.stderr, refused.stderr
+    assert not any(rel.startswith(("users/during/", "runs/during")) for rel in lake.files())
+    resume.touch()
+    out, _ = rekey.communicate(timeout=60)
+    assert rekey.returncode == 0, out
+    assert len(_all_under(lake, new, old)) == 1
+    assert report(dp, lake, env=new_env)["users"] == 200
+    # Loaded again with the new key, as the message says: one lake, one key.
+    dp.ok(*_load_args(lake, "during", "c"), env=new_env)
+    assert report(dp, lake, env=new_env)["users"] == 300
+    assert_sound(dp, lake, env=new_env, expected_users=300)
+
+
+def test_a_load_that_read_the_records_before_a_rekey_is_refused_after_it(where, tmp_path):
+    dp, lake = where
+    new, new_env = _rekey_setup(dp, lake)
+    old = dp.keys["DUCKPIPE_PARQUET_KEY"]
+    resume = tmp_path / "resume"
+    loading = pause(dp, _load_args(lake, "late", "c"), "load_exported", {"DUCKPIPE_TEST_RESUME": str(resume)})
+    dp.ok("rekey", "--dest", lake.dest, env=dp.env(DUCKPIPE_NEW_PARQUET_KEY=new))
+    resume.touch()
+    _, err = loading.communicate(timeout=60)
+    assert loading.returncode == 2, err
+    assert "under another Parquet key" in err and "committed nothing" in err, err
+    assert "runs/late.json" not in lake.records()
+    assert len(_all_under(lake, new, old)) == 1
+    assert report(dp, lake, env=new_env)["users"] == 200
+    assert_sound(dp, lake, env=new_env, expected_users=200)
+
+
+def test_a_load_that_commits_during_a_rekey_is_moved_by_its_next_pass(where, tmp_path):
+    """The gap between a load's last check and its commit: the run lands under the old key while
+    the rekey runs; the rekey's next pass moves it, so the lake ends under one key."""
+    dp, lake = where
+    new, new_env = _rekey_setup(dp, lake)
+    old = dp.keys["DUCKPIPE_PARQUET_KEY"]
+    load_resume, rekey_resume = tmp_path / "load-resume", tmp_path / "rekey-resume"
+    loading = pause(dp, _load_args(lake, "gap", "c"), "load_checked", {"DUCKPIPE_TEST_RESUME": str(load_resume)})
+    rekey = pause(dp, ["rekey", "--dest", lake.dest, "--format", "json"], "rekey_pass",
+                  {"DUCKPIPE_NEW_PARQUET_KEY": new, "DUCKPIPE_TEST_RESUME": str(rekey_resume)})
+    load_resume.touch()
+    _, err = loading.communicate(timeout=60)
+    assert loading.returncode == 0, err
+    assert lake.records()["runs/gap.json"]["keys"]["parquet"] != lake.records()[
+        next(n for n in lake.records() if n.startswith("runs/rekey-"))]["keys"]["parquet"], "committed under the old key"
+    rekey_resume.touch()
+    out, err = rekey.communicate(timeout=60)
+    assert rekey.returncode == 0, out + err
+    assert len(_all_under(lake, new, old)) == 1
+    assert report(dp, lake, env=new_env)["users"] == 300
+    assert dp("report", "--dest", lake.dest, "--format", "json").returncode == 2, "the old key opens nothing"
+    assert_sound(dp, lake, env=new_env, expected_users=300)
