@@ -175,27 +175,30 @@ pub fn rekey(args: RekeyArgs, env: &Env) -> anyhow::Result<()> {
         old_quarantine.as_ref().zip(new_quarantine.as_ref()).map(|(old, new)| rekey::QuarantineKeys { old, new });
     let engine = lake::open(&dest, &new, None, false)?;
     let lock = take_lock(&dest, "rekey", &args.lock)?;
-    let (done, orphans, warnings) = rekey::rekey(&engine, &dest, &lock, &old, quarantine)?;
+    let (passes, orphans, warnings) = rekey::rekey(&engine, &dest, &lock, &old, quarantine)?;
+    let runs: usize = passes.iter().map(|p| p.record.supersedes.len()).sum();
+    let done = passes.last();
     let json = serde_json::json!({
         "dest": dest.to_string(),
         "rekeyed": done.is_some(),
-        "record": done.as_ref().map(|d| d.record.run_id.clone()),
+        "record": done.map(|d| d.record.run_id.clone()),
+        "runs_moved": runs,
+        "passes": passes.len(),
         "fingerprint": new.fingerprint(),
         "quarantine_fingerprint": new_quarantine.as_ref().map(|k| k.fingerprint()),
         "orphans_removed": orphans,
         "warnings": warnings,
     });
-    match (args.format, &done) {
+    match (args.format, done) {
         (Format::Json, _) => print_json(&json),
         (Format::Text, None) => print_text(&format!(
             "Every run at {dest} is under the new key already (fingerprint {}…). Set DUCKPIPE_PARQUET_KEY to it.\n{}",
             integrity::short(&new.fingerprint()),
             warnings_text(&warnings)
         )),
-        (Format::Text, Some(d)) => print_text(&format!(
-            "Re-encrypted {} runs at {dest} into run {} under the new key (fingerprint {}…); {orphans} orphaned objects deleted. Now set DUCKPIPE_PARQUET_KEY to the new key{}.\n{}",
-            d.record.supersedes.len(),
-            d.record.run_id,
+        (Format::Text, Some(_)) => print_text(&format!(
+            "Re-encrypted {runs} runs at {dest} into run {} under the new key (fingerprint {}…); {orphans} orphaned objects deleted. Now set DUCKPIPE_PARQUET_KEY to the new key{}.\n{}",
+            passes.iter().map(|p| p.record.run_id.as_str()).collect::<Vec<_>>().join(" and "),
             integrity::short(&new.fingerprint()),
             if new_quarantine.is_some() { ", and DUCKPIPE_QUARANTINE_KEY to the new quarantine key" } else { "" },
             warnings_text(&warnings)

@@ -21,15 +21,15 @@ pub struct QuarantineKeys<'a> {
     pub new: &'a ParquetKey,
 }
 
-/// What rekey did: None when the lake was under the new keys already (a retry after a crash
-/// past the commit); the orphans deleted; warnings.
+/// What rekey did: its rewrites, one per pass (none when the lake was under the new keys
+/// already: a retry after a crash past the commit); the orphans deleted; warnings.
 pub fn rekey(
     engine: &Engine,
     dest: &Destination,
     lock: &Lock,
     old: &ParquetKey,
     quarantine: Option<QuarantineKeys<'_>>,
-) -> anyhow::Result<(Option<Rewritten>, usize, Vec<String>)> {
+) -> anyhow::Result<(Vec<Rewritten>, usize, Vec<String>)> {
     engine.add_old_parquet_key(old)?;
     if let Some(q) = &quarantine {
         if q.new == q.old {
@@ -54,7 +54,7 @@ pub fn rekey(
     };
     let old_fp = old.fingerprint();
     let mut warnings = Vec::new();
-    let mut done: Option<Rewritten> = None;
+    let mut passes: Vec<Rewritten> = Vec::new();
     // A load that read the records before this rekey took the lock may commit under the old key
     // while it runs (loads do not take the lock; they refuse to commit while a rekey holds it, so
     // only one that was past that check can): each pass moves the runs still under the old key,
@@ -107,9 +107,9 @@ pub fn rekey(
         let pass = rewrite::rewrite(engine, dest, lock, plan)?;
         warnings.extend(pass.warnings.iter().cloned());
         rewrite::checkpoint("rekey_pass");
-        done = Some(pass);
+        passes.push(pass);
     }
-    if done.is_none() {
+    if passes.is_empty() {
         tracing::info!("every run is under the new key already");
     }
     // Orphans hold data under the old keys: none may be left that opens with them.
@@ -122,7 +122,7 @@ pub fn rekey(
             removed += 1;
         }
     }
-    Ok((done, removed, warnings))
+    Ok((passes, removed, warnings))
 }
 
 /// Every run still to move must be under the old keys given (else nothing is rewritten).

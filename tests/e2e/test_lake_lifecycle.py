@@ -502,6 +502,8 @@ def test_a_load_that_commits_during_a_rekey_is_moved_by_its_next_pass(where, tmp
     rekey_resume.touch()
     out, err = rekey.communicate(timeout=60)
     assert rekey.returncode == 0, out + err
+    moved = json.loads(out)
+    assert moved["passes"] == 2 and moved["runs_moved"] == 3, moved
     assert len(_all_under(lake, new, old)) == 1
     assert report(dp, lake, env=new_env)["users"] == 300
     assert dp("report", "--dest", lake.dest, "--format", "json").returncode == 2, "the old key opens nothing"
