@@ -36,7 +36,7 @@ median3() {
   local times=()
   for _ in 1 2 3; do
     local t0 t1
-    t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N)
+    t0=$(date +%s.%N); "$@" >/dev/null || { echo "failed: $*" >&2; return 1; }; t1=$(date +%s.%N)
     times+=("$(echo "$t1 - $t0" | bc)")
   done
   printf '%s\n' "${times[@]}" | sort -n | sed -n 2p

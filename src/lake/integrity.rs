@@ -305,7 +305,10 @@ pub fn check_data_rows(engine: &Engine, dest: &Destination, records: &[RunRecord
     Ok(())
 }
 
-/// The rows each object holds, from its footer (one statement for all of them).
+/// Objects per footer query in [`object_rows_keyed`].
+const OBJECTS_PER_QUERY: usize = 64;
+
+/// The rows each object holds, from their footers (a statement per [`OBJECTS_PER_QUERY`]).
 pub fn object_rows(engine: &Engine, files: &[String]) -> Result<HashMap<String, u64>, EngineError> {
     object_rows_keyed(engine, sql::KeyName::Data, files)
 }
@@ -319,11 +322,17 @@ pub fn object_rows_keyed(
     if files.is_empty() {
         return Ok(HashMap::new());
     }
-    let parts: Vec<String> =
-        files.iter().map(|f| sql::OBJECT_ROWS.fill_keyed(key, &[("object", &sql::quote(f))])).collect();
-    let query = parts.join("\nUNION ALL\n");
-    let rows: Vec<(String, i64)> = engine.rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.into_iter().map(|(f, n)| (f, n as u64)).collect())
+    let mut out = HashMap::with_capacity(files.len());
+    // Each object in a query holds a read buffer while the query runs (on S3 about a MiB): a
+    // lake of a thousand small runs in one query would outgrow the memory limit.
+    for chunk in files.chunks(OBJECTS_PER_QUERY) {
+        let parts: Vec<String> =
+            chunk.iter().map(|f| sql::OBJECT_ROWS.fill_keyed(key, &[("object", &sql::quote(f))])).collect();
+        let query = parts.join("\nUNION ALL\n");
+        let rows: Vec<(String, i64)> = engine.rows(&query, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        out.extend(rows.into_iter().map(|(f, n)| (f, n as u64)));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -49,17 +49,20 @@ pub fn open_users_view_of(engine: &Engine, dest: &Destination, records: &[RunRec
     Ok(())
 }
 
-/// The most rows [`read_once`] holds in memory: a lake this small is read once for all the
-/// report's questions rather than once per question (about 100 MB for this many masked users).
+/// The most rows [`read_once`] holds in memory (about 100 MB of masked users).
 pub const READ_ONCE_ROWS: u64 = 1_000_000;
 
-/// Reads the rows of view `users` once into the engine when the lake holds at most
-/// [`READ_ONCE_ROWS`] rows, and points `users` at them (`sql/lake/users_read_once.sql`). A lake
-/// of many small runs then costs one fetch per object, not one per object and question; a large
-/// lake is read by each question, with only the columns that question needs.
+/// The fewest objects for which [`read_once`] pays: below it, copying the rows costs more than
+/// each question reading the few objects (docs/benchmarks.md).
+pub const READ_ONCE_OBJECTS: usize = 16;
+
+/// Reads the rows of view `users` once into the engine when the lake holds many small objects
+/// (at least [`READ_ONCE_OBJECTS`], at most [`READ_ONCE_ROWS`] rows in all), and points `users`
+/// at them (`sql/lake/users_read_once.sql`). Such a lake then costs one fetch per object, not one
+/// per object and question; others are read by each question, with only the columns it needs.
 pub fn read_once(engine: &Engine, dest: &Destination, records: &[RunRecord]) -> anyhow::Result<()> {
-    let rows: u64 = records.iter().flat_map(|r| r.data_objects(dest).map(|(_, o)| o.rows)).sum();
-    if rows > READ_ONCE_ROWS {
+    let objects: Vec<u64> = records.iter().flat_map(|r| r.data_objects(dest).map(|(_, o)| o.rows)).collect();
+    if objects.len() < READ_ONCE_OBJECTS || objects.iter().sum::<u64>() > READ_ONCE_ROWS {
         return Ok(());
     }
     engine.run(&sql::USERS_READ_ONCE).map_err(|e| verify::name_damaged_object(engine, dest, records, e.into()))
