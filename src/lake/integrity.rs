@@ -338,6 +338,32 @@ pub fn object_rows_keyed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_rows_reads_every_object_of_a_lake_larger_than_one_query() {
+        let key = crate::keys::ParquetKey::parse(&crate::keys::new_key()).unwrap();
+        let engine = Engine::open(&key, None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<String> = (0..OBJECTS_PER_QUERY * 2 + 3)
+            .map(|i| {
+                let f = dir.path().join(format!("o{i}.parquet")).to_string_lossy().into_owned();
+                engine
+                    .execute_batch(&format!(
+                        "COPY (SELECT range AS n FROM range({})) TO {} (FORMAT parquet, ENCRYPTION_CONFIG {{footer_key: '{}'}})",
+                        i % 5,
+                        sql::quote(&f),
+                        sql::KeyName::Data.name()
+                    ))
+                    .unwrap();
+                f
+            })
+            .collect();
+        let rows = object_rows(&engine, &files).unwrap();
+        assert_eq!(rows.len(), files.len(), "one count per object, over three queries");
+        for (i, f) in files.iter().enumerate() {
+            assert_eq!(rows[f], (i % 5) as u64, "{f}");
+        }
+    }
     use crate::lake::record::{Counts, KeyFingerprints};
 
     fn record(run_id: &str, objects: &[(&str, &str, u64)]) -> RunRecord {
