@@ -88,12 +88,16 @@ pub enum Command {
     Rekey(RekeyArgs),
 }
 
-/// How long a rewrite waits for the lake's rewrite lock.
+/// What every rewrite (drop, gc, forget, compact, rekey) takes: how long it waits for the lake's
+/// rewrite lock, and its output format.
 #[derive(Debug, Args)]
-pub struct LockArgs {
+pub struct RewriteArgs {
     /// Seconds to wait while another rewrite holds the lake's lock before giving up (naming it).
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub lock_timeout: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -104,10 +108,7 @@ pub struct DropArgs {
     #[command(flatten)]
     pub dest: DestArgs,
     #[command(flatten)]
-    pub lock: LockArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub rewrite: RewriteArgs,
 }
 
 #[derive(Debug, Args)]
@@ -123,10 +124,7 @@ pub struct GcArgs {
     #[arg(long, value_name = "AGE", default_value = "30d", value_parser = crate::lake::quarantine::parse_retention)]
     pub quarantine_retention: crate::lake::quarantine::Retention,
     #[command(flatten)]
-    pub lock: LockArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub rewrite: RewriteArgs,
 }
 
 #[derive(Debug, Args)]
@@ -145,10 +143,7 @@ pub struct ForgetArgs {
     #[command(flatten)]
     pub dest: DestArgs,
     #[command(flatten)]
-    pub lock: LockArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub rewrite: RewriteArgs,
 }
 
 #[derive(Debug, Args)]
@@ -159,10 +154,7 @@ pub struct CompactArgs {
     #[arg(long, value_name = "SIZE", default_value = "128MiB", value_parser = parse_target_size)]
     pub target_size: u64,
     #[command(flatten)]
-    pub lock: LockArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub rewrite: RewriteArgs,
 }
 
 #[derive(Debug, Args)]
@@ -170,10 +162,7 @@ pub struct RekeyArgs {
     #[command(flatten)]
     pub dest: DestArgs,
     #[command(flatten)]
-    pub lock: LockArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub rewrite: RewriteArgs,
 }
 
 /// `128MB`, `1GiB`, `500kB`, or bytes.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::args::{CompactArgs, DropArgs, ForgetArgs, Format, GcArgs, LockArgs, RekeyArgs};
+use super::args::{CompactArgs, DropArgs, ForgetArgs, Format, GcArgs, RekeyArgs, RewriteArgs};
 use super::output::{print_json, print_text};
 use super::settings::{self, Env};
 use crate::error::UsageError;
@@ -12,7 +12,7 @@ use crate::keys::ParquetKey;
 use crate::lake::forget::Identifier;
 use crate::lake::{self, Destination, compact, drop_runs, forget, gc, integrity, lock, rekey};
 
-fn take_lock(dest: &Destination, operation: &str, args: &LockArgs) -> anyhow::Result<lock::Lock> {
+fn take_lock(dest: &Destination, operation: &str, args: &RewriteArgs) -> anyhow::Result<lock::Lock> {
     lock::acquire(dest, operation, Duration::from_secs(args.lock_timeout))
 }
 
@@ -24,9 +24,9 @@ pub fn drop(args: DropArgs, env: &Env) -> anyhow::Result<()> {
     let dest = settings::dest(&args.dest, env)?.value;
     // Records and objects only: nothing is decrypted.
     let engine = lake::open(&dest, &ParquetKey::ephemeral(), None, false)?;
-    let lock = take_lock(&dest, "runs drop", &args.lock)?;
+    let lock = take_lock(&dest, "runs drop", &args.rewrite)?;
     let dropped = drop_runs::drop_runs(&engine, &dest, &lock, &args.run_ids)?;
-    match args.format {
+    match args.rewrite.format {
         Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "dropped": dropped })),
         Format::Text => print_text(&format!(
             "Dropped {} run{} from {dest} ({}): {} rows, {} objects removed\n{}",
@@ -43,9 +43,9 @@ pub fn drop(args: DropArgs, env: &Env) -> anyhow::Result<()> {
 pub fn gc(args: GcArgs, env: &Env) -> anyhow::Result<()> {
     let dest = settings::dest(&args.dest, env)?.value;
     let engine = lake::open(&dest, &ParquetKey::ephemeral(), None, false)?;
-    let lock = take_lock(&dest, "runs gc", &args.lock)?;
+    let lock = take_lock(&dest, "runs gc", &args.rewrite)?;
     let collected = gc::collect(&engine, &dest, &lock, args.older_than, args.quarantine_retention)?;
-    match args.format {
+    match args.rewrite.format {
         Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "gc": collected })),
         Format::Text => {
             let bytes: u64 = collected.removed.iter().map(|r| r.bytes).sum();
@@ -105,9 +105,9 @@ pub fn forget(args: ForgetArgs, env: &Env) -> anyhow::Result<()> {
     let engine = lake::open(&dest, &keys.parquet, Some(&keys.hmac), false)?;
     // The quarantine keeps raw records under its own key: forget reads and rewrites them too.
     engine.add_quarantine_key(&keys.quarantine)?;
-    let lock = take_lock(&dest, "forget", &args.lock)?;
+    let lock = take_lock(&dest, "forget", &args.rewrite)?;
     let done = forget::forget(&engine, &dest, &lock, &keys.hmac, &who)?;
-    match args.format {
+    match args.rewrite.format {
         Format::Json => print_json(&serde_json::json!({ "dest": dest.to_string(), "forget": done })),
         Format::Text => print_text(&format!(
             "Forgot {} identifier{} at {dest}: {} data rows and {} quarantined records removed, {} orphaned objects deleted; runs rewritten: {} ({} bytes read, {} written); audit entry {}\n{}",
@@ -129,7 +129,7 @@ pub fn compact(args: CompactArgs, env: &Env) -> anyhow::Result<()> {
     let dest = settings::dest(&args.dest, env)?.value;
     let parquet = settings::parquet_key(env)?;
     let engine = lake::open(&dest, &parquet, None, false)?;
-    let lock = take_lock(&dest, "compact", &args.lock)?;
+    let lock = take_lock(&dest, "compact", &args.rewrite)?;
     let before = integrity::records(&engine, &dest)?;
     let objects_before = before.iter().map(|r| r.objects.len()).sum::<usize>();
     let (done, warnings) = compact::compact(&engine, &dest, &lock, args.target_size)?;
@@ -144,7 +144,7 @@ pub fn compact(args: CompactArgs, env: &Env) -> anyhow::Result<()> {
         "bytes_written": done.as_ref().map_or(0, |d| d.bytes_written),
         "warnings": warnings,
     });
-    match (args.format, &done) {
+    match (args.rewrite.format, &done) {
         (Format::Json, _) => print_json(&json),
         (Format::Text, None) => print_text(&format!("Nothing to compact at {dest}.\n{}", warnings_text(&warnings))),
         (Format::Text, Some(d)) => print_text(&format!(
@@ -174,7 +174,7 @@ pub fn rekey(args: RekeyArgs, env: &Env) -> anyhow::Result<()> {
     let quarantine =
         old_quarantine.as_ref().zip(new_quarantine.as_ref()).map(|(old, new)| rekey::QuarantineKeys { old, new });
     let engine = lake::open(&dest, &new, None, false)?;
-    let lock = take_lock(&dest, "rekey", &args.lock)?;
+    let lock = take_lock(&dest, "rekey", &args.rewrite)?;
     let (passes, orphans, warnings) = rekey::rekey(&engine, &dest, &lock, &old, quarantine)?;
     let runs: usize = passes.iter().map(|p| p.record.supersedes.len()).sum();
     let done = passes.last();
@@ -189,7 +189,7 @@ pub fn rekey(args: RekeyArgs, env: &Env) -> anyhow::Result<()> {
         "orphans_removed": orphans,
         "warnings": warnings,
     });
-    match (args.format, done) {
+    match (args.rewrite.format, done) {
         (Format::Json, _) => print_json(&json),
         (Format::Text, None) => print_text(&format!(
             "Every run at {dest} is under the new key already (fingerprint {}…). Set DUCKPIPE_PARQUET_KEY to it.\n{}",
