@@ -26,7 +26,12 @@ pub fn check_key_unchanged(
         ))
         .into());
     }
-    let ids: std::collections::HashSet<&str> = known.iter().map(|r| r.run_id.as_str()).collect();
+    // Known: the runs read, and those they supersede (a rewrite cut short after its commit
+    // leaves those records, under the key it moved away from, until they are cleaned up).
+    let ids: std::collections::HashSet<&str> = known
+        .iter()
+        .flat_map(|r| std::iter::once(r.run_id.as_str()).chain(r.supersedes.iter().map(String::as_str)))
+        .collect();
     if let Some(r) = super::record::read_new(engine, dest, &ids)?.into_iter().find(|r| r.keys.parquet != keys.parquet) {
         return Err(UsageError(format!(
             "run {} was committed at {dest} under another Parquet key (fingerprint {}…, yours {}…) while this load ran — the lake was moved to a new key: this load committed nothing; load again with the new DUCKPIPE_PARQUET_KEY",

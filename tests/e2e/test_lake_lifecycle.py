@@ -508,3 +508,17 @@ def test_a_load_that_commits_during_a_rekey_is_moved_by_its_next_pass(where, tmp
     assert report(dp, lake, env=new_env)["users"] == 300
     assert dp("report", "--dest", lake.dest, "--format", "json").returncode == 2, "the old key opens nothing"
     assert_sound(dp, lake, env=new_env, expected_users=300)
+
+
+def test_a_load_after_a_rekey_cut_short_past_its_commit_loads_with_the_new_key(where):
+    """The superseded records under the old key are still there (the rekey was killed before
+    removing them): a load with the new key is not mistaken for one during a rekey."""
+    dp, lake = where
+    new, new_env = _rekey_setup(dp, lake)
+    proc = pause(dp, ["rekey", "--dest", lake.dest], "committed", {"DUCKPIPE_NEW_PARQUET_KEY": new})
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert {"runs/a.json", "runs/b.json"} <= set(lake.records()), "the superseded records are left"
+    dp.ok(*_load_args(lake, "after", "c"), env=new_env)
+    assert report(dp, lake, env=new_env)["users"] == 300
+    assert_sound(dp, lake, env=new_env, expected_users=300)
