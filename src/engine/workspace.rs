@@ -38,6 +38,9 @@ const PREFIX: &str = "duckpipe-";
 const LOCK: &str = "owner.lock";
 /// A folder without a lock file is only swept when this old (it may be a folder being created).
 const UNLOCKED_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// A folder whose lock is free is only swept when this old: a process that has just created
+/// its lock file may not have locked it yet.
+const FREE_LOCK_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The engine's private folder, removed when dropped.
 pub struct WorkDir {
@@ -80,12 +83,12 @@ pub fn sweep(tmp: &Path) -> usize {
         if !name.to_string_lossy().starts_with(PREFIX) || !entry.file_type().is_ok_and(|t| t.is_dir()) {
             continue;
         }
+        let older_than = |min: std::time::Duration| {
+            entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > min))
+        };
         let free = match File::open(path.join(LOCK)) {
-            Ok(file) => file.try_lock().is_ok(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > UNLOCKED_AGE)),
+            Ok(file) => older_than(FREE_LOCK_AGE) && file.try_lock().is_ok(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => older_than(UNLOCKED_AGE),
             Err(_) => false,
         };
         if free && std::fs::remove_dir_all(&path).is_ok() {
@@ -158,10 +161,17 @@ mod tests {
         std::fs::create_dir(&live).unwrap();
         let held = File::create(live.join(LOCK)).unwrap();
         held.lock().unwrap();
-        // A dead one: the lock file is there but nobody holds it.
+        // A dead one: the lock file is there but nobody holds it, for over a minute.
         let dead = tmp.path().join("duckpipe-dead");
         std::fs::create_dir_all(dead.join("spill")).unwrap();
         File::create(dead.join(LOCK)).unwrap();
+        let a_while_ago = std::time::SystemTime::now() - FREE_LOCK_AGE * 2;
+        let age = |dir: &Path| File::open(dir).unwrap().set_modified(a_while_ago).unwrap();
+        age(&dead);
+        // Just created, its lock not yet taken: left alone.
+        let starting = tmp.path().join("duckpipe-starting");
+        std::fs::create_dir(&starting).unwrap();
+        File::create(starting.join(LOCK)).unwrap();
         // Fresh, without a lock file yet (being created), and somebody else's folder.
         let fresh = tmp.path().join("duckpipe-fresh");
         std::fs::create_dir(&fresh).unwrap();
@@ -169,10 +179,11 @@ mod tests {
         std::fs::create_dir(&other).unwrap();
         File::create(other.join(LOCK)).unwrap();
         assert_eq!(sweep(tmp.path()), 1);
-        assert!(live.exists() && !dead.exists() && fresh.exists() && other.exists());
+        assert!(live.exists() && !dead.exists() && fresh.exists() && other.exists() && starting.exists());
         drop(held);
+        age(&live);
         assert_eq!(sweep(tmp.path()), 1);
-        assert!(!live.exists());
+        assert!(!live.exists() && starting.exists());
     }
 
     #[test]

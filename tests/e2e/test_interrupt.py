@@ -13,6 +13,7 @@ seconds per signal time.
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -94,6 +95,11 @@ def test_kill_9_leaves_a_folder_that_the_next_run_removes(dp, tmp_path):
     proc.communicate(timeout=60)
     left = _temp_folders(tmp)
     assert len(left) == 1, left
+    # Not within its first minute (its process may be between creating and locking it).
+    r = dp("runs", "--dest", str(lake), env=dp.env(s3=False, TMPDIR=str(tmp)))
+    assert r.returncode == 0 and _temp_folders(tmp) == left, r.describe()
+    a_while_ago = time.time() - 120
+    os.utime(tmp / left[0], (a_while_ago, a_while_ago))
     # Any command that opens the engine sweeps the folders of dead processes.
     r = dp("runs", "--dest", str(lake), env=dp.env(s3=False, TMPDIR=str(tmp)))
     assert r.returncode == 0, r.describe()
