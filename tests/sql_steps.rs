@@ -44,21 +44,34 @@ fn staged_engine_raw(docs: &[String]) -> Engine {
     engine
 }
 
-/// The stage step on `docs` in batches, as a load runs it, with run id `run-1` and ages as of
-/// 2026-11-25; then the reject step with every field required.
-fn rejected_engine(docs: Vec<String>) -> Engine {
+/// The stage step on `docs` (texts, or records as a source hands them on) in batches, as a load
+/// runs it, with run id `run-1` and ages as of 2026-11-25; then the reject step with every field
+/// required.
+fn rejected_engine<R: Into<duckpipe::pipeline::source::Record>>(docs: Vec<R>) -> Engine {
+    let engine = run_engine();
+    let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
+    let n = docs.len() as u64;
+    batches.push(docs).unwrap();
+    assert_eq!(batches.finish().unwrap(), n);
+    reject(&engine);
+    engine
+}
+
+/// An engine with the run's variables: run id `run-1`, ages as of 2026-11-25.
+fn run_engine() -> Engine {
     let (pk, hk) = keys();
     let engine = Engine::open(&pk, Some(&hk)).unwrap();
     engine.set_variable("run_id", "'run-1'").unwrap();
     engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
     engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
-    let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
-    batches.push(docs.clone()).unwrap();
-    assert_eq!(batches.finish().unwrap(), docs.len() as u64);
-    duckpipe::pipeline::check::sample(&engine).unwrap();
+    engine
+}
+
+/// The reject step over what is staged, with every field required.
+fn reject(engine: &Engine) {
+    duckpipe::pipeline::check::sample(engine).unwrap();
     engine.set_list("required", &required::paths()).unwrap();
     engine.run_all(&sql::REJECT_STEPS).unwrap();
-    engine
 }
 
 /// Staged, flattened and masked: `masked_users` holds the users.
@@ -126,20 +139,14 @@ fn batches_keep_positions_and_results_whatever_their_size() {
 
     type Outcome = (Vec<(i64, String)>, Vec<String>, Vec<(String, u64)>);
     let outcome = |batch_rows: u64| -> Outcome {
-        let (pk, hk) = keys();
-        let engine = Engine::open(&pk, Some(&hk)).unwrap();
-        engine.set_variable("run_id", "'run-1'").unwrap();
-        engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
-        engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
+        let engine = run_engine();
         let mut batches = duckpipe::pipeline::stage::Batches::with_batch_rows(&engine, batch_rows).unwrap();
         // Pages of 64 users, as a source hands them on.
         for page in docs.chunks(64) {
             batches.push(page.to_vec()).unwrap();
         }
         assert_eq!(batches.finish().unwrap(), 1000);
-        duckpipe::pipeline::check::sample(&engine).unwrap();
-        engine.set_list("required", &required::paths()).unwrap();
-        engine.run_all(&sql::REJECT_STEPS).unwrap();
+        reject(&engine);
         let rejected = engine
             .rows("SELECT seq, reason FROM rejected_users ORDER BY seq", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap();
@@ -445,17 +452,8 @@ fn unreadable_records_are_rejected_with_their_problem() {
     lossy["secret_field"] = Value::from(1);
     records.insert(1, Record::oversized(1000));
     records.insert(3, Record::not_utf8(lossy.to_string().as_bytes()));
-    let (pk, hk) = keys();
-    let engine = Engine::open(&pk, Some(&hk)).unwrap();
-    engine.set_variable("run_id", "'run-1'").unwrap();
-    engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
-    engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
-    let mut batches = duckpipe::pipeline::stage::Batches::new(&engine).unwrap();
-    batches.push(records).unwrap();
-    assert_eq!(batches.finish().unwrap(), 6);
-    duckpipe::pipeline::check::sample(&engine).unwrap();
-    engine.set_list("required", &required::paths()).unwrap();
-    engine.run_all(&sql::REJECT_STEPS).unwrap();
+    assert_eq!(records.len(), 6);
+    let engine = rejected_engine(records);
     let got: Vec<(i64, String)> =
         engine.rows("SELECT seq, reason FROM rejected_users ORDER BY seq", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!(got, [(1, oversized_reason(1000)), (3, NOT_UTF8_REASON.to_string())]);
@@ -478,11 +476,7 @@ fn duckdb_reading_a_file_quarantines_oversized_records_like_the_line_reader() {
     std::fs::write(&path, lines.join("\n")).unwrap();
     let source = FileSource { path: path.clone(), max_record_bytes: max };
     let rejected = |duckdb: bool| {
-        let (pk, hk) = keys();
-        let engine = Engine::open(&pk, Some(&hk)).unwrap();
-        engine.set_variable("run_id", "'run-1'").unwrap();
-        engine.set_variable("as_of", "TIMESTAMP '2026-11-25 00:00:00'").unwrap();
-        engine.set_variable("loaded_at", "TIMESTAMPTZ '2026-11-25 01:02:03+00'").unwrap();
+        let engine = run_engine();
         let (_, received) = if duckdb {
             assert!(duckpipe::pipeline::source::Source::duckdb_file(&source).is_some());
             duckpipe::pipeline::stage::stage(&engine, &source, 5).unwrap()
@@ -490,9 +484,7 @@ fn duckdb_reading_a_file_quarantines_oversized_records_like_the_line_reader() {
             duckpipe::pipeline::stage::stage_batches(&engine, &source, 5).unwrap()
         };
         assert_eq!(received, 7);
-        duckpipe::pipeline::check::sample(&engine).unwrap();
-        engine.set_list("required", &required::paths()).unwrap();
-        engine.run_all(&sql::REJECT_STEPS).unwrap();
+        reject(&engine);
         let doc_kept = engine.query_i64("SELECT count(doc) FROM staged_users WHERE problem IS NOT NULL").unwrap();
         assert_eq!(doc_kept, 0, "the oversized record's text is not kept");
         engine

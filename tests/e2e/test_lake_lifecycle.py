@@ -24,9 +24,13 @@ from lake_check import Lake, assert_sound
 from support import AS_OF
 
 
+def load_args(lake, run_id, seed, count=300):
+    return ["load", "--source", "synthetic", "--count", str(count), "--seed", seed, "--run-id", run_id,
+            "--dest", lake.dest, "--as-of", AS_OF, "--format", "json"]
+
+
 def load(dp, lake, run_id, seed, count=300, env=None):
-    return dp.ok("load", "--source", "synthetic", "--count", str(count), "--seed", seed, "--run-id", run_id,
-                 "--dest", lake.dest, "--as-of", AS_OF, "--format", "json", env=env).json()
+    return dp.ok(*load_args(lake, run_id, seed, count), env=env).json()
 
 
 def report(dp, lake, env=None):
@@ -52,10 +56,11 @@ def parquet_rows(lake: Lake, keys: dict[str, str]) -> dict[str, list[tuple]]:
     return out
 
 
-def opens_with(lake: Lake, key: str, rel: str) -> bool:
+def opens_with(data: bytes, key: str) -> bool:
+    """Whether a Parquet object (its bytes) opens with `key`."""
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "x.parquet"
-        path.write_bytes(lake.files()[rel])
+        path.write_bytes(data)
         con = support.connect()
         con.execute(f"PRAGMA add_parquet_key('k', {support.sql_str(key)})")
         try:
@@ -64,6 +69,17 @@ def opens_with(lake: Lake, key: str, rel: str) -> bool:
             return True
         except Exception:
             return False
+
+
+def all_under(lake, new, old):
+    """Every data object of the lake opens with `new` and not with `old`; returns the Parquet
+    fingerprints the records carry."""
+    files = lake.files()
+    parquet = [rel for rel in files if rel.startswith("users/") and rel.endswith(".parquet")]
+    assert parquet
+    for rel in parquet:
+        assert opens_with(files[rel], new) and not opens_with(files[rel], old), rel
+    return {rec["keys"]["parquet"] for rec in lake.records().values()}
 
 
 def pseudonym(hmac_key_b64: str, value: str) -> str:
@@ -206,12 +222,7 @@ def test_rekey_moves_every_object_to_the_new_key(where):
     assert report(dp, lake, env=new_env) == before
     refused = dp("report", "--dest", lake.dest, "--format", "json")
     assert refused.returncode == 2 and "DUCKPIPE_PARQUET_KEY" in refused.stderr
-    parquet = [rel for rel in lake.files() if rel.startswith("users/") and rel.endswith(".parquet")]
-    assert parquet
-    for rel in parquet:
-        assert opens_with(lake, new, rel) and not opens_with(lake, old, rel), rel
-    for rec in lake.records().values():
-        assert rec["keys"]["parquet"] == out["fingerprint"]
+    assert all_under(lake, new, old) == {out["fingerprint"]}
     dp.ok("runs", "--dest", lake.dest, "--verify", env=new_env)
 
 
@@ -235,13 +246,12 @@ def test_rekey_with_a_new_quarantine_key_moves_the_quarantine_too(where, fixture
                 env=dp.env(DUCKPIPE_NEW_PARQUET_KEY=new, DUCKPIPE_NEW_QUARANTINE_KEY=new_q)).json()
     assert out["rekeyed"] and out["quarantine_fingerprint"], out
     assert not any(k in json.dumps(out) for k in (old, old_q, new, new_q))
-    quarantine = [rel for rel in lake.files() if rel.startswith("quarantine/") and rel.endswith(".parquet")]
-    data = [rel for rel in lake.files() if rel.startswith("users/") and rel.endswith(".parquet")]
-    assert quarantine and data
+    files = lake.files()
+    quarantine = [rel for rel in files if rel.startswith("quarantine/") and rel.endswith(".parquet")]
+    assert quarantine
     for rel in quarantine:
-        assert opens_with(lake, new_q, rel) and not opens_with(lake, old_q, rel), rel
-    for rel in data:
-        assert opens_with(lake, new, rel) and not opens_with(lake, old, rel), rel
+        assert opens_with(files[rel], new_q) and not opens_with(files[rel], old_q), rel
+    all_under(lake, new, old)
     rows = parquet_rows(lake, {"DUCKPIPE_PARQUET_KEY": new, "DUCKPIPE_QUARANTINE_KEY": new_q})
     assert sum(len(rows[rel]) for rel in quarantine) == 3
     for rec in lake.records().values():
@@ -299,8 +309,7 @@ def test_kill_9_during_a_rekey_leaves_one_key_per_lake(where, step, tmp_path):
     # Running it again finishes the job; then no object under users/ opens with the old key.
     dp.ok("rekey", "--dest", lake.dest, "--lock-timeout", "0", env=dp.env(DUCKPIPE_NEW_PARQUET_KEY=new))
     assert report(dp, lake, env=new_env) == before
-    for rel in [r for r in lake.files() if r.startswith("users/") and r.endswith(".parquet")]:
-        assert opens_with(lake, new, rel) and not opens_with(lake, old, rel), rel
+    assert len(all_under(lake, new, old)) == 1
     assert_sound(dp, lake, env=new_env, expected_users=before["users"])
 
 
@@ -390,13 +399,20 @@ def test_gc_deletes_the_quarantine_past_its_retention(where, fixture_users, tmp_
     dp.ok("runs", "--dest", lake.dest, "--verify")
 
 
-def test_two_rewrites_at_once_the_second_is_refused_naming_the_holder(where, tmp_path):
-    dp, lake = where
+def paused_compaction(dp, lake, tmp_path):
+    """Two runs of 100 users, and a compaction of them paused once its objects are written (it
+    holds the lock); returns the process and the file whose creation resumes it."""
     load(dp, lake, "a", "a", count=100)
     load(dp, lake, "b", "b", count=100)
     resume = tmp_path / "resume"
-    first = pause(dp, ["compact", "--dest", lake.dest, "--format", "json"], "written",
-                  {"DUCKPIPE_TEST_RESUME": str(resume)})
+    proc = pause(dp, ["compact", "--dest", lake.dest, "--format", "json"], "written",
+                 {"DUCKPIPE_TEST_RESUME": str(resume)})
+    return proc, resume
+
+
+def test_two_rewrites_at_once_the_second_is_refused_naming_the_holder(where, tmp_path):
+    dp, lake = where
+    first, resume = paused_compaction(dp, lake, tmp_path)
     second = dp("forget", "--email", "x@example.com", "--dest", lake.dest, "--lock-timeout", "0")
     assert second.returncode == 4, second.describe()
     assert "locked by `compact`" in second.stderr and f"pid {first.pid}" in second.stderr, second.stderr
@@ -410,11 +426,7 @@ def test_two_rewrites_at_once_the_second_is_refused_naming_the_holder(where, tmp
 
 def test_a_load_during_a_compaction_keeps_its_run(where, tmp_path):
     dp, lake = where
-    load(dp, lake, "a", "a", count=100)
-    load(dp, lake, "b", "b", count=100)
-    resume = tmp_path / "resume"
-    compaction = pause(dp, ["compact", "--dest", lake.dest, "--format", "json"], "written",
-                       {"DUCKPIPE_TEST_RESUME": str(resume)})
+    compaction, resume = paused_compaction(dp, lake, tmp_path)
     load(dp, lake, "during", "c", count=100)
     resume.touch()
     out, _ = compaction.communicate(timeout=60)
@@ -433,18 +445,6 @@ def _rekey_setup(dp, lake):
     return new, dp.env(DUCKPIPE_PARQUET_KEY=new)
 
 
-def _load_args(lake, run_id, seed):
-    return ["load", "--source", "synthetic", "--count", "100", "--seed", seed, "--run-id", run_id,
-            "--dest", lake.dest, "--as-of", AS_OF, "--format", "json"]
-
-
-def _all_under(lake, new, old):
-    """Every data object of the lake opens with `new` and not with `old`; every record says `new`."""
-    for rel in [r for r in lake.files() if r.startswith("users/") and r.endswith(".parquet")]:
-        assert opens_with(lake, new, rel) and not opens_with(lake, old, rel), rel
-    return {rec["keys"]["parquet"] for rec in lake.records().values()}
-
-
 def test_a_load_while_a_rekey_holds_the_lock_commits_nothing(where, tmp_path):
     dp, lake = where
     new, new_env = _rekey_setup(dp, lake)
@@ -452,17 +452,17 @@ def test_a_load_while_a_rekey_holds_the_lock_commits_nothing(where, tmp_path):
     resume = tmp_path / "resume"
     rekey = pause(dp, ["rekey", "--dest", lake.dest, "--format", "json"], "written",
                   {"DUCKPIPE_NEW_PARQUET_KEY": new, "DUCKPIPE_TEST_RESUME": str(resume)})
-    refused = dp(*_load_args(lake, "during", "c"))
+    refused = dp(*load_args(lake, "during", "c", 100))
     assert refused.returncode == 2, refused.describe()
     assert "being moved to a new key" in refused.stderr and "committed nothing" in refused.stderr, refused.stderr
     assert not any(rel.startswith(("users/during/", "runs/during")) for rel in lake.files())
     resume.touch()
     out, _ = rekey.communicate(timeout=60)
     assert rekey.returncode == 0, out
-    assert len(_all_under(lake, new, old)) == 1
+    assert len(all_under(lake, new, old)) == 1
     assert report(dp, lake, env=new_env)["users"] == 200
     # Loaded again with the new key, as the message says: one lake, one key.
-    dp.ok(*_load_args(lake, "during", "c"), env=new_env)
+    dp.ok(*load_args(lake, "during", "c", 100), env=new_env)
     assert report(dp, lake, env=new_env)["users"] == 300
     assert_sound(dp, lake, env=new_env, expected_users=300)
 
@@ -472,14 +472,14 @@ def test_a_load_that_read_the_records_before_a_rekey_is_refused_after_it(where, 
     new, new_env = _rekey_setup(dp, lake)
     old = dp.keys["DUCKPIPE_PARQUET_KEY"]
     resume = tmp_path / "resume"
-    loading = pause(dp, _load_args(lake, "late", "c"), "load_exported", {"DUCKPIPE_TEST_RESUME": str(resume)})
+    loading = pause(dp, load_args(lake, "late", "c", 100), "load_exported", {"DUCKPIPE_TEST_RESUME": str(resume)})
     dp.ok("rekey", "--dest", lake.dest, env=dp.env(DUCKPIPE_NEW_PARQUET_KEY=new))
     resume.touch()
     _, err = loading.communicate(timeout=60)
     assert loading.returncode == 2, err
     assert "under another Parquet key" in err and "committed nothing" in err, err
     assert "runs/late.json" not in lake.records()
-    assert len(_all_under(lake, new, old)) == 1
+    assert len(all_under(lake, new, old)) == 1
     assert report(dp, lake, env=new_env)["users"] == 200
     assert_sound(dp, lake, env=new_env, expected_users=200)
 
@@ -491,7 +491,7 @@ def test_a_load_that_commits_during_a_rekey_is_moved_by_its_next_pass(where, tmp
     new, new_env = _rekey_setup(dp, lake)
     old = dp.keys["DUCKPIPE_PARQUET_KEY"]
     load_resume, rekey_resume = tmp_path / "load-resume", tmp_path / "rekey-resume"
-    loading = pause(dp, _load_args(lake, "gap", "c"), "load_checked", {"DUCKPIPE_TEST_RESUME": str(load_resume)})
+    loading = pause(dp, load_args(lake, "gap", "c", 100), "load_checked", {"DUCKPIPE_TEST_RESUME": str(load_resume)})
     rekey = pause(dp, ["rekey", "--dest", lake.dest, "--format", "json"], "rekey_pass",
                   {"DUCKPIPE_NEW_PARQUET_KEY": new, "DUCKPIPE_TEST_RESUME": str(rekey_resume)})
     load_resume.touch()
@@ -504,7 +504,7 @@ def test_a_load_that_commits_during_a_rekey_is_moved_by_its_next_pass(where, tmp
     assert rekey.returncode == 0, out + err
     moved = json.loads(out)
     assert moved["passes"] == 2 and moved["runs_moved"] == 3, moved
-    assert len(_all_under(lake, new, old)) == 1
+    assert len(all_under(lake, new, old)) == 1
     assert report(dp, lake, env=new_env)["users"] == 300
     assert dp("report", "--dest", lake.dest, "--format", "json").returncode == 2, "the old key opens nothing"
     assert_sound(dp, lake, env=new_env, expected_users=300)
@@ -519,6 +519,6 @@ def test_a_load_after_a_rekey_cut_short_past_its_commit_loads_with_the_new_key(w
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert {"runs/a.json", "runs/b.json"} <= set(lake.records()), "the superseded records are left"
-    dp.ok(*_load_args(lake, "after", "c"), env=new_env)
+    dp.ok(*load_args(lake, "after", "c", 100), env=new_env)
     assert report(dp, lake, env=new_env)["users"] == 300
     assert_sound(dp, lake, env=new_env, expected_users=300)

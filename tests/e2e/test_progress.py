@@ -98,6 +98,9 @@ def test_progress_of_a_rewrite_names_each_step(dp):
     assert re.search(r"compact: step 1 of 2: rewriting 2 data objects \(\d+\.\d kB\) · \d+ s", text), text
     assert re.search(r"compact: step 2 of 2: committing, then removing the 2 superseded runs · \d+ s", text), text
     assert json.loads(out)["runs_merged"] == 2
-    # Off the terminal: nothing but the JSON.
+    # Off the terminal: nothing but the JSON (a third run, so that there is something to compact).
+    dp.ok("load", "--source", "synthetic", "--count", "200", "--seed", "s2", "--dest", "lake3",
+          "--as-of", support.AS_OF)
     piped = dp.ok("compact", "--dest", "lake3", "--format", "json")
+    assert piped.json()["runs_merged"] == 2
     assert "compact:" not in piped.stderr
