@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::args::{CompactArgs, DropArgs, ForgetArgs, Format, GcArgs, RekeyArgs, RewriteArgs};
 use super::output::{print_json, print_text};
+use super::runs::plural;
 use super::settings::{self, Env};
 use crate::error::UsageError;
 use crate::keys::ParquetKey;
@@ -31,7 +32,7 @@ pub fn drop(args: DropArgs, env: &Env) -> anyhow::Result<()> {
         Format::Text => print_text(&format!(
             "Dropped {} run{} from {dest} ({}): {} rows, {} objects removed\n{}",
             dropped.runs.len(),
-            if dropped.runs.len() == 1 { "" } else { "s" },
+            plural(dropped.runs.len()),
             dropped.runs.join(", "),
             dropped.rows_removed,
             dropped.objects_removed,
@@ -52,7 +53,7 @@ pub fn gc(args: GcArgs, env: &Env) -> anyhow::Result<()> {
             let mut out = format!(
                 "Deleted {} orphaned object{} ({bytes} bytes) at {dest}; {} younger than {}s kept\n",
                 collected.removed.len(),
-                if collected.removed.len() == 1 { "" } else { "s" },
+                plural(collected.removed.len()),
                 collected.kept_young,
                 args.older_than.whole_seconds()
             );
@@ -63,7 +64,7 @@ pub fn gc(args: GcArgs, env: &Env) -> anyhow::Result<()> {
                 let n = collected.quarantine_purged.len();
                 out.push_str(&format!(
                     "Deleted {n} quarantine object{} of runs finished more than {} ago (the retention)\n",
-                    if n == 1 { "" } else { "s" },
+                    plural(n),
                     age_days(age)
                 ));
                 for p in &collected.quarantine_purged {
@@ -112,7 +113,7 @@ pub fn forget(args: ForgetArgs, env: &Env) -> anyhow::Result<()> {
         Format::Text => print_text(&format!(
             "Forgot {} identifier{} at {dest}: {} data rows and {} quarantined records removed, {} orphaned objects deleted; runs rewritten: {} ({} bytes read, {} written); audit entry {}\n{}",
             who.len(),
-            if who.len() == 1 { "" } else { "s" },
+            plural(who.len()),
             done.rows_removed,
             done.quarantine_rows_removed,
             done.orphans_removed,
@@ -130,9 +131,8 @@ pub fn compact(args: CompactArgs, env: &Env) -> anyhow::Result<()> {
     let parquet = settings::parquet_key(env)?;
     let engine = lake::open(&dest, &parquet, None, false)?;
     let lock = take_lock(&dest, "compact", &args.rewrite)?;
-    let before = integrity::records(&engine, &dest)?;
-    let objects_before = before.iter().map(|r| r.objects.len()).sum::<usize>();
-    let (done, warnings) = compact::compact(&engine, &dest, &lock, args.target_size)?;
+    let compact::Compacted { done, objects_before, warnings } =
+        compact::compact(&engine, &dest, &lock, args.target_size)?;
     let json = serde_json::json!({
         "dest": dest.to_string(),
         "compacted": done.is_some(),

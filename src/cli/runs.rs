@@ -9,7 +9,7 @@ use crate::analytics::text::table;
 use crate::engine::sql::KeyName;
 use crate::engine::{Engine, EngineError};
 use crate::keys::ParquetKey;
-use crate::lake::integrity::{self, Finding, Survey};
+use crate::lake::integrity::{self, Survey};
 use crate::lake::{self, Destination, objects, verify};
 
 #[derive(Serialize)]
@@ -38,10 +38,10 @@ fn verify_runs(engine: &Engine, dest: &Destination, survey: Survey, format: Form
     let mut results = Vec::new();
     for record in &records {
         if record.keys.parquet != mine {
-            findings.push(Finding {
-                subject: format!("run {}", record.run_id),
-                problem: "was written with another Parquet key than yours: its objects were not checked".into(),
-            });
+            findings.push(integrity::finding(
+                format!("run {}", record.run_id),
+                "was written with another Parquet key than yours: its objects were not checked",
+            ));
             continue;
         }
         for object in &record.objects {
@@ -137,7 +137,7 @@ fn verify_runs(engine: &Engine, dest: &Destination, survey: Survey, format: Form
     Ok(())
 }
 
-fn plural(n: usize) -> &'static str {
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 

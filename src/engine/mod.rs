@@ -163,15 +163,7 @@ impl Engine {
         engine.execute_batch("SET GLOBAL TimeZone = 'UTC';")?;
         // The key is validated base64 (no quotes possible); the statement is never logged and a
         // failure is reported without the statement text.
-        let pragma = format!(
-            "PRAGMA add_parquet_key({}, {});",
-            sql::quote(PARQUET_KEY_NAME),
-            sql::quote(parquet_key.expose_base64())
-        );
-        engine
-            .conn
-            .execute_batch(&pragma)
-            .map_err(|_| EngineError("DuckDB refused the Parquet key (DUCKPIPE_PARQUET_KEY)".into()))?;
+        engine.add_named_key(PARQUET_KEY_NAME, parquet_key, "the Parquet key (DUCKPIPE_PARQUET_KEY)")?;
         functions::register(&engine.conn, hmac_key)
             .map_err(|e| EngineError(format!("could not register the Rust functions: {}", sanitize(&e.to_string()))))?;
         // From here on DuckDB itself refuses every change of a setting, whoever asks (SET, RESET,
@@ -216,14 +208,7 @@ impl Engine {
     /// [`QUARANTINE_KEY_NAME`]: only loads (which write the quarantine) and `runs --verify` need
     /// it. Like the data key, it is never logged and a failure does not show it.
     pub fn add_quarantine_key(&self, key: &ParquetKey) -> Result<(), EngineError> {
-        let pragma = format!(
-            "PRAGMA add_parquet_key({}, {});",
-            sql::quote(QUARANTINE_KEY_NAME),
-            sql::quote(key.expose_base64())
-        );
-        self.conn
-            .execute_batch(&pragma)
-            .map_err(|_| EngineError("DuckDB refused the quarantine key (DUCKPIPE_QUARANTINE_KEY)".into()))?;
+        self.add_named_key(QUARANTINE_KEY_NAME, key, "the quarantine key (DUCKPIPE_QUARANTINE_KEY)")?;
         self.quarantine_fingerprint.replace(Some(key.fingerprint()));
         Ok(())
     }

@@ -7,19 +7,23 @@ use super::rewrite::{self, Part, Plan, Rewritten};
 use super::{Destination, integrity, lifecycle, verify};
 use crate::engine::{Engine, sql};
 
-/// What compaction did: None when there was nothing to merge.
-pub fn compact(
-    engine: &Engine,
-    dest: &Destination,
-    lock: &Lock,
-    target_bytes: u64,
-) -> anyhow::Result<(Option<Rewritten>, Vec<String>)> {
-    let (survey, warnings) = lifecycle::prepare(engine, dest)?;
+/// What compaction did.
+pub struct Compacted {
+    /// The rewrite; None when there was nothing to merge.
+    pub done: Option<Rewritten>,
+    /// The objects the lake's records named before.
+    pub objects_before: usize,
+    pub warnings: Vec<String>,
+}
+
+pub fn compact(engine: &Engine, dest: &Destination, lock: &Lock, target_bytes: u64) -> anyhow::Result<Compacted> {
+    let (survey, mut warnings) = lifecycle::prepare(engine, dest)?;
     let records = survey.records;
+    let objects_before = records.iter().map(|r| r.objects.len()).sum();
     let data_objects = records.iter().flat_map(|r| &r.objects).filter(|o| o.kind == "data").count();
     if records.len() < 2 && data_objects < 2 {
         tracing::info!("nothing to compact: the lake holds {} run with {data_objects} data object", records.len());
-        return Ok((None, warnings));
+        return Ok(Compacted { done: None, objects_before, warnings });
     }
     verify::check_key(engine, &records)?;
     integrity::check_data_sizes(engine, dest, &records)?;
@@ -44,7 +48,6 @@ pub fn compact(
         quarantine_write_key: sql::KeyName::Quarantine,
     };
     let done = rewrite::rewrite(engine, dest, lock, plan)?;
-    let mut all = warnings;
-    all.extend(done.warnings.iter().cloned());
-    Ok((Some(done), all))
+    warnings.extend(done.warnings.iter().cloned());
+    Ok(Compacted { done: Some(done), objects_before, warnings })
 }

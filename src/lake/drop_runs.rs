@@ -3,9 +3,8 @@
 
 use serde::Serialize;
 
-use super::integrity;
 use super::lock::Lock;
-use super::{Destination, RunRecord, rewrite};
+use super::{Destination, RunRecord, lifecycle, rewrite};
 use crate::engine::Engine;
 use crate::error::UsageError;
 
@@ -21,14 +20,9 @@ pub struct Dropped {
 /// not a run there, or only in a rewrite's lineage (its rows are in that rewrite's objects).
 pub fn drop_runs(engine: &Engine, dest: &Destination, _lock: &Lock, ids: &[String]) -> anyhow::Result<Dropped> {
     // A lake with broken records may still drop runs (often the way to repair it): only the
-    // records themselves must be readable.
-    let mut survey = integrity::survey(engine, dest)?;
-    let mut warnings = Vec::new();
-    if !survey.superseded.is_empty() {
-        // Dropping a rewrite must not bring back what it superseded: finish its clean-up first.
-        warnings = rewrite::remove_superseded(dest, &survey.superseded, &survey.records);
-        survey = integrity::survey(engine, dest)?;
-    }
+    // records themselves must be readable. Dropping a rewrite must not bring back what it
+    // superseded: its clean-up is finished first.
+    let (survey, mut warnings) = lifecycle::prepare_tolerating(engine, dest, &|_, _| true)?;
     let all = survey.all();
     let mut chosen: Vec<RunRecord> = Vec::new();
     for id in ids {

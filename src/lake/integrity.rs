@@ -26,6 +26,9 @@ use crate::engine::{Engine, EngineError, sql};
 pub struct Finding {
     pub subject: String,
     pub problem: String,
+    /// "The lake mixes Parquet keys": the one finding `rekey` may move a lake past.
+    #[serde(skip)]
+    pub mixed_parquet_keys: bool,
 }
 
 impl std::fmt::Display for Finding {
@@ -34,8 +37,8 @@ impl std::fmt::Display for Finding {
     }
 }
 
-fn finding(subject: impl Into<String>, problem: impl Into<String>) -> Finding {
-    Finding { subject: subject.into(), problem: problem.into() }
+pub fn finding(subject: impl Into<String>, problem: impl Into<String>) -> Finding {
+    Finding { subject: subject.into(), problem: problem.into(), mixed_parquet_keys: false }
 }
 
 /// Every record that could be read (oldest first), and every problem found in the records.
@@ -169,19 +172,13 @@ pub fn check_records(records: &[(String, RunRecord)]) -> Vec<Finding> {
             let groups: Vec<String> =
                 by_key.iter().map(|(fp, runs)| format!("key {}… for {}", short(fp), list_runs(runs))).collect();
             let why = if key == 1 { ": their pseudonyms do not join and one person counts once per key" } else { "" };
-            out.push(finding(LAKE, format!("{MIXES} {} {which} keys ({}){why}", by_key.len(), groups.join("; "))));
+            let mut f =
+                finding("the lake", format!("mixes {} {which} keys ({}){why}", by_key.len(), groups.join("; ")));
+            f.mixed_parquet_keys = key == 0;
+            out.push(f);
         }
     }
     out
-}
-
-const LAKE: &str = "the lake";
-const MIXES: &str = "mixes";
-
-/// Whether `f` is "the lake mixes N Parquet keys" (rekey moves such a lake when the keys are
-/// its old and new ones).
-pub fn mixes_parquet_keys(f: &Finding) -> bool {
-    f.subject == LAKE && f.problem.starts_with(MIXES) && f.problem.contains(" Parquet keys")
 }
 
 /// The first 12 hex digits of a fingerprint, as messages show them.

@@ -186,22 +186,8 @@ pub fn remove_paths(dest: &Destination, paths: &[String]) -> anyhow::Result<()> 
 /// Removes objects (relative to the destination) that this load wrote and no record names: a
 /// load that lost the race for its run id cleans up after itself.
 pub fn remove(dest: &Destination, objects: &[super::record::ObjectEntry]) -> anyhow::Result<()> {
-    match dest {
-        Destination::Local(_) => {
-            for o in objects {
-                let path = dest.resolve(&o.path);
-                std::fs::remove_file(&path).map_err(|e| EngineError(format!("cannot remove {path}: {e}")))?;
-            }
-        }
-        Destination::S3 { .. } => {
-            let settings = super::S3Settings::from_process_env()?;
-            for o in objects {
-                let (bucket, key) = dest.s3_key(&o.path).expect("an S3 destination");
-                super::s3_client::delete(&settings, bucket, &key)?;
-            }
-        }
-    }
-    Ok(())
+    let paths: Vec<String> = objects.iter().map(|o| o.path.clone()).collect();
+    remove_paths(dest, &paths)
 }
 
 /// Runs a COPY … RETURN_FILES statement and returns the objects it wrote, with no listing.

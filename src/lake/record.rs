@@ -227,6 +227,14 @@ impl RunRecord {
     }
 }
 
+/// The loads behind `records` (inside rewrites too), oldest first: the order in which "the
+/// latest load wins".
+pub fn sorted_origins(records: &[RunRecord]) -> Vec<Origin> {
+    let mut origins: Vec<Origin> = records.iter().flat_map(RunRecord::origins).collect();
+    origins.sort_by(|a, b| (&a.finished_at, &a.run_id).cmp(&(&b.finished_at, &b.run_id)));
+    origins
+}
+
 /// What a source did, for logs and the run summary. Holds no user data.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct SourceSummary {

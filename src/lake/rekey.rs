@@ -61,8 +61,7 @@ pub fn rekey(
     // until none is left.
     for _pass in 0..MAX_PASSES {
         let (survey, cleaned) = lifecycle::prepare_tolerating(engine, dest, &|records, f| {
-            integrity::mixes_parquet_keys(f)
-                && records.iter().all(|r| r.keys.parquet == new || r.keys.parquet == old_fp)
+            f.mixed_parquet_keys && records.iter().all(|r| r.keys.parquet == new || r.keys.parquet == old_fp)
         })?;
         warnings.extend(cleaned);
         let pending: Vec<RunRecord> = survey.records.into_iter().filter(|r| !moved(r)).collect();

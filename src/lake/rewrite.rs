@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 
 use super::commit::{self, Outcome};
 use super::lock::Lock;
-use super::record::{self, Counts, KeyFingerprints, ObjectEntry, Origin, Removed, Rewrite, RunRecord, SourceSummary};
+use super::record::{self, Counts, KeyFingerprints, ObjectEntry, Removed, Rewrite, RunRecord, SourceSummary};
 use super::{Destination, integrity, objects};
 use crate::engine::{Engine, EngineError, sql};
 use crate::timefmt;
@@ -315,8 +315,7 @@ fn new_record(
     removed: Removed,
     started_at: OffsetDateTime,
 ) -> RunRecord {
-    let mut lineage: Vec<Origin> = plan.inputs.iter().flat_map(RunRecord::origins).collect();
-    lineage.sort_by(|a, b| (&a.finished_at, &a.run_id).cmp(&(&b.finished_at, &b.run_id)));
+    let lineage = record::sorted_origins(&plan.inputs);
     let mut earlier_removed = Removed::default();
     for r in plan.inputs.iter().filter_map(|r| r.rewrite.as_ref()) {
         earlier_removed.data += r.removed.data;

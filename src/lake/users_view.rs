@@ -98,9 +98,7 @@ pub fn each_user_once(records: &[RunRecord]) -> bool {
 /// which the latest load wins. Rows keep their load's run id through every rewrite, so a
 /// compaction does not change which row of a user counts.
 pub fn load_order(records: &[RunRecord]) -> Vec<String> {
-    let mut origins: Vec<_> = records.iter().flat_map(RunRecord::origins).collect();
-    origins.sort_by(|a, b| (&a.finished_at, &a.run_id).cmp(&(&b.finished_at, &b.run_id)));
-    origins.into_iter().map(|o| o.run_id).collect()
+    super::record::sorted_origins(records).into_iter().map(|o| o.run_id).collect()
 }
 
 #[cfg(test)]
