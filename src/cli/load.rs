@@ -115,8 +115,13 @@ fn load_keys(dest: &Destination, env: &Env) -> anyhow::Result<settings::Keys> {
             "{var} is not set: for a new lake run `duckpipe keygen --out .env`; for an existing one set the keys its runs were written with"
         ))
         .into(),
-        Some(KeyError::Missing { var }) => UsageError(format!(
+        Some(KeyError::Missing { var }) if has_runs => UsageError(format!(
             "{var} is not set, and {dest} already holds runs: keys are made only for a new lake. Set the keys its runs were written with (DUCKPIPE_PARQUET_KEY and DUCKPIPE_HMAC_KEY, e.g. in ./.env)"
+        ))
+        .into(),
+        // Some keys are set (or ./.env exists), so none are made: a half-made set would not match.
+        Some(KeyError::Missing { var }) => UsageError(format!(
+            "{var} is not set: new keys are made only when none is set and there is no ./.env; set all three, or run `duckpipe keygen --out .env`"
         ))
         .into(),
         _ => e,

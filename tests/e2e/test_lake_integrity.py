@@ -69,6 +69,19 @@ def test_keys_are_made_only_for_a_lake_without_runs(duckpipe_bin, tmp_path):
     assert_sound(dp, lake, env=no_keys)
 
 
+def test_a_new_lake_with_some_keys_set_names_the_missing_one(duckpipe_bin, keys, tmp_path):
+    """Two of the three keys set, no .env, an empty destination: no keys are made (they would
+    not match the two given), and the message says what is missing without claiming the lake
+    holds runs."""
+    dp = Duckpipe(duckpipe_bin, tmp_path, {}, None)
+    some = support.clean_env({k: v for k, v in keys.items() if k != "DUCKPIPE_QUARANTINE_KEY"})
+    r = dp("load", "--source", "synthetic", "--count", "10", "--dest", str(tmp_path / "lake"), env=some)
+    assert r.returncode == 2, r.describe()
+    assert "DUCKPIPE_QUARANTINE_KEY is not set" in r.stderr and "already holds runs" not in r.stderr, r.describe()
+    assert "duckpipe keygen" in r.stderr, r.describe()
+    assert not (tmp_path / ".env").exists() and not (tmp_path / "lake").exists()
+
+
 @pytest.mark.parametrize("which", ["hmac", "both"])
 def test_a_load_with_other_keys_is_refused_before_anything_is_written(where, duckpipe_bin, tmp_path, which):
     """Reproduced: another HMAC key loaded silently (1,000 people counted as 2,000); `keygen >>
