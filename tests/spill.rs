@@ -28,7 +28,7 @@ fn staged_data_spills_only_encrypted() {
         let mut app = engine.appender("raw_users").unwrap();
         for page in 1..=30 {
             for user in generator.page(page, 5_000) {
-                app.append_row(duckdb::params![user, None::<&str>]).unwrap();
+                app.append_row(duckdb::params![user, None::<&str>, None::<i64>]).unwrap();
             }
         }
     }

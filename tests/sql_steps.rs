@@ -37,7 +37,7 @@ fn staged_engine_raw(docs: &[String]) -> Engine {
     {
         let mut app = engine.appender("raw_users").unwrap();
         for doc in docs {
-            app.append_row(params![doc, None::<&str>]).unwrap();
+            app.append_row(params![doc, None::<&str>, None::<i64>]).unwrap();
         }
     }
     engine.run_all(sql::stage_steps_through(&sql::FLAT_USERS)).unwrap();
@@ -494,4 +494,21 @@ fn duckdb_reading_a_file_quarantines_oversized_records_like_the_line_reader() {
     let by_duckdb: Vec<(i64, String)> = rejected(true);
     assert_eq!(by_duckdb, [(2, duckpipe::pipeline::source::oversized_reason(max))]);
     assert_eq!(rejected(false), by_duckdb);
+}
+
+#[test]
+fn streamed_users_and_masked_users_have_the_same_columns() {
+    // A streamed load writes streamed_users, then masked_users into the same run: one schema.
+    let engine = masked_engine(&fixture_users());
+    engine.run(&sql::STREAMED_USERS).unwrap();
+    let describe = |relation: &str| -> Vec<(String, String)> {
+        engine
+            .rows(&format!("SELECT column_name, column_type FROM (DESCRIBE {relation})"), [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+    };
+    let streamed = describe("streamed_users");
+    assert_eq!(streamed.len(), 11);
+    assert_eq!(streamed, describe("masked_users"));
 }

@@ -1,5 +1,6 @@
 -- delivered_groups — the groups of required fields that the run delivered at all.
--- Input:  layout_samples (layout_samples.sql), staged_users (stage/staged_users.sql).
+-- Input:  layout_samples (layout_samples.sql), staged_users (stage/staged_users.sql), variable
+--         streamed (layout_samples.sql: a clean user delivered every group).
 -- Output: group_name, delivered: one row per group that holds a required field
 --         (src/schema/required.rs).
 -- Why:    a group that no user delivered comes from a response requested with `inc=`/`exc=`: its
@@ -18,12 +19,12 @@ GROUP BY g.group_name
 UNION ALL
 SELECT
     'email' AS group_name,
-    count(email_pseudonym) > 0 AS delivered
+    count(email_pseudonym) > 0 OR coalesce(getvariable('streamed'), 0) > 0 AS delivered
 FROM staged_users
 WHERE parsed
 UNION ALL
 SELECT
     'gender' AS group_name,
-    count(gender) > 0 AS delivered
+    count(gender) > 0 OR coalesce(getvariable('streamed'), 0) > 0 AS delivered
 FROM staged_users
 WHERE parsed;

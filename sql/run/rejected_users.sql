@@ -2,7 +2,8 @@
 -- Input:  staged_users (stage/staged_users.sql, every batch); kept_types (kept_types.sql);
 --         variable required (VARCHAR[]: the fields this run enforces — the identity fields always,
 --         the others unless their group was delivered by no user, chosen in src/pipeline/reject.rs).
--- Output: table rejected_users(seq, reason): by position in the run, e.g. 'dob.date missing or not
+-- Output: table rejected_users(seq, staged_row, reason): by position in the run (the record's seq,
+--         else its place in staged_users) and its row in staged_users, e.g. 'dob.date missing or not
 --         a date; location.city missing' or 'gender is a number, not a string',
 --         or the problem of a record that could not be read (stage/raw_users.sql: over the
 --         maximum record size, not UTF-8 text).
@@ -13,10 +14,12 @@
 CREATE OR REPLACE TABLE rejected_users AS
 SELECT
     seq,
+    staged_row,
     reason
 FROM (
     SELECT
-        s.rowid AS seq,
+        coalesce(s.seq, s.rowid) AS seq,
+        s.rowid AS staged_row,
         CASE
             WHEN s.problem IS NOT NULL THEN s.problem
             WHEN NOT s.parsed THEN

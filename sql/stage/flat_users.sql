@@ -1,7 +1,7 @@
 -- flat_users — each user of the batch as flat columns.
 -- Input:  raw_users(doc): one randomuser.me user object per row (v1.3/v1.4 shape); the macro
 --         utc_timestamp (utc_timestamp.sql).
--- Output: view flat_users: `doc`, `problem` (raw_users.sql), whether it parsed as a JSON object
+-- Output: view flat_users: `doc`, `problem`, `seq` (raw_users.sql), whether it parsed as a JSON object
 --         (`parsed`: never for a record with a problem), and one scalar
 --         column per field a later step uses, in arrival order. Still personal data: never
 --         exported (masked_rows.sql chooses what may leave).
@@ -20,6 +20,7 @@ WITH extracted AS (
     SELECT
         doc,
         problem,
+        seq,
         CASE WHEN problem IS NULL AND starts_with(ltrim(doc), '{') THEN try(json_extract_string(doc, [
             '$.login.uuid',
             '$.email',
@@ -35,6 +36,7 @@ WITH extracted AS (
 SELECT
     doc,
     problem,
+    seq,
     v IS NOT NULL                                       AS parsed,
     v[1]                                                AS login_uuid,
     v[2]                                                AS email,

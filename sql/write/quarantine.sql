@@ -36,7 +36,7 @@ COPY (
         CAST(getvariable('run_id') AS VARCHAR)        AS run_id,
         CAST(getvariable('loaded_at') AS TIMESTAMPTZ) AS loaded_at
     FROM rejected_users AS q
-    JOIN staged_users AS r ON r.rowid = q.seq
+    JOIN staged_users AS r ON r.rowid = q.staged_row
     ORDER BY q.seq
 )
 TO {{output_path}}

@@ -114,6 +114,8 @@ pub struct Engine {
     _interrupt: crate::interrupt::CallbackGuard,
     /// Fingerprint of the quarantine key, once registered ([`Engine::add_quarantine_key`]).
     quarantine_fingerprint: std::cell::RefCell<Option<String>>,
+    /// What `set_aside()` noted during a streamed load (sql/stage/streamed_users.sql).
+    set_aside: functions::aside::SetAside,
 }
 
 impl Engine {
@@ -151,6 +153,7 @@ impl Engine {
             parquet_fingerprint: parquet_key.fingerprint(),
             _interrupt: interrupt,
             quarantine_fingerprint: Default::default(),
+            set_aside: Default::default(),
         };
         engine.load_httpfs(&httpfs_path())?;
         // Needs httpfs loaded: DuckDB's built-in crypto cannot write encrypted data.
@@ -164,13 +167,18 @@ impl Engine {
         // The key is validated base64 (no quotes possible); the statement is never logged and a
         // failure is reported without the statement text.
         engine.add_named_key(PARQUET_KEY_NAME, parquet_key, "the Parquet key (DUCKPIPE_PARQUET_KEY)")?;
-        functions::register(&engine.conn, hmac_key)
+        functions::register(&engine.conn, hmac_key, &engine.set_aside)
             .map_err(|e| EngineError(format!("could not register the Rust functions: {}", sanitize(&e.to_string()))))?;
         // From here on DuckDB itself refuses every change of a setting, whoever asks (SET, RESET,
         // PRAGMA x = y, SET GLOBAL): what the gate of `duckpipe sql` might miss, the engine
         // refuses. SET VARIABLE, secrets in memory and Parquet keys still work.
         engine.execute_batch("SET lock_configuration = true;")?;
         Ok(engine)
+    }
+
+    /// The records `set_aside()` noted since the last call (see [`functions::aside`]).
+    pub fn take_set_aside(&self) -> functions::aside::Noted {
+        self.set_aside.take()
     }
 
     /// Registers a second Parquet key under [`OLD_PARQUET_KEY_NAME`] (`rekey` reads with it).

@@ -85,7 +85,7 @@ pub const RAW_USERS: SqlFile = sql_file!("stage/raw_users.sql", reads: [], fills
 pub const RAW_USERS_FROM_FILE: SqlFile = sql_file!(
     "stage/raw_users_from_file.sql",
     reads: [],
-    fills: ["input", "max_record_bytes", "maximum_object_size", "oversized_reason"]
+    fills: ["input", "max_record_bytes", "maximum_object_size", "oversized_reason", "numbered"]
 );
 pub const UTC_TIMESTAMP: SqlFile = sql_file!("stage/utc_timestamp.sql", reads: [], fills: []);
 pub const FLAT_USERS: SqlFile = sql_file!("stage/flat_users.sql", reads: [], fills: []);
@@ -94,10 +94,13 @@ pub const LAYOUT_FIRST: SqlFile = sql_file!("stage/layout_first.sql", reads: [],
 pub const MASKED_ROWS: SqlFile = sql_file!("stage/masked_rows.sql", reads: ["as_of", "first_layout"], fills: []);
 pub const STAGED_USERS: SqlFile = sql_file!("stage/staged_users.sql", reads: [], fills: []);
 pub const APPEND_BATCH: SqlFile = sql_file!("stage/append_batch.sql", reads: [], fills: []);
+pub const STREAMED_USERS: SqlFile = sql_file!("stage/streamed_users.sql", reads: ["run_id", "loaded_at"], fills: []);
+pub const SET_ASIDE_USERS: SqlFile = sql_file!("stage/set_aside_users.sql", reads: [], fills: []);
+pub const APPEND_SET_ASIDE: SqlFile = sql_file!("stage/append_set_aside.sql", reads: [], fills: []);
 
 // run/ — once the whole run is staged
-pub const LAYOUT_SAMPLES: SqlFile = sql_file!("run/layout_samples.sql", reads: [], fills: []);
-pub const DELIVERED_GROUPS: SqlFile = sql_file!("run/delivered_groups.sql", reads: [], fills: []);
+pub const LAYOUT_SAMPLES: SqlFile = sql_file!("run/layout_samples.sql", reads: ["streamed"], fills: []);
+pub const DELIVERED_GROUPS: SqlFile = sql_file!("run/delivered_groups.sql", reads: ["streamed"], fills: []);
 pub const UNKNOWN_FIELDS: SqlFile =
     sql_file!("run/unknown_fields.sql", reads: ["known_objects", "known_paths", "kept_leaves"], fills: []);
 pub const KEPT_TYPES: SqlFile = sql_file!("run/kept_types.sql", reads: ["kept_leaves"], fills: []);
@@ -109,6 +112,7 @@ pub const KANON_ROWS: SqlFile = sql_file!("run/kanon_rows.sql", reads: ["min_k",
 pub const GENERALIZED_USERS: SqlFile = sql_file!("run/generalized_users.sql", reads: ["min_k"], fills: []);
 pub const REPEATED_USERS: SqlFile = sql_file!("run/repeated_users.sql", reads: [], fills: ["relation"]);
 pub const INFORMATION_LOSS: SqlFile = sql_file!("run/information_loss.sql", reads: [], fills: []);
+pub const RUN_USERS: SqlFile = sql_file!("run/run_users.sql", reads: [], fills: ["objects"]);
 
 // write/ — the objects of a load
 pub const WRITE_USERS: SqlFile = sql_file!(
@@ -188,7 +192,7 @@ pub const REJECT_STEPS: [&SqlFile; 3] = [&KEPT_TYPES, &REJECTED_USERS, &MASKED_U
 pub const GENERALIZE_STEPS: [&SqlFile; 2] = [&KANON_ROWS, &GENERALIZED_USERS];
 
 /// Every file under `sql/`.
-pub const ALL: [&SqlFile; 56] = [
+pub const ALL: [&SqlFile; 60] = [
     &RAW_USERS,
     &RAW_USERS_FROM_FILE,
     &UTC_TIMESTAMP,
@@ -198,6 +202,9 @@ pub const ALL: [&SqlFile; 56] = [
     &MASKED_ROWS,
     &STAGED_USERS,
     &APPEND_BATCH,
+    &STREAMED_USERS,
+    &SET_ASIDE_USERS,
+    &APPEND_SET_ASIDE,
     &LAYOUT_SAMPLES,
     &DELIVERED_GROUPS,
     &UNKNOWN_FIELDS,
@@ -209,6 +216,7 @@ pub const ALL: [&SqlFile; 56] = [
     &GENERALIZED_USERS,
     &REPEATED_USERS,
     &INFORMATION_LOSS,
+    &RUN_USERS,
     &WRITE_USERS,
     &WRITE_QUARANTINE,
     &USERS_VIEW,

@@ -11,7 +11,9 @@ use crate::lake::record::{Counts, ObjectEntry};
 use crate::lake::{Destination, integrity, objects};
 use crate::schema::fields;
 
-/// Writes the run's data objects and, when records were rejected, its quarantine object.
+/// Writes the run's data objects from `relation` and, when records were rejected, its quarantine
+/// object. After a streamed pass (`streamed`: the objects it wrote), `relation` holds only the
+/// users set aside and accepted, written into objects of their own (`part-<attempt>-late-<i>`).
 pub fn write_run(
     engine: &Engine,
     relation: &str,
@@ -19,9 +21,17 @@ pub fn write_run(
     run_id: &str,
     attempt: &str,
     counts: &Counts,
+    streamed: Vec<ObjectEntry>,
 ) -> anyhow::Result<Vec<ObjectEntry>> {
     dest.prepare_run(run_id).map_err(|e| EngineError(format!("cannot create the run folders under {dest}: {e}")))?;
-    let mut objects = export_data(engine, relation, dest, run_id, attempt, counts.written)?;
+    let already: u64 = streamed.iter().map(|o| o.rows).sum();
+    let mut objects = streamed;
+    if objects.is_empty() {
+        objects = export_data(engine, relation, dest, run_id, attempt, counts.written)?;
+    } else if counts.written > already {
+        let late = format!("{attempt}-late");
+        objects.extend(export_data(engine, relation, dest, run_id, &late, counts.written - already)?);
+    }
     if counts.quarantined > 0 {
         objects.push(export_quarantine(engine, dest, run_id, attempt, counts.quarantined)?);
     }
@@ -34,12 +44,13 @@ pub fn remove_attempt(engine: &Engine, dest: &Destination, run_id: &str, attempt
     let removed = objects::attempt_objects(engine, dest, run_id, attempt)
         .and_then(|paths| objects::remove_paths(dest, &paths).map(|()| paths.len()));
     match removed {
-        Ok(n) => tracing::info!(run_id, attempt, objects = n, "removed the objects of the interrupted attempt"),
+        Ok(0) => {}
+        Ok(n) => tracing::info!(run_id, attempt, objects = n, "removed the objects of the attempt"),
         Err(e) => {
             tracing::warn!(
                 run_id,
                 attempt,
-                "objects of the interrupted attempt are left as orphans (`duckpipe runs --orphans` lists them): {e:#}"
+                "objects of the attempt are left as orphans (`duckpipe runs --orphans` lists them): {e:#}"
             )
         }
     }
@@ -143,12 +154,11 @@ pub fn export_data(
     expected: u64,
 ) -> anyhow::Result<Vec<ObjectEntry>> {
     let exported = write(engine, relation, dest, run_id, attempt)?;
-    let mut objects = Vec::new();
-    for (file, rows) in exported.objects {
-        let bytes = objects::object_size(engine, &file)?;
-        tracing::info!(object = %file, rows, bytes, "written");
-        objects.push(ObjectEntry { path: dest.relative(&file), kind: "data".into(), rows, bytes, purged_at: None });
-    }
+    let objects = exported
+        .objects
+        .iter()
+        .map(|(file, rows)| entry(engine, dest, file, *rows))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     if exported.rows != expected {
         return Err(EngineError(format!(
             "the data objects of run {run_id} hold {} rows, expected {expected}",
@@ -157,6 +167,13 @@ pub fn export_data(
         .into());
     }
     Ok(objects)
+}
+
+/// The record's entry for the data object `file`, just written and read back with `rows`.
+pub fn entry(engine: &Engine, dest: &Destination, file: &str, rows: u64) -> anyhow::Result<ObjectEntry> {
+    let bytes = objects::object_size(engine, file)?;
+    tracing::info!(object = %file, rows, bytes, "written");
+    Ok(ObjectEntry { path: dest.relative(file), kind: "data".into(), rows, bytes, purged_at: None })
 }
 
 /// Writes the rejected records with their reasons, without credential fields, under the

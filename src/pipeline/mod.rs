@@ -1,14 +1,16 @@
 //! One load, one module per step, in the order the steps run:
 //!
-//! `source` → `stage` (flatten, validate, mask: batch by batch) → `check` (input fields) →
-//! `reject` → `generalize` (`--min-k`) → `overlap` (users the lake already has) → `export`
-//! (data and quarantine) → `commit` (the run record, created once).
+//! `source` → `stage` (flatten, validate, mask: batch by batch) or `stream` (the same, writing
+//! the clean users while DuckDB reads an NDJSON file) → `check` (input fields) → `reject` →
+//! `generalize` (`--min-k`) → `overlap` (users the lake already has) → `export` (data and
+//! quarantine) → `commit` (the run record, created once).
 //!
-//! Nothing is written unless every step before the export succeeded: the source is staged fully
-//! inside the run's private DuckDB first, so a failed page or a bad file leaves the destination
-//! untouched. A record that cannot be processed is quarantined (written encrypted, with its
-//! reason), never dropped: received = written + quarantined + suppressed, always. The run
-//! record is written last; readers only read objects a record names.
+//! The run record is written last, and readers only read objects a record names, so nothing a
+//! load writes is seen unless every step succeeded. A staged source is held inside the run's
+//! private DuckDB until the export; a streamed file has its clean users written during the pass,
+//! and when a later step refuses the run, the load removes what it wrote (a crash leaves orphans
+//! for `runs gc`). A record that cannot be processed is quarantined (written encrypted, with its
+//! reason), never dropped: received = written + quarantined + suppressed, always.
 
 pub mod check;
 pub mod commit;
@@ -18,13 +20,14 @@ pub mod overlap;
 pub mod reject;
 pub mod source;
 pub mod stage;
+pub mod stream;
 
 use time::OffsetDateTime;
 
 use crate::engine::{Engine, EngineError};
 use crate::error::{InternalError, SourceError};
 use crate::lake::commit as lake_commit;
-use crate::lake::record::{Counts, KeyFingerprints, RunRecord, SourceParameters};
+use crate::lake::record::{Counts, KeyFingerprints, ObjectEntry, RunRecord, SourceParameters};
 use crate::lake::{Destination, integrity, objects, probe, verify};
 use crate::timefmt;
 use source::Source;
@@ -150,64 +153,125 @@ struct Attempted {
     warnings: Vec<String>,
 }
 
-/// The steps of one attempt at the run, against the runs `stored` at the destination.
+/// The steps of one attempt at the run, against the runs `stored` at the destination. Whatever
+/// fails before the commit removes what the attempt wrote (best effort: the rest stays an orphan
+/// for `runs gc`), and so does an interruption that comes before the commit.
 fn attempt_run(engine: &Engine, opts: &LoadOptions, stored: &[RunRecord], attempt: &str) -> anyhow::Result<Attempted> {
     let started_at = OffsetDateTime::now_utc();
     engine.set_text("run_id", &opts.run_id)?;
     engine.set_timestamp("as_of", opts.as_of)?;
     engine.set_timestamptz("loaded_at", started_at)?;
+    engine.set_int("streamed", 0)?;
 
-    let (summary, received) = stage::stage(engine, opts.source.as_ref(), opts.batch_size)?;
+    let mut phase = Phase::Reading;
+    let attempted = attempt_steps(engine, opts, stored, attempt, started_at, &mut phase);
+    let stopped = crate::interrupt::requested().is_some() && !crate::interrupt::committed();
+    let remove = match phase {
+        Phase::Reading => false,
+        Phase::Writing => true,
+        Phase::Committing => stopped,
+    };
+    if attempted.is_err() && remove {
+        export::remove_attempt(engine, &opts.dest, &opts.run_id, attempt);
+    }
+    attempted
+}
+
+/// How far an attempt got, for what its failure leaves to remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Nothing written yet.
+    Reading,
+    /// Objects of this attempt may exist; no record.
+    Writing,
+    /// The run record may be being written.
+    Committing,
+}
+
+/// [`attempt_run`]'s steps; `phase` says how far they got.
+fn attempt_steps(
+    engine: &Engine,
+    opts: &LoadOptions,
+    stored: &[RunRecord],
+    attempt: &str,
+    started_at: OffsetDateTime,
+    phase: &mut Phase,
+) -> anyhow::Result<Attempted> {
+    let (summary, received, streamed) = read_source(engine, opts, attempt, phase)?;
     tracing::info!(received, pages = summary.pages, "source finished");
     if received == 0 {
         return Err(SourceError("the source delivered no users: nothing was written".into()).into());
     }
 
-    // Run-level decisions, now that every user is staged.
+    // Run-level decisions, now that every user is staged (or streamed).
     check::sample(engine)?;
     let unknown_fields = check::check(engine, opts.privacy.strict)?;
     let validation = reject::validate(engine, received, opts.max_bad_ratio)?;
     let generalized = generalize::apply(engine, opts.privacy.min_k.unwrap_or(1))?;
     let relation = generalized.relation;
-    let written = engine.count(&format!("SELECT count(*) FROM {relation}"))?;
+    let streamed_rows: u64 = streamed.iter().map(|o| o.rows).sum();
+    let written = streamed_rows + engine.count(&format!("SELECT count(*) FROM {relation}"))?;
     let counts = Counts { received, written, quarantined: validation.quarantined, suppressed: generalized.suppressed };
     if !counts.balanced() {
         return Err(InternalError(format!("accounting error: {counts:?} does not balance; nothing was written")).into());
     }
-    let known = overlap::check(engine, relation, &opts.dest, stored)?;
+    // The whole run's users: after a streamed pass, its objects and the users accepted since.
+    let run_users = if streamed.is_empty() { relation } else { stream::run_users(engine, &opts.dest, &streamed)? };
+    let known = overlap::check(engine, run_users, &opts.dest, stored)?;
     let warnings = overlap_warnings(&known, written);
 
     crate::interrupt::check()?;
-    let mut refused = false;
-    let committed =
-        export::write_run(engine, relation, &opts.dest, &opts.run_id, attempt, &counts).and_then(|objects| {
-            crate::interrupt::check()?;
-            crate::lake::rewrite::checkpoint("load_exported");
-            verify::check_key_unchanged(engine, &opts.dest, stored, &opts.keys).inspect_err(|_| refused = true)?;
-            crate::lake::rewrite::checkpoint("load_checked");
-            let record = commit::Commit {
-                opts,
-                relation,
-                summary,
-                counts,
-                objects,
-                validation,
-                unknown_fields,
-                overlap: known.overlap,
-                attempt,
-                information_loss: generalized.loss,
-                started_at,
-            };
-            commit::commit(engine, record)
-        });
-    let stopped = crate::interrupt::requested().is_some() && !crate::interrupt::committed();
-    if committed.is_err() && (stopped || refused) {
-        // Stopped on purpose, or refused before the commit: what this attempt wrote is removed,
-        // not left as orphans.
-        export::remove_attempt(engine, &opts.dest, &opts.run_id, attempt);
-    }
-    let (record, outcome) = committed?;
+    *phase = Phase::Writing;
+    let objects = export::write_run(engine, relation, &opts.dest, &opts.run_id, attempt, &counts, streamed)?;
+    crate::interrupt::check()?;
+    crate::lake::rewrite::checkpoint("load_exported");
+    verify::check_key_unchanged(engine, &opts.dest, stored, &opts.keys)?;
+    crate::lake::rewrite::checkpoint("load_checked");
+    let record = commit::Commit {
+        opts,
+        relation: run_users,
+        summary,
+        counts,
+        objects,
+        validation,
+        unknown_fields,
+        overlap: known.overlap,
+        attempt,
+        information_loss: generalized.loss,
+        started_at,
+    };
+    *phase = Phase::Committing;
+    let (record, outcome) = commit::commit(engine, record)?;
     Ok(Attempted { record, outcome, warnings })
+}
+
+/// Reads the whole source: streamed when DuckDB reads an NDJSON file and `--min-k` is off
+/// ([`stream`]), else staged ([`stage`]). Returns the source's summary, the users received and
+/// the objects the streamed pass wrote (none when staged).
+fn read_source(
+    engine: &Engine,
+    opts: &LoadOptions,
+    attempt: &str,
+    phase: &mut Phase,
+) -> anyhow::Result<(source::SourceSummary, u64, Vec<ObjectEntry>)> {
+    let source = opts.source.as_ref();
+    if let (Some(path), None) = (source.duckdb_file(), opts.privacy.min_k) {
+        *phase = Phase::Writing;
+        match stream::stream(engine, path, source.max_record_bytes(), &opts.dest, &opts.run_id, attempt)? {
+            stream::WayIn::Streamed(s) => {
+                let summary = stage::file_summary(s.received);
+                return Ok((summary, s.received, s.objects));
+            }
+            stream::WayIn::Refused => {
+                *phase = Phase::Reading;
+                let (summary, received) = stage::stage_batches(engine, source, opts.batch_size)?;
+                return Ok((summary, received, Vec::new()));
+            }
+            stream::WayIn::Unstreamable => *phase = Phase::Reading,
+        }
+    }
+    let (summary, received) = stage::stage(engine, source, opts.batch_size)?;
+    Ok((summary, received, Vec::new()))
 }
 
 /// What `load` says about users the lake already has, or a run that holds a user twice.

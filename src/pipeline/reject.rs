@@ -21,7 +21,9 @@ pub struct Validation {
 /// it are listed as unanswerable for this run. The identity fields are required always: a record
 /// without them is never a user, so a run whose records all lack them fails (none usable).
 pub fn validate(engine: &Engine, received: u64, max_bad_ratio: f64) -> anyhow::Result<Validation> {
-    let parsed = engine.query_i64("SELECT count(*) FROM staged_users WHERE parsed")?;
+    // A streamed user (stage/streamed_users.sql) parsed too.
+    let parsed =
+        engine.query_i64("SELECT count(*) + coalesce(getvariable('streamed'), 0) FROM staged_users WHERE parsed")?;
     let delivered: Vec<(String, bool)> =
         engine.rows(&sql::DELIVERED_GROUPS.sql(), [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let absent_groups: Vec<String> = required::analytic_groups()

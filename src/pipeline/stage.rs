@@ -3,11 +3,13 @@
 //! `masked_rows`, in the order of [`sql::STAGE_STEPS`]) and appended to `staged_users`, the one
 //! narrow table that grows with the input. The raw JSON of only one batch is held at a time.
 //!
-//! Two ways in, measured in docs/benchmarks.md:
+//! Two ways in, measured in docs/benchmarks.md (a third, `super::stream`, writes an NDJSON file's
+//! clean users during the pass instead of staging them):
 //! - An NDJSON file is read by DuckDB itself (`sql/stage/raw_users_from_file.sql`): one parallel pass over
 //!   the file on every core, nothing copied through duckpipe. If DuckDB refuses the file (a line
 //!   that is not JSON, a byte-order mark, …), the load falls back to the next way, which hands
-//!   such a line on as a record to quarantine.
+//!   such a line on as a record to quarantine. A load stages a file this way only with
+//!   `--min-k`, or when its first user's shape cannot stream.
 //! - Every other source (API requests included) runs on its own thread and passes pages to this
 //!   one through a channel of at most [`PAGES_IN_FLIGHT`] pages, so fetching, parsing or
 //!   generating the next page overlaps with DuckDB's work. Pages go into `raw_users` through DuckDB's appender; every
@@ -37,10 +39,7 @@ pub const BATCH_BYTES: u64 = 256 << 20;
 pub fn stage(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow::Result<(SourceSummary, u64)> {
     if let Some(path) = source.duckdb_file() {
         match stage_ndjson(engine, path, source.max_record_bytes()) {
-            Ok(received) => {
-                let summary = SourceSummary { kind: "file".into(), pages: 1, users: received, ..Default::default() };
-                return Ok((summary, received));
-            }
+            Ok(received) => return Ok((file_summary(received), received)),
             // DuckDB refused the text (a line that is not JSON, a byte-order mark, …): duckpipe's
             // reader takes every line as a record, to quarantine if need be. DuckDB's message is
             // not shown: it may describe the content of a line.
@@ -55,16 +54,21 @@ pub fn stage(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow:
     stage_batches(engine, source, batch_size)
 }
 
+/// The summary of a file DuckDB read itself, in one page.
+pub fn file_summary(received: u64) -> SourceSummary {
+    SourceSummary { kind: "file".into(), pages: 1, users: received, ..Default::default() }
+}
+
 /// Whether DuckDB failed on the file's content (its "Invalid Input" errors: malformed JSON,
 /// invalid UTF-8, a byte-order mark, an object too large), rather than for want of memory or of
 /// the file.
-fn refused_input(e: &anyhow::Error) -> bool {
+pub(super) fn refused_input(e: &impl std::fmt::Display) -> bool {
     e.to_string().contains("Invalid Input Error")
 }
 
 /// The stage step with DuckDB reading `path` (a [`Source::duckdb_file`]).
 fn stage_ndjson(engine: &Engine, path: &std::path::Path, max_record_bytes: u64) -> anyhow::Result<u64> {
-    engine.execute_batch(&raw_users_from_file(path, max_record_bytes))?;
+    engine.execute_batch(&raw_users_from_file(path, max_record_bytes, false))?;
     tracing::info!(file = %path.display(), "DuckDB reads the file (all cores, one pass)");
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
@@ -84,19 +88,21 @@ fn stage_ndjson(engine: &Engine, path: &std::path::Path, max_record_bytes: u64) 
 
 /// `sql/stage/raw_users_from_file.sql` for `path`: records over `max_record_bytes` become one
 /// quarantined record each, with the reason the line reader gives them. DuckDB's own object limit
-/// is set just above, so that every record within the limit is read.
-pub fn raw_users_from_file(path: &std::path::Path, max_record_bytes: u64) -> String {
+/// is set just above, so that every record within the limit is read. `numbered`: each line gets
+/// its position as `seq` (on one thread).
+pub fn raw_users_from_file(path: &std::path::Path, max_record_bytes: u64, numbered: bool) -> String {
     sql::RAW_USERS_FROM_FILE.fill(&[
         ("input", &sql::quote(&path.to_string_lossy())),
         ("max_record_bytes", &max_record_bytes.to_string()),
         ("maximum_object_size", &max_record_bytes.saturating_add(1 << 12).min(u64::from(u32::MAX)).to_string()),
         ("oversized_reason", &sql::quote(&sources::oversized_reason(max_record_bytes))),
+        ("numbered", if numbered { "true" } else { "false" }),
     ])
 }
 
 /// Creates the per-batch views and `staged_users` ([`sql::STAGE_STEPS`]), once `raw_users` holds
 /// the first users (`layout_first` notes the first user's shape).
-fn start_steps(engine: &Engine) -> Result<(), EngineError> {
+pub(super) fn start_steps(engine: &Engine) -> Result<(), EngineError> {
     engine.run_all(&sql::STAGE_STEPS)
 }
 
@@ -140,9 +146,10 @@ impl<'e> Batches<'e> {
             let appender = self.appender.as_mut().expect("just set");
             let record = user.into();
             self.in_batch_bytes += record.len() as u64;
+            let seq = i64::try_from(self.received).unwrap_or(i64::MAX);
             match &record {
-                Record::Text(doc) => appender.append_row(params![doc, None::<&str>]),
-                Record::Unreadable { reason, doc } => appender.append_row(params![doc, reason]),
+                Record::Text(doc) => appender.append_row(params![doc, None::<&str>, seq]),
+                Record::Unreadable { reason, doc } => appender.append_row(params![doc, reason, seq]),
             }
             .map_err(db_error)?;
             self.in_batch += 1;

@@ -56,7 +56,7 @@ def test_progress_while_duckdb_reads_a_file(dp):
     code, out, text = run_on_a_terminal(dp, ["load", "--source", "file", "--input", str(path), "--dest", "lake2",
                                              "--as-of", support.AS_OF, "--format", "json"])
     assert code == 0, text
-    assert re.search(r"loading: DuckDB reads users\.ndjson \(\d+\.\d MB\) · \d+ s", text), text
+    assert re.search(r"loading: DuckDB reads users\.ndjson \(\d+\.\d MB\) and writes the run · \d+ s", text), text
     assert json.loads(out)["run"]["counts"]["written"] == 20000
     assert b"loading:" not in out
 
