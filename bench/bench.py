@@ -235,6 +235,11 @@ def main() -> None:
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(keys)
+        elif "DUCKPIPE_QUARANTINE_KEY" not in key_file.read_text():
+            # A work dir from before the quarantine had its own key: add one, keep the others.
+            keys = subprocess.run([args.duckpipe, "keygen"], check=True, capture_output=True, text=True).stdout
+            with open(key_file, "a") as f:
+                f.writelines(line + "\n" for line in keys.splitlines() if line.startswith("DUCKPIPE_QUARANTINE_KEY"))
         for line in key_file.read_text().splitlines():
             if "=" in line and not line.startswith("#"):
                 k, v = line.split("=", 1)

@@ -85,7 +85,7 @@ pub const RAW_USERS: SqlFile = sql_file!("stage/raw_users.sql", reads: [], fills
 pub const RAW_USERS_FROM_FILE: SqlFile = sql_file!(
     "stage/raw_users_from_file.sql",
     reads: [],
-    fills: ["input", "max_record_bytes", "maximum_object_size", "oversized_reason", "numbered"]
+    fills: ["input", "max_record_bytes", "maximum_object_size", "oversized_reason"]
 );
 pub const UTC_TIMESTAMP: SqlFile = sql_file!("stage/utc_timestamp.sql", reads: [], fills: []);
 pub const FLAT_USERS: SqlFile = sql_file!("stage/flat_users.sql", reads: [], fills: []);
@@ -95,7 +95,6 @@ pub const MASKED_ROWS: SqlFile = sql_file!("stage/masked_rows.sql", reads: ["as_
 pub const STAGED_USERS: SqlFile = sql_file!("stage/staged_users.sql", reads: [], fills: []);
 pub const APPEND_BATCH: SqlFile = sql_file!("stage/append_batch.sql", reads: [], fills: []);
 pub const STREAMED_USERS: SqlFile = sql_file!("stage/streamed_users.sql", reads: ["run_id", "loaded_at"], fills: []);
-pub const SET_ASIDE_USERS: SqlFile = sql_file!("stage/set_aside_users.sql", reads: [], fills: []);
 pub const APPEND_SET_ASIDE: SqlFile = sql_file!("stage/append_set_aside.sql", reads: [], fills: []);
 
 // run/ — once the whole run is staged
@@ -192,7 +191,7 @@ pub const REJECT_STEPS: [&SqlFile; 3] = [&KEPT_TYPES, &REJECTED_USERS, &MASKED_U
 pub const GENERALIZE_STEPS: [&SqlFile; 2] = [&KANON_ROWS, &GENERALIZED_USERS];
 
 /// Every file under `sql/`.
-pub const ALL: [&SqlFile; 60] = [
+pub const ALL: [&SqlFile; 59] = [
     &RAW_USERS,
     &RAW_USERS_FROM_FILE,
     &UTC_TIMESTAMP,
@@ -203,7 +202,6 @@ pub const ALL: [&SqlFile; 60] = [
     &STAGED_USERS,
     &APPEND_BATCH,
     &STREAMED_USERS,
-    &SET_ASIDE_USERS,
     &APPEND_SET_ASIDE,
     &LAYOUT_SAMPLES,
     &DELIVERED_GROUPS,

@@ -68,7 +68,7 @@ pub(super) fn refused_input(e: &impl std::fmt::Display) -> bool {
 
 /// The stage step with DuckDB reading `path` (a [`Source::duckdb_file`]).
 fn stage_ndjson(engine: &Engine, path: &std::path::Path, max_record_bytes: u64) -> anyhow::Result<u64> {
-    engine.execute_batch(&raw_users_from_file(path, max_record_bytes, false))?;
+    engine.execute_batch(&raw_users_from_file(path, max_record_bytes))?;
     tracing::info!(file = %path.display(), "DuckDB reads the file (all cores, one pass)");
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
@@ -88,15 +88,13 @@ fn stage_ndjson(engine: &Engine, path: &std::path::Path, max_record_bytes: u64) 
 
 /// `sql/stage/raw_users_from_file.sql` for `path`: records over `max_record_bytes` become one
 /// quarantined record each, with the reason the line reader gives them. DuckDB's own object limit
-/// is set just above, so that every record within the limit is read. `numbered`: each line gets
-/// its position as `seq` (on one thread).
-pub fn raw_users_from_file(path: &std::path::Path, max_record_bytes: u64, numbered: bool) -> String {
+/// is set just above, so that every record within the limit is read.
+pub fn raw_users_from_file(path: &std::path::Path, max_record_bytes: u64) -> String {
     sql::RAW_USERS_FROM_FILE.fill(&[
         ("input", &sql::quote(&path.to_string_lossy())),
         ("max_record_bytes", &max_record_bytes.to_string()),
         ("maximum_object_size", &max_record_bytes.saturating_add(1 << 12).min(u64::from(u32::MAX)).to_string()),
         ("oversized_reason", &sql::quote(&sources::oversized_reason(max_record_bytes))),
-        ("numbered", if numbered { "true" } else { "false" }),
     ])
 }
 
@@ -109,6 +107,8 @@ pub(super) fn start_steps(engine: &Engine) -> Result<(), EngineError> {
 /// Batches of users in `raw_users`, through the per-batch steps into `staged_users` (see [`BATCH_ROWS`]).
 pub struct Batches<'e> {
     engine: &'e Engine,
+    /// The statement that moves a batch into `staged_users`.
+    append: &'static sql::SqlFile,
     appender: Option<Appender<'e>>,
     batch_rows: u64,
     in_batch: u64,
@@ -127,6 +127,7 @@ impl<'e> Batches<'e> {
         engine.run(&sql::RAW_USERS)?;
         Ok(Self {
             engine,
+            append: &sql::APPEND_BATCH,
             appender: None,
             batch_rows: batch_rows.max(1),
             in_batch: 0,
@@ -136,27 +137,43 @@ impl<'e> Batches<'e> {
         })
     }
 
-    /// Appends records (users' JSON texts, or records to quarantine) in order; runs the
-    /// per-batch steps whenever a batch is full.
+    /// Batches of the records a streamed load set aside (`super::stream`), into the
+    /// `staged_users` its pass created, through the views it created (the run's first shape
+    /// stays the one the pass used), leaving out clean users (`sql/stage/append_set_aside.sql`).
+    pub fn set_aside(engine: &'e Engine) -> anyhow::Result<Self> {
+        engine.execute_batch("DROP VIEW IF EXISTS raw_users;")?;
+        let mut batches = Self::new(engine)?;
+        batches.append = &sql::APPEND_SET_ASIDE;
+        batches.started = true;
+        Ok(batches)
+    }
+
+    /// Appends records (users' JSON texts, or records to quarantine) in order, each at the next
+    /// position; runs the per-batch steps whenever a batch is full.
     pub fn push<R: Into<Record>>(&mut self, users: impl IntoIterator<Item = R>) -> anyhow::Result<()> {
         for user in users {
-            if self.appender.is_none() {
-                self.appender = Some(self.engine.appender("raw_users")?);
-            }
-            let appender = self.appender.as_mut().expect("just set");
-            let record = user.into();
-            self.in_batch_bytes += record.len() as u64;
-            let seq = i64::try_from(self.received).unwrap_or(i64::MAX);
-            match &record {
-                Record::Text(doc) => appender.append_row(params![doc, None::<&str>, seq]),
-                Record::Unreadable { reason, doc } => appender.append_row(params![doc, reason, seq]),
-            }
-            .map_err(db_error)?;
-            self.in_batch += 1;
-            self.received += 1;
-            if self.in_batch == self.batch_rows || self.in_batch_bytes >= BATCH_BYTES {
-                self.run_steps()?;
-            }
+            self.push_at(self.received, user.into())?;
+        }
+        Ok(())
+    }
+
+    /// Appends one record at position `seq` of the run.
+    pub fn push_at(&mut self, seq: u64, record: Record) -> anyhow::Result<()> {
+        if self.appender.is_none() {
+            self.appender = Some(self.engine.appender("raw_users")?);
+        }
+        let appender = self.appender.as_mut().expect("just set");
+        self.in_batch_bytes += record.len() as u64;
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        match &record {
+            Record::Text(doc) => appender.append_row(params![doc, None::<&str>, seq]),
+            Record::Unreadable { reason, doc } => appender.append_row(params![doc, reason, seq]),
+        }
+        .map_err(db_error)?;
+        self.in_batch += 1;
+        self.received += 1;
+        if self.in_batch == self.batch_rows || self.in_batch_bytes >= BATCH_BYTES {
+            self.run_steps()?;
         }
         Ok(())
     }
@@ -179,7 +196,7 @@ impl<'e> Batches<'e> {
             start_steps(self.engine)?;
             self.started = true;
         }
-        self.engine.run(&sql::APPEND_BATCH)?;
+        self.engine.run(self.append)?;
         // A fresh table frees the batch's raw JSON (a DELETE would keep its memory).
         self.engine.run(&sql::RAW_USERS)?;
         tracing::debug!(batch = self.in_batch, received = self.received, "batch staged");

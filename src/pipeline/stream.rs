@@ -1,9 +1,10 @@
 //! The streamed way in, for an NDJSON file DuckDB reads itself: one statement reads the file,
 //! flattens, checks and masks each user (the views of `sql/stage/`) and writes every clean user
 //! straight into the run's objects (`sql/stage/streamed_users.sql` → `sql/write/users.sql`), on
-//! every core. The other records are set aside as they pass (`set_aside()`), and a second,
-//! cheap pass numbers the file's lines and stages only those (`sql/stage/set_aside_users.sql`),
-//! so that the run-level steps decide about them, and about the run, once the file is read.
+//! every core. The other records are set aside as they pass (`set_aside()` keeps a hash of each
+//! text), and a second pass, duckpipe's own line reader, finds them again with their positions
+//! and stages only those, so that the run-level steps decide about them, and about the run, once
+//! the file is read.
 //!
 //! The written objects are invisible until the run record names them (`commit`). When the run is
 //! refused later (too many bad records, `--strict`, a structure in a kept field), the load
@@ -14,6 +15,7 @@
 //! of that shape is a reject, so such a file is staged instead ([`WayIn::Unstreamable`]).
 
 use super::export::{self, Exported};
+use super::source::file;
 use super::stage;
 use crate::engine::{Engine, EngineError, sql};
 use crate::error::InternalError;
@@ -53,7 +55,7 @@ pub fn stream(
     run_id: &str,
     attempt: &str,
 ) -> anyhow::Result<WayIn> {
-    engine.execute_batch(&stage::raw_users_from_file(path, max_record_bytes, false))?;
+    engine.execute_batch(&stage::raw_users_from_file(path, max_record_bytes))?;
     match stage::start_steps(engine) {
         Ok(()) => {}
         Err(e) if stage::refused_input(&e) => return refused(engine, path),
@@ -125,28 +127,24 @@ fn keep_nonempty(engine: &Engine, dest: &Destination, exported: Exported) -> any
     full.into_iter().map(|(file, rows)| export::entry(engine, dest, &file, rows)).collect()
 }
 
-/// The second pass, when records were set aside: their lines again, numbered, through the
-/// per-batch views into `staged_users`. Returns how many were staged, which must be how many
-/// were set aside.
+/// The second pass, when records were set aside: duckpipe reads the file's lines again (by the
+/// rules of the line reader a file DuckDB refuses gets, so positions and texts are the ones that
+/// way gives) and stages each record noted by `set_aside()`, at its position. Returns how many
+/// were staged, which must be how many were set aside. One thread, but only a hash per line: no
+/// JSON is parsed.
 fn stage_set_aside(engine: &Engine, path: &std::path::Path, max_record_bytes: u64) -> anyhow::Result<u64> {
     let noted = engine.take_set_aside();
     if noted.records == 0 {
         return Ok(0);
     }
-    engine.execute_batch("CREATE OR REPLACE TEMP TABLE set_aside (hash UBIGINT);")?;
-    {
-        let mut appender = engine.appender("set_aside")?;
-        for hash in &noted.hashes {
-            appender.append_row([*hash]).map_err(crate::engine::db_error)?;
-        }
-    }
-    engine.execute_batch(&stage::raw_users_from_file(path, max_record_bytes, true))?;
-    engine.run_all(&[&sql::SET_ASIDE_USERS, &sql::APPEND_SET_ASIDE])?;
+    let mut batches = stage::Batches::set_aside(engine)?;
+    // A record over the size limit is found whatever its text: DuckDB's pass noted it without.
+    file::find_records(path, max_record_bytes, |text| noted.holds(text), |seq, record| batches.push_at(seq, record))?;
+    batches.finish()?;
     let staged = engine.count("SELECT count(*) FROM staged_users")?;
-    engine.execute_batch("DROP TABLE set_aside; DROP TABLE set_aside_lines;")?;
     if staged != noted.records {
         return Err(InternalError(format!(
-            "the streamed pass set {} records aside, but {staged} were found again: nothing was committed",
+            "the streamed pass set {} records aside, but {staged} were found again in the file: nothing was committed",
             noted.records
         ))
         .into());

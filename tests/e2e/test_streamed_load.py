@@ -1,9 +1,10 @@
 """Issue 15: the streamed load. An NDJSON file that DuckDB reads itself is written while it is
-read: clean users straight into the run's objects, every other record set aside, numbered in a
-second pass and decided with the run. Each test compares a streamed run with the same records
-read line by line (a byte-order mark makes DuckDB refuse the file, so duckpipe stages it), and
-reads what ends up in the lake: the same counts, reasons, quarantine positions and texts, and
-the same users. A refused run, and a killed one after `runs gc`, leave no object behind."""
+read: clean users straight into the run's objects, every other record set aside, found again
+with its position by a second pass and decided with the run. Each test compares a streamed run
+with the same records read line by line (a byte-order mark makes DuckDB refuse the file, so
+duckpipe stages it), and reads what ends up in the lake: the same counts, reasons, quarantine
+positions and texts, and the same users. A refused run, an interrupted one and a killed one
+(after `runs gc`) leave no object behind."""
 
 from __future__ import annotations
 
@@ -169,7 +170,8 @@ def test_kill_9_during_a_streamed_load_leaves_only_orphans_that_gc_removes(where
             proc.kill()
             kills += 1
         proc.wait(timeout=120)
-        assert_sound(dp, lake, env=env)
+        # Every run loads the same file: the lake holds its 60,000 users once, however many committed.
+        assert_sound(dp, lake, env=env, expected_users=60_000)
     assert kills >= 1, "no load was ever killed: the loop tested nothing"
     dp.ok("runs", "gc", "--dest", lake.dest, "--older-than", "0m", env=env)
     committed = {r["run_id"] for r in lake.records().values()}
@@ -178,4 +180,60 @@ def test_kill_9_during_a_streamed_load_leaves_only_orphans_that_gc_removes(where
     assert present == named, "after gc, every object is one a record names"
     for run_id in sorted(committed - {"baseline"}):
         assert dp.ok(*args(run_id), env=env).json()["outcome"] == "already_recorded"
-    assert_sound(dp, lake, env=env, expected_users=60_000 * len(committed))
+    assert_sound(dp, lake, env=env, expected_users=60_000)
+
+
+def test_sigint_during_the_streamed_pass_commits_nothing_and_leaves_nothing(dp, tmp_path):
+    import signal
+
+    source = tmp_path / "u.ndjson"
+    dp.ok("generate", "--count", "300000", "--seed", "e2e-stream-sigint", "--ndjson", "--out", str(source))
+    rng = random.Random("stream-sigint")
+    interrupted = 0
+    for attempt in range(3):
+        tmp, lake = tmp_path / f"tmp-{attempt}", tmp_path / f"lake-{attempt}"
+        tmp.mkdir()
+        args = [dp.binary, "load", "--source", "file", "--input", str(source), "--dest", str(lake),
+                "--as-of", AS_OF, "--format", "json"]
+        proc = subprocess.Popen(args, cwd=dp.cwd, env=dp.env(s3=False, TMPDIR=str(tmp)), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        # Wait until the pass has started writing, then interrupt it somewhere inside.
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and not list(lake.glob("users/*/part-*")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.8))
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        assert [p.name for p in tmp.iterdir() if p.name.startswith("duckpipe-")] == [], "temporary folder left"
+        if proc.returncode == 0:
+            continue
+        interrupted += 1
+        assert proc.returncode == 130, (proc.returncode, err)
+        assert [l for l in err.splitlines() if l.startswith("interrupted by")] == [
+            l for l in err.splitlines() if "nothing was committed" in l], err
+        assert _parquet(lake) == [] and not list(lake.glob("runs/*.json")), "what the pass wrote is removed"
+    assert interrupted >= 1, "no load was interrupted: the loop tested nothing"
+
+
+def test_crlf_and_indented_lines_are_found_again_with_their_text(dp, tmp_path):
+    """The second pass finds set-aside records by their text: line endings and blanks around a
+    record must not hide one (the run would fail its count check)."""
+    users = dp.generate(60, "e2e-stream-crlf", dp.cwd / "g.json")
+    no_email = json.loads(json.dumps(users[20]))
+    del no_email["email"]
+    lines = [json.dumps(u) for u in users]
+    lines[20] = "   " + json.dumps(no_email) + "\t"
+    lines[40] = "  [3]"
+    text = "\r\n".join(lines) + "\r\n"
+    results = {}
+    for name, prefix in [("streamed", ""), ("by_line", "\ufeff")]:
+        source = tmp_path / f"{name}.ndjson"
+        source.write_bytes((prefix + text).encode())
+        lake = tmp_path / f"lake-{name}"
+        run = _load(dp, source, lake, "--max-bad-ratio", "0.05").json()["run"]
+        results[name] = (run["counts"], run["rejections"], _run_contents(dp, lake, run))
+    assert results["streamed"] == results["by_line"]
+    counts, _, (quarantine, _) = results["streamed"]
+    assert counts == {"received": 60, "written": 58, "quarantined": 2, "suppressed": 0}
+    assert [q[0] for q in quarantine] == [20, 40]
+    assert json.loads(quarantine[0][2]) == support.without_credentials(no_email) and quarantine[1][2] == "[3]"

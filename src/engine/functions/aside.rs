@@ -1,14 +1,19 @@
-//! `set_aside(clean BOOLEAN, hash UBIGINT) → BOOLEAN`: where a streamed load notes the records it
+//! `set_aside(clean BOOLEAN, doc VARCHAR) → BOOLEAN`: where a streamed load notes the records it
 //! does not write straight away (sql/stage/streamed_users.sql). It answers `clean`; for each row
-//! that is not clean it keeps the hash of the record's text (NULL: a record without text, only
-//! counted).
+//! that is not clean it keeps a keyed hash of the record's text (NULL: a record without text,
+//! only counted), so that the load can find the record again in the file
+//! (`pipeline::stream`).
 
 use std::collections::HashSet;
+use std::collections::hash_map::RandomState;
 use std::error::Error;
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 
 use duckdb::{
     core::{DataChunkHandle, LogicalTypeId},
+    ffi::duckdb_string_t,
+    types::DuckString,
     vscalar::{ScalarFunctionSignature, VScalar},
     vtab::arrow::WritableVector,
 };
@@ -22,14 +27,34 @@ pub struct SetAside(Arc<Mutex<Noted>>);
 pub struct Noted {
     /// Records set aside (rows the function saw).
     pub records: u64,
-    /// Distinct hashes of their texts.
-    pub hashes: HashSet<u64>,
+    /// Distinct hashes of their texts, without the blanks around them.
+    hashes: HashSet<u64>,
+    /// The lengths of those texts: most lines of a file are told apart by length, unhashed.
+    lengths: HashSet<usize>,
+    /// The hash key, random per engine (a crafted line cannot be made to match another).
+    hasher: RandomState,
+}
+
+impl Noted {
+    fn note(&mut self, text: &[u8]) {
+        let text = text.trim_ascii();
+        self.lengths.insert(text.len());
+        self.hashes.insert(self.hasher.hash_one(text));
+    }
+
+    /// Whether a record with this text was set aside (or one whose text has the same hash).
+    pub fn holds(&self, text: &[u8]) -> bool {
+        let text = text.trim_ascii();
+        self.lengths.contains(&text.len()) && self.hashes.contains(&self.hasher.hash_one(text))
+    }
 }
 
 impl SetAside {
-    /// What was noted since the last call, leaving the set empty.
+    /// What was noted since the last call, leaving the set empty (with the same hash key).
     pub fn take(&self) -> Noted {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+        let mut noted = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let hasher = noted.hasher.clone();
+        std::mem::replace(&mut *noted, Noted { hasher, ..Default::default() })
     }
 }
 
@@ -44,9 +69,10 @@ impl VScalar for SetAsideFn {
         output: &mut dyn WritableVector,
     ) -> Result<(), Box<dyn Error>> {
         let len = input.len();
-        let (clean, hashes) = (input.flat_vector(0), input.flat_vector(1));
-        // SAFETY: columns 0 and 1 are BOOLEAN and UBIGINT by the signature; rows 0..len only.
-        let (flags, values) = unsafe { (clean.as_slice_with_len::<bool>(len), hashes.as_slice_with_len::<u64>(len)) };
+        let (clean, docs) = (input.flat_vector(0), input.flat_vector(1));
+        // SAFETY: columns 0 and 1 are BOOLEAN and VARCHAR by the signature; rows 0..len only.
+        let (flags, texts) =
+            unsafe { (clean.as_slice_with_len::<bool>(len), docs.as_slice_with_len::<duckdb_string_t>(len)) };
         let mut out = output.flat_vector();
         // SAFETY: the output is BOOLEAN by the signature; len ≤ its capacity.
         let answers = unsafe { out.as_mut_slice_with_len::<bool>(len) };
@@ -58,8 +84,9 @@ impl VScalar for SetAsideFn {
             }
             let noted = noted.get_or_insert_with(|| state.0.lock().unwrap_or_else(|e| e.into_inner()));
             noted.records += 1;
-            if !hashes.row_is_null(row as u64) {
-                noted.hashes.insert(values[row]);
+            if !docs.row_is_null(row as u64) {
+                let mut text = texts[row];
+                noted.note(DuckString::new(&mut text).as_bytes());
             }
         }
         Ok(())
@@ -67,13 +94,33 @@ impl VScalar for SetAsideFn {
 
     fn signatures() -> Vec<ScalarFunctionSignature> {
         vec![ScalarFunctionSignature::exact(
-            vec![LogicalTypeId::Boolean.into(), LogicalTypeId::UBigint.into()],
+            vec![LogicalTypeId::Boolean.into(), LogicalTypeId::Varchar.into()],
             LogicalTypeId::Boolean.into(),
         )]
     }
 
-    /// Called for every row, never folded or cached: the calls are the point.
+    /// Called for every row, never folded or cached: the calls are the point. (A volatile
+    /// result also keeps DuckDB from pushing the filter on it down: sql/stage/streamed_users.sql.)
     fn volatile() -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_found_again_without_their_blanks_and_the_set_empties() {
+        let aside = SetAside::default();
+        aside.0.lock().unwrap().note(b" {\"a\": 1}\r");
+        aside.0.lock().unwrap().records = 2;
+        let noted = aside.take();
+        assert_eq!(noted.records, 2);
+        assert!(noted.holds(b"{\"a\": 1}") && noted.holds(b"\t{\"a\": 1} "));
+        assert!(!noted.holds(b"{\"a\": 2}") && !noted.holds(b"{\"a\":1}"));
+        let again = aside.take();
+        assert_eq!(again.records, 0);
+        assert!(!again.holds(b"{\"a\": 1}"));
     }
 }

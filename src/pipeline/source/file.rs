@@ -261,6 +261,50 @@ pub fn duckdb_can_read(path: &Path, max_record_bytes: u64) -> bool {
     probe(&mut BufReader::new(file), limit).is_ok_and(|p| p.format == Format::Ndjson && !p.bom)
 }
 
+/// Reads an NDJSON file that DuckDB read (see [`duckdb_can_read`]) again, record by record as
+/// [`read`] would (the same positions, texts and size rule), without checking any record, and
+/// hands on, with its position in the file, each record over the size limit and each whose text
+/// `wanted` accepts. Returns the records read. (A streamed load finds the records it set aside:
+/// `pipeline::stream`.)
+pub fn find_records(
+    path: &Path,
+    max_record_bytes: u64,
+    mut wanted: impl FnMut(&[u8]) -> bool,
+    mut found: impl FnMut(u64, Record) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    let name = path.display();
+    let file = File::open(path).with_context(|| format!("{name}: cannot open file"))?;
+    let max = usize::try_from(max_record_bytes).unwrap_or(usize::MAX);
+    let mut lines = Lines::new(BufReader::with_capacity(READ_BUFFER, file), max.saturating_add(LINE_SLACK));
+    let mut seq = 0u64;
+    while let Some(line) = lines.next_line().map_err(|e| anyhow!("{name}: {e}"))? {
+        let record = match line {
+            Line::Oversized { .. } => Some(Record::oversized(max_record_bytes)),
+            Line::Text(bytes) => {
+                let text = bytes.trim_ascii();
+                if text.is_empty() {
+                    continue;
+                }
+                if text.len() > max {
+                    Some(Record::oversized(max_record_bytes))
+                } else if wanted(text) {
+                    Some(match std::str::from_utf8(text) {
+                        Ok(text) => Record::Text(text.to_string()),
+                        Err(_) => Record::not_utf8(text),
+                    })
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(record) = record {
+            found(seq, record)?;
+        }
+        seq += 1;
+    }
+    Ok(seq)
+}
+
 fn is_object(raw: &RawValue) -> bool {
     raw.get().starts_with('{')
 }
