@@ -43,10 +43,7 @@ pub fn stage(engine: &Engine, source: &dyn Source, batch_size: usize) -> anyhow:
             // DuckDB refused the text (a line that is not JSON, a byte-order mark, …): duckpipe's
             // reader takes every line as a record, to quarantine if need be. DuckDB's message is
             // not shown: it may describe the content of a line.
-            Err(e) if refused_input(&e) => {
-                // A warning, not detail: the load goes on, but slower than the user may expect.
-                tracing::warn!(file = %path.display(), "DuckDB could not read the file as NDJSON: reading it line by line")
-            }
+            Err(e) if refused_input(&e) => forget_file(engine, path)?,
             // Anything else (out of memory, a read error) would fail the line reader too.
             Err(e) => return Err(e),
         }
@@ -66,22 +63,31 @@ pub(super) fn refused_input(e: &impl std::fmt::Display) -> bool {
     e.to_string().contains("Invalid Input Error")
 }
 
+/// After DuckDB refused the file at `path`: says so, and drops what was made over it, so that
+/// the line reader starts afresh.
+pub(super) fn forget_file(engine: &Engine, path: &std::path::Path) -> Result<(), EngineError> {
+    // A warning, not detail: the load goes on, but slower than the user may expect.
+    tracing::warn!(file = %path.display(), "DuckDB could not read the file as NDJSON: reading it line by line");
+    engine.execute_batch("DROP TABLE IF EXISTS staged_users; DROP VIEW IF EXISTS raw_users;")
+}
+
+/// The progress line while DuckDB reads `path` in one statement: what it reads, and `doing`.
+pub(super) fn file_ticker(path: &std::path::Path, doing: &str) -> crate::progress::Ticker {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    crate::progress::Ticker::for_stderr(
+        "loading",
+        format!("DuckDB reads {name} ({}){doing}", crate::numbers::bytes(size)),
+    )
+}
+
 /// The stage step with DuckDB reading `path` (a [`Source::duckdb_file`]).
 fn stage_ndjson(engine: &Engine, path: &std::path::Path, max_record_bytes: u64) -> anyhow::Result<u64> {
     engine.execute_batch(&raw_users_from_file(path, max_record_bytes))?;
     tracing::info!(file = %path.display(), "DuckDB reads the file (all cores, one pass)");
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let ticker = crate::progress::Ticker::for_stderr(
-        "loading",
-        format!("DuckDB reads {name} ({})", crate::numbers::bytes(size)),
-    );
+    let ticker = file_ticker(path, "");
     let result = start_steps(engine).and_then(|()| engine.run(&sql::APPEND_BATCH));
     drop(ticker);
-    if result.is_err() {
-        // Leave no half-filled table behind for the fallback.
-        engine.execute_batch("DROP TABLE IF EXISTS staged_users; DROP VIEW IF EXISTS raw_users;")?;
-    }
     result?;
     Ok(engine.query_i64("SELECT count(*) FROM staged_users")? as u64)
 }

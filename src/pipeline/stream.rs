@@ -39,8 +39,6 @@ pub enum WayIn {
 pub struct Streamed {
     /// The data objects written, each read back (rows from its decrypted footer).
     pub objects: Vec<ObjectEntry>,
-    /// Users written by the pass.
-    pub written: u64,
     /// Records received in all: those written and those set aside.
     pub received: u64,
 }
@@ -70,12 +68,7 @@ pub fn stream(
     engine.run(&sql::STREAMED_USERS)?;
     dest.prepare_run(run_id).map_err(|e| EngineError(format!("cannot create the run folders under {dest}: {e}")))?;
     engine.take_set_aside();
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let ticker = crate::progress::Ticker::for_stderr(
-        "loading",
-        format!("DuckDB reads {name} ({}) and writes the run", crate::numbers::bytes(size)),
-    );
+    let ticker = stage::file_ticker(path, " and writes the run");
     let written = export::write(engine, "streamed_users", dest, run_id, attempt);
     drop(ticker);
     let exported = match written {
@@ -91,15 +84,12 @@ pub fn stream(
     let set_aside = stage_set_aside(engine, path, max_record_bytes)?;
     engine.set_int("streamed", i64::try_from(written).unwrap_or(i64::MAX))?;
     tracing::info!(written, set_aside, "file read: clean users written, the others staged");
-    Ok(WayIn::Streamed(Streamed { objects, written, received: written + set_aside }))
+    Ok(WayIn::Streamed(Streamed { objects, received: written + set_aside }))
 }
 
-/// DuckDB refused the file: the views over it go, so that the line reader starts afresh.
+/// DuckDB refused the file (its message is not shown: it may describe the content of a line).
 fn refused(engine: &Engine, path: &std::path::Path) -> anyhow::Result<WayIn> {
-    // A warning, not detail: the load goes on, but slower than the user may expect. DuckDB's
-    // message is not shown: it may describe the content of a line.
-    tracing::warn!(file = %path.display(), "DuckDB could not read the file as NDJSON: reading it line by line");
-    engine.execute_batch("DROP TABLE IF EXISTS staged_users; DROP VIEW IF EXISTS raw_users;")?;
+    stage::forget_file(engine, path)?;
     Ok(WayIn::Refused)
 }
 
