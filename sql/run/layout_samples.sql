@@ -1,8 +1,8 @@
 -- layout_samples — one parsed user per distinct shape, once the whole run is staged.
 -- Input:  staged_users (stage/staged_users.sql: per parsed user its shape fingerprint `layout`,
---         and the raw JSON `doc` of every user whose shape differs from the first user's),
+--         and the raw JSON `doc` of every user whose shape differs from the reference one),
 --         layout_first(doc, layout) (stage/layout_first.sql) and variable streamed (BIGINT: the
---         clean users a streamed load wrote without staging them, all of the first user's shape;
+--         clean users a streamed load wrote without staging them, all of the reference shape;
 --         0 otherwise: stage/streamed_users.sql).
 -- Output: temp table layout_samples(layout, records, doc): for each distinct shape, one parsed
 --         user's raw JSON and the number of users with that shape.
@@ -26,7 +26,7 @@ WITH shapes AS (
 SELECT
     s.layout,
     CAST(sum(s.records) AS BIGINT)                  AS records,
-    -- Only the first user's shape has no stored doc (masked_rows keeps none for it).
+    -- Only the reference shape may have no stored doc (masked_rows keeps none for it).
     coalesce(any_value(s.doc), any_value(f.doc))    AS doc
 FROM shapes AS s
 LEFT JOIN layout_first AS f USING (layout)

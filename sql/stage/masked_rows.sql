@@ -5,8 +5,8 @@
 -- Output: view masked_rows: the nine output columns from user_id to nat, then bookkeeping for
 --         the run-level steps that is never exported: parsed, problem and seq (stage/raw_users.sql),
 --         missing, implausible, layout, and doc (the raw JSON, kept only for users that may go to
---         quarantine or whose shape differs from the first user's). A row without doc that parsed
---         is a clean user: every field there, plausible, of the first user's shape.
+--         quarantine or whose shape differs from the reference one, layout_first.sql). A row without
+--         doc that parsed is a clean user: every field there, plausible, of the reference shape.
 -- Why:    the first nine columns are an allow-list: a column that is not named here never reaches
 --         the output, so a field the API adds cannot leak by default. Direct identifiers become
 --         keyed HMAC pseudonyms (DUCKPIPE_HMAC_KEY); the exact birth date becomes completed years

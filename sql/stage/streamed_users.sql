@@ -3,7 +3,7 @@
 --         the Rust function set_aside() (src/engine/functions/aside.rs); variables
 --         run_id (VARCHAR), loaded_at (TIMESTAMPTZ).
 -- Output: view streamed_users, in arrival order: the nine masked columns, run_id and loaded_at
---         of every clean user (parsed, every field there, plausible, the first user's shape). Each
+--         of every clean user (parsed, every field there, plausible, the reference shape). Each
 --         other record is noted by set_aside() (a hash of its text; a record without text is
 --         only counted) and is not in the view.
 -- Why:    a clean user is written whatever the rest of the run holds, so it can go straight into

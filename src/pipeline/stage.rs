@@ -9,7 +9,7 @@
 //!   the file on every core, nothing copied through duckpipe. If DuckDB refuses the file (a line
 //!   that is not JSON, a byte-order mark, …), the load falls back to the next way, which hands
 //!   such a line on as a record to quarantine. A load stages a file this way only with
-//!   `--min-k`, or when its first user's shape cannot stream.
+//!   `--min-k`, or when its reference shape cannot stream.
 //! - Every other source (API requests included) runs on its own thread and passes pages to this
 //!   one through a channel of at most [`PAGES_IN_FLIGHT`] pages, so fetching, parsing or
 //!   generating the next page overlaps with DuckDB's work. Pages go into `raw_users` through DuckDB's appender; every
@@ -105,7 +105,7 @@ pub fn raw_users_from_file(path: &std::path::Path, max_record_bytes: u64) -> Str
 }
 
 /// Creates the per-batch views and `staged_users` ([`sql::STAGE_STEPS`]), once `raw_users` holds
-/// the first users (`layout_first` notes the first user's shape).
+/// the first users (`layout_first` notes the reference shape: the first complete user's).
 pub(super) fn start_steps(engine: &Engine) -> Result<(), EngineError> {
     engine.run_all(&sql::STAGE_STEPS)
 }

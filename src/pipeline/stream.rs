@@ -11,8 +11,9 @@
 //! removes them; a crash leaves them as orphans for `runs gc`.
 //!
 //! A clean user is written whatever the rest of the file holds, with one exception decided before
-//! the pass: when the first user's shape puts a number or a boolean in a kept field, every user
-//! of that shape is a reject, so such a file is staged instead ([`WayIn::Unstreamable`]).
+//! the pass: when the reference shape (the first complete user's) puts a number or a boolean in
+//! a kept field, every user of that shape is a reject, so such a file is staged instead
+//! ([`WayIn::Unstreamable`]).
 
 use super::export::{self, Exported};
 use super::source::file;
@@ -30,7 +31,7 @@ pub enum WayIn {
     /// DuckDB refused the file's text (a line that is not JSON, …): nothing is written, and the
     /// file is to be read line by line.
     Refused,
-    /// The file cannot stream (its first user's shape has a kept field of the wrong type, or no
+    /// The file cannot stream (its reference shape has a kept field of the wrong type, or no
     /// user parsed): nothing is written, and it is to be staged.
     Unstreamable,
 }
@@ -60,7 +61,7 @@ pub fn stream(
         Err(e) => return Err(e.into()),
     }
     if !first_shape_streams(engine)? {
-        tracing::info!(file = %path.display(), "the first user's shape cannot stream: staging the file");
+        tracing::info!(file = %path.display(), "the reference shape (the first complete user's) cannot stream: staging the file");
         engine.execute_batch("DROP TABLE IF EXISTS staged_users; DROP VIEW IF EXISTS raw_users;")?;
         return Ok(WayIn::Unstreamable);
     }
